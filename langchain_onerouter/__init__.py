@@ -1,0 +1,46 @@
+"""LangChain integration for OneRouter's Responses API.
+
+```python
+from langchain_onerouter import ChatOneRouterResponses
+
+llm = ChatOneRouterResponses(model="o4-mini")
+print(llm.invoke("What is the meaning of life?").text)
+```
+"""
+
+from langchain_onerouter import _translator
+from langchain_onerouter._version import __version__
+from langchain_onerouter.chat_models import ChatOneRouterResponses
+from langchain_onerouter.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ContextLengthExceededError,
+    NotFoundError,
+    OneRouterError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFailedError,
+    StreamError,
+)
+
+_translator.register()
+
+__all__ = [
+    "ChatOneRouterResponses",
+    "OneRouterError",
+    "BadRequestError",
+    "ContextLengthExceededError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "APIStatusError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "ResponseFailedError",
+    "StreamError",
+    "__version__",
+]

@@ -1,0 +1,146 @@
+"""Typed errors raised by `ChatOneRouterResponses`.
+
+Every error subclasses both `OneRouterError` and the matching
+`langchain_core.exceptions` class, so provider-agnostic code that catches
+`ModelRateLimitError` (or any `ModelError`) keeps working:
+
+```python
+from langchain_core.exceptions import ModelRateLimitError
+
+try:
+    llm.invoke("hi")
+except ModelRateLimitError as err:
+    print(err.status_code, err.message, err.request_id)
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "OneRouterError",
+    "BadRequestError",
+    "ContextLengthExceededError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "APIStatusError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "ResponseFailedError",
+    "StreamError",
+]
+
+MAX_ERROR_BODY_CHARS = 2000
+"""Server text kept in an exception, so a huge HTML page never floods logs."""
+
+
+class OneRouterError(ModelError):
+    """Base class of every error this package raises for a failed model call.
+
+    Attributes:
+        message: The server's own message (or a description of the failure).
+        status_code: The HTTP status, when there was a response.
+        code: The error `code` from the body (`"rate_limit_exceeded"`, `429`, ...).
+        request_id: The `x-request-id` (or similar) response header, if any.
+        body: The error body (parsed JSON, or text truncated to 2,000 chars).
+        retry_after: Seconds the server asked us to wait (`Retry-After`), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: Any = None,
+        request_id: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = []
+        if self.status_code is not None:
+            parts.append(f"HTTP {self.status_code}")
+        if self.code not in (None, "", self.status_code):
+            parts.append(f"code={self.code}")
+        head = f"OneRouter error ({', '.join(parts)})" if parts else "OneRouter error"
+        tail = f" [request id: {self.request_id}]" if self.request_id else ""
+        return f"{head}: {self.message}{tail}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep errors picklable (multiprocessing, LangGraph checkpoints).
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[OneRouterError], message: str, state: dict) -> OneRouterError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class BadRequestError(OneRouterError, ModelInvalidRequestError):
+    """The request was rejected as invalid (HTTP 400 or 422)."""
+
+
+class ContextLengthExceededError(BadRequestError, ContextOverflowError):
+    """The input is longer than the model's context window."""
+
+
+class AuthenticationError(OneRouterError, ModelAuthenticationError):
+    """The API key is missing or wrong (HTTP 401)."""
+
+
+class PermissionDeniedError(OneRouterError, ModelPermissionDeniedError):
+    """Out of credits (HTTP 402) or refused by moderation/permissions (HTTP 403)."""
+
+
+class NotFoundError(OneRouterError, ModelNotFoundError):
+    """Unknown model or endpoint (HTTP 404)."""
+
+
+class RateLimitError(OneRouterError, ModelRateLimitError):
+    """Rate limited (HTTP 429). Retried automatically, honouring `Retry-After`."""
+
+
+class APIStatusError(OneRouterError, ModelAPIError):
+    """The server or an upstream provider failed (HTTP 5xx, 408, 409, other)."""
+
+
+class APIConnectionError(OneRouterError, ModelConnectionError):
+    """OneRouter could not be reached, or the connection dropped."""
+
+
+class APITimeoutError(OneRouterError, ModelTimeoutError):
+    """A connect, read, write or pool timeout fired."""
+
+
+class ResponseFailedError(OneRouterError, ModelAPIError):
+    """The response reported a failure in its body (`status: "failed"` or `error`)."""
+
+
+class StreamError(OneRouterError, ModelAPIError):
+    """A stream broke its protocol: ended early, an `error` event, bad JSON."""

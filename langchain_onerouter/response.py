@@ -1,0 +1,210 @@
+"""A Responses object → an `AIMessage`. Pure, no I/O.
+
+Content is kept in the Responses shape LangChain's OpenAI integration uses
+(`output_version="responses/v1"`), so it replays losslessly and its standard
+blocks come from langchain-core's translator (see `_translator.py`):
+
+- `message` items → `{"type": "text", "text", "annotations", "id": "msg_..."}`
+  (and `{"type": "refusal", ...}`),
+- `reasoning` items → `{"type": "reasoning", "id", "summary", "encrypted_content"}`,
+- `function_call` items → `{"type": "function_call", ...}` plus `tool_calls`,
+- any other item → kept as-is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
+from langchain_core.messages.ai import (
+    InputTokenDetails,
+    OutputTokenDetails,
+    UsageMetadata,
+)
+
+from langchain_onerouter._json import JSONDecodeError, loads
+
+MODEL_PROVIDER = "onerouter"
+METADATA_KEYS = ("id", "status", "incomplete_details", "service_tier", "created_at")
+
+
+def item_to_blocks(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Content blocks for one output item (shared with the stream parser)."""
+    kind = item.get("type")
+    if kind == "message":
+        blocks = []
+        for part in item.get("content") or []:
+            if not isinstance(part, dict):
+                continue
+            block: dict[str, Any]
+            if part.get("type") == "refusal":
+                block = {"type": "refusal", "refusal": part.get("refusal", "")}
+            elif part.get("type") in ("output_text", "text"):
+                block = {
+                    "type": "text",
+                    "text": part.get("text") or "",
+                    "annotations": list(part.get("annotations") or []),
+                }
+            else:
+                continue
+            if item.get("id"):
+                block["id"] = item["id"]
+            if item.get("phase"):
+                block["phase"] = item["phase"]
+            blocks.append(block)
+        return blocks
+    if kind == "reasoning":
+        block = {"type": "reasoning", "summary": list(item.get("summary") or [])}
+        for key in ("id", "encrypted_content", "content", "status"):
+            if item.get(key) is not None:
+                block[key] = item[key]
+        return [block]
+    if kind is None:
+        return []
+    return [dict(item)]
+
+
+def parse_tool_call(item: dict[str, Any]) -> ToolCall | InvalidToolCall:
+    """A `function_call` item → `ToolCall`, or `InvalidToolCall` on bad JSON."""
+    raw = item.get("arguments") or ""
+    name = item.get("name") or ""
+    call_id = item.get("call_id") or item.get("id")
+    try:
+        args = loads(raw) if raw.strip() else {}
+    except (JSONDecodeError, AttributeError) as exc:
+        error = f"arguments are not valid JSON: {exc}"
+    else:
+        if isinstance(args, dict):
+            return ToolCall(name=name, args=args, id=call_id, type="tool_call")
+        error = f"arguments must be a JSON object, got {type(args).__name__}"
+    return InvalidToolCall(
+        name=name, args=raw, id=call_id, error=error, type="invalid_tool_call"
+    )
+
+
+def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
+    """Responses `usage` → LangChain `UsageMetadata`."""
+    if not usage:
+        return None
+    input_tokens = int(usage.get("input_tokens") or 0)
+    output_tokens = int(usage.get("output_tokens") or 0)
+    metadata = UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=int(usage.get("total_tokens") or input_tokens + output_tokens),
+    )
+    cached = (usage.get("input_tokens_details") or {}).get("cached_tokens")
+    if cached is not None:
+        metadata["input_token_details"] = InputTokenDetails(cache_read=int(cached))
+    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+    if reasoning is not None:
+        metadata["output_token_details"] = OutputTokenDetails(
+            reasoning=int(reasoning)
+        )
+    return metadata
+
+
+def response_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """`response_metadata` of the message: ids, model, status, timing."""
+    metadata: dict[str, Any] = {
+        key: body[key] for key in METADATA_KEYS if body.get(key) is not None
+    }
+    metadata["model_name"] = body.get("model")
+    metadata["model_provider"] = MODEL_PROVIDER
+    return metadata
+
+
+def split_output(
+    output: Iterable[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[ToolCall], list[InvalidToolCall]]:
+    """Output items → (content blocks, tool calls, invalid tool calls)."""
+    content: list[dict[str, Any]] = []
+    tool_calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for item in output:
+        if not isinstance(item, dict):
+            continue
+        content.extend(item_to_blocks(item))
+        if item.get("type") == "function_call":
+            call = parse_tool_call(item)
+            if call["type"] == "tool_call":
+                tool_calls.append(call)  # type: ignore[arg-type]
+            else:
+                invalid.append(call)  # type: ignore[arg-type]
+    return content, tool_calls, invalid
+
+
+def response_to_message(body: dict[str, Any]) -> AIMessage:
+    """Map a Responses object (the JSON body) to an `AIMessage`.
+
+    >>> msg = response_to_message({
+    ...     "id": "resp_1", "model": "o4-mini", "status": "completed",
+    ...     "output": [{"type": "message", "id": "msg_1", "role": "assistant",
+    ...                 "content": [{"type": "output_text", "text": "Hi"}]}],
+    ... })
+    >>> msg.text, msg.response_metadata["model_provider"]
+    ('Hi', 'onerouter')
+    """
+    content, tool_calls, invalid = split_output(body.get("output") or [])
+    additional_kwargs: dict[str, Any] = {}
+    refusals = [b["refusal"] for b in content if b.get("type") == "refusal"]
+    if refusals:
+        additional_kwargs["refusal"] = "".join(refusals)
+    return AIMessage(
+        content=content,  # type: ignore[arg-type]
+        id=body.get("id"),
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid,
+        usage_metadata=usage_to_metadata(body.get("usage")),
+        response_metadata=response_metadata(body),
+        additional_kwargs=additional_kwargs,
+    )
+
+
+def apply_stop(message: AIMessage, stop: list[str] | None) -> AIMessage:
+    """Cut the output at the first stop sequence (the Responses API has none).
+
+    Text after the stop sequence, and every block after it, is dropped; the
+    sequence found goes to `response_metadata["stop_sequence"]`.
+    """
+    if not stop or isinstance(message.content, str):
+        return message
+    kept: list[Any] = []
+    for block in message.content:
+        if isinstance(block, dict) and block.get("type") == "text":
+            text = block.get("text", "")
+            found = first_stop(text, stop)
+            if found is not None:
+                position, sequence = found
+                if position:
+                    kept.append({**block, "text": text[:position]})
+                kept_ids = {
+                    b.get("call_id") for b in kept if isinstance(b, dict)
+                } - {None}
+                return message.model_copy(
+                    update={
+                        "content": kept,
+                        "tool_calls": [
+                            t for t in message.tool_calls if t["id"] in kept_ids
+                        ],
+                        "response_metadata": {
+                            **message.response_metadata,
+                            "stop_sequence": sequence,
+                        },
+                    }
+                )
+        kept.append(block)
+    return message
+
+
+def first_stop(text: str, stop: list[str]) -> tuple[int, str] | None:
+    """(position, sequence) of the earliest stop sequence in `text`, or None."""
+    best: tuple[int, str] | None = None
+    for sequence in stop:
+        if not sequence:
+            continue
+        position = text.find(sequence)
+        if position != -1 and (best is None or position < best[0]):
+            best = (position, sequence)
+    return best

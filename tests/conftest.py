@@ -1,0 +1,49 @@
+"""Fixtures shared by every test directory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _onerouter_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a real key or base URL from the developer's shell."""
+    monkeypatch.setenv("ONEROUTER_API_KEY", "sk-or-test-key-0123456789")
+    monkeypatch.delenv("ONEROUTER_BASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """`../shared` beside the checkout; tests that need it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent (a fresh clone has none)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def create_response_validator(shared_dir: Path) -> Any:
+    """Validates request bodies against `CreateResponse` in OpenAI's spec."""
+    jsonschema = pytest.importorskip("jsonschema")
+    spec_path = shared_dir / "spec" / "openai-openapi.json"
+    if not spec_path.is_file():
+        pytest.skip("spec/openai-openapi.json is absent")
+    spec = json.loads(spec_path.read_text())
+    schema = {
+        "$ref": "#/components/schemas/CreateResponse",
+        "components": spec["components"],
+    }
+    return jsonschema.Draft202012Validator(schema)
+
+
+def iter_fixture_files(pattern: str) -> Iterator[Path]:
+    """Files under ../shared/fixtures matching `pattern` (none when absent)."""
+    root = SHARED / "fixtures"
+    if root.is_dir():
+        yield from sorted(root.glob(pattern))
