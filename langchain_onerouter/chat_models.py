@@ -211,11 +211,6 @@ class ChatOneRouterResponses(BaseChatModel):
     def _stop(self, stop: list[str] | None) -> list[str] | None:
         return stop if stop is not None else self.stop
 
-    def _should_stream(self, *, async_api: bool, **kwargs: Any) -> bool:
-        if kwargs.get("stream") is not None:
-            return bool(kwargs["stream"])
-        return super()._should_stream(async_api=async_api, **kwargs)
-
     # -- invoke ------------------------------------------------------------
     def _generate(
         self,
@@ -276,9 +271,7 @@ class ChatOneRouterResponses(BaseChatModel):
                 for chunk in parser.feed(event):
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager is not None:
-                        await run_manager.on_llm_new_token(
-                            chunk.text, chunk=generation
-                        )
+                        await run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
                 if parser.done:
                     break

@@ -92,12 +92,12 @@ class OneRouterError(ModelError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keep errors picklable (multiprocessing, LangGraph checkpoints).
-        return (_rebuild, (type(self), self.message, self.__dict__))
+        return (_rebuild, (type(self), str(self), self.__dict__))
 
 
-def _rebuild(cls: type[OneRouterError], message: str, state: dict) -> OneRouterError:
+def _rebuild(cls: type[OneRouterError], text: str, state: dict) -> OneRouterError:
     err = cls.__new__(cls)
-    Exception.__init__(err, message)
+    Exception.__init__(err, text)
     err.__dict__.update(state)
     return err
 

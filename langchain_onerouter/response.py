@@ -99,9 +99,7 @@ def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
         metadata["input_token_details"] = InputTokenDetails(cache_read=int(cached))
     reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
     if reasoning is not None:
-        metadata["output_token_details"] = OutputTokenDetails(
-            reasoning=int(reasoning)
-        )
+        metadata["output_token_details"] = OutputTokenDetails(reasoning=int(reasoning))
     return metadata
 
 
@@ -179,9 +177,9 @@ def apply_stop(message: AIMessage, stop: list[str] | None) -> AIMessage:
                 position, sequence = found
                 if position:
                     kept.append({**block, "text": text[:position]})
-                kept_ids = {
-                    b.get("call_id") for b in kept if isinstance(b, dict)
-                } - {None}
+                kept_ids = {b.get("call_id") for b in kept if isinstance(b, dict)} - {
+                    None
+                }
                 return message.model_copy(
                     update={
                         "content": kept,

@@ -314,14 +314,21 @@ class Transport:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def _request(
-        self, client: httpx.Client | httpx.AsyncClient, path: str, body: Any, *,
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        path: str,
+        body: Any,
+        *,
         stream: bool,
     ) -> httpx.Request:
         headers = dict(self._headers)
         headers["Accept"] = "text/event-stream" if stream else "application/json"
         extensions = {"timeout": self.timeout.as_dict()} if self.timeout else None
         return client.build_request(
-            "POST", self.url(path), content=dumps(body), headers=headers,
+            "POST",
+            self.url(path),
+            content=dumps(body),
+            headers=headers,
             extensions=extensions,
         )
 
@@ -344,35 +351,44 @@ class Transport:
         except JSONDecodeError as exc:
             raise errors.APIStatusError(
                 f"response body is not valid JSON ({exc}): "
-                + _truncate(_redact(content.decode("utf-8", "replace"), self._secret), 300),
+                + _truncate(
+                    _redact(content.decode("utf-8", "replace"), self._secret), 300
+                ),
                 status_code=response.status_code,
             ) from None
         return check_body(body, secret=self._secret)
 
     def _retrying(self, run_manager: Any, cls: type[Any]) -> Any:
-        def before_sleep(state: RetryCallState) -> None:
+        def log(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             logger.info(
                 "OneRouter call failed (%s); retry %d of %d",
-                exc, state.attempt_number, self.max_retries,
+                exc,
+                state.attempt_number,
+                self.max_retries,
             )
+
+        def before_sleep(state: RetryCallState) -> None:
+            log(state)
             if run_manager is not None:
-                result = run_manager.on_retry(state)
-                if asyncio.iscoroutine(result):
-                    return result  # type: ignore[return-value]
-            return None
+                run_manager.on_retry(state)
+
+        async def abefore_sleep(state: RetryCallState) -> None:
+            log(state)
+            if run_manager is not None:
+                await run_manager.on_retry(state)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             return retry_delay(state.attempt_number, getattr(exc, "retry_after", None))
 
-        sleep = self.asleep if cls is AsyncRetrying else self.sleep
+        is_async = cls is AsyncRetrying
         return cls(
             stop=_stop_after(self.max_retries + 1),
             wait=wait,
             retry=_retry_if(is_retryable),
-            before_sleep=before_sleep,
-            sleep=sleep,
+            before_sleep=abefore_sleep if is_async else before_sleep,
+            sleep=self.asleep if is_async else self.sleep,
             reraise=True,
         )
 
@@ -498,9 +514,14 @@ class Transport:
 
     def _non_sse_event(self, response: httpx.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""
-        return {"type": "response.completed", "response": self._parse(response, content)}
+        return {
+            "type": "response.completed",
+            "response": self._parse(response, content),
+        }
 
-    def stream(self, path: str, body: Any, *, run_manager: Any = None) -> Iterator[Event]:
+    def stream(
+        self, path: str, body: Any, *, run_manager: Any = None
+    ) -> Iterator[Event]:
         """POST with `stream: true` and yield each SSE event as a dict.
 
         The opening is retried; once a byte of the stream has arrived nothing is.

@@ -1,0 +1,134 @@
+"""A tiny scripted HTTP/1.1 server on 127.0.0.1 for transport-level tests.
+
+Stdlib only, so it can misbehave in ways a framework would not let it:
+replies are queued as `Reply` objects and served in order, each request is
+recorded. When the queue is empty it answers 500.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """One scripted answer.
+
+    `body` may be bytes, str or a JSON-able object. `chunks` (instead of body)
+    are written one by one with `delay` seconds between them; `drop=True`
+    closes the socket after the chunks without finishing the response; `hang`
+    sleeps before answering at all.
+    """
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    chunks: list[bytes] | None = None
+    delay: float = 0.0
+    drop: bool = False
+    hang: float = 0.0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class ScriptedServer:
+    """`with ScriptedServer() as srv: srv.push(Reply(...)); srv.base_url`."""
+
+    def __init__(self) -> None:
+        self.replies: deque[Reply] = deque()
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with server._lock:
+                    server.requests.append(
+                        Recorded(self.command, self.path, dict(self.headers), body)
+                    )
+                    reply = server.replies.popleft() if server.replies else Reply(500)
+                if reply.hang:
+                    time.sleep(reply.hang)
+                    return
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                if reply.chunks is not None:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for chunk in reply.chunks:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                        if reply.delay:
+                            time.sleep(reply.delay)
+                    if reply.drop:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        self.close_connection = True
+                        return
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                data = reply.body
+                if data is None:
+                    data = b""
+                elif not isinstance(data, (bytes, str)):
+                    data = json.dumps(data).encode()
+                    if "content-type" not in {k.lower() for k in reply.headers}:
+                        self.send_header("Content-Type", "application/json")
+                if isinstance(data, str):
+                    data = data.encode()
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if reply.drop:
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                self.wfile.write(data)
+
+            do_GET = _handle
+            do_POST = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self.replies.extend(replies)
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
