@@ -12,7 +12,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
 import httpx
@@ -521,7 +521,7 @@ class Transport:
 
     def stream(
         self, path: str, body: Any, *, run_manager: Any = None
-    ) -> Iterator[Event]:
+    ) -> Generator[Event, None, None]:
         """POST with `stream: true` and yield each SSE event as a dict.
 
         The opening is retried; once a byte of the stream has arrived nothing is.
@@ -544,7 +544,7 @@ class Transport:
 
     async def astream(
         self, path: str, body: Any, *, run_manager: Any = None
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Async counterpart of `stream`."""
         response = await self._aopen_stream(path, body, run_manager)
         try:
