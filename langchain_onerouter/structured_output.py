@@ -1,0 +1,261 @@
+"""`with_structured_output` for `ChatOneRouterResponses`.
+
+Three methods:
+
+- `json_schema` (default): `text.format = {"type": "json_schema", "name",
+  "schema", "strict"}`; the reply text is JSON matching the schema.
+- `json_mode`: `text.format = {"type": "json_object"}`; the prompt must ask for
+  JSON (and describe the shape).
+- `function_calling`: the schema becomes a tool the model is forced to call.
+
+Parsers stream partial objects and raise `OutputParserException` on a refusal
+or on output that does not parse (returned under `include_raw=True`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGeneration, Generation
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+Method = Literal["json_schema", "function_calling", "json_mode"]
+METHODS = ("json_schema", "function_calling", "json_mode")
+_FORMAT_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def with_structured_output(
+    model: BaseChatModel,
+    schema: Any = None,
+    *,
+    method: Method = "json_schema",
+    strict: bool | None = None,
+    include_raw: bool = False,
+    **kwargs: Any,
+) -> Runnable[LanguageModelInput, Any]:
+    """Wrap `model` so it returns objects matching `schema`.
+
+    Args:
+        model: The chat model (its `bind`/`bind_tools` are used).
+        schema: A pydantic model (v2 or v1), a TypedDict, or a JSON schema /
+            OpenAI function dict. Optional only for `json_mode`.
+        method: `"json_schema"`, `"function_calling"` or `"json_mode"`.
+        strict: Strict schema adherence (not used by `json_mode`).
+        include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of
+            raising on a parsing error.
+        kwargs: Extra payload fields bound to the model.
+
+    Example:
+        ```python
+        from pydantic import BaseModel
+
+        class Person(BaseModel):
+            name: str
+            age: int
+
+        llm.with_structured_output(Person).invoke("Ada, 36")  # Person(...)
+        ```
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
+    if schema is None and method != "json_mode":
+        raise ValueError(f"method={method!r} needs a schema")
+    if method == "json_mode" and strict is not None:
+        raise ValueError("strict is not supported with method='json_mode'")
+    pydantic_schema = _is_pydantic(schema)
+    trace_schema = convert_to_openai_tool(schema) if schema is not None else None
+    trace = {"kwargs": {"method": method, "strict": strict}, "schema": trace_schema}
+
+    llm: Runnable[LanguageModelInput, BaseMessage]
+    parser: Runnable[Any, Any]
+    if method == "function_calling":
+        name = trace_schema["function"]["name"] if trace_schema else ""
+        llm = model.bind_tools(
+            [schema],
+            tool_choice=name,
+            strict=strict,
+            parallel_tool_calls=False,
+            ls_structured_output_format=trace,
+            **kwargs,
+        )
+        if pydantic_schema:
+            parser = _PydanticToolsParser(tools=[schema], first_tool_only=True)
+        else:
+            parser = _JsonKeyToolsParser(key_name=name, first_tool_only=True)
+    else:
+        if method == "json_schema":
+            text_format = json_schema_format(schema, strict=strict)
+        else:
+            text_format = {"type": "json_object"}
+        llm = model.bind(
+            text={"format": text_format}, ls_structured_output_format=trace, **kwargs
+        )
+        if pydantic_schema:
+            parser = _PydanticParser(pydantic_object=schema)
+        else:
+            parser = _JsonParser()
+
+    if not include_raw:
+        return llm | parser
+    parse = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    failed = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parse.with_fallbacks(
+        [failed], exception_key="parsing_error"
+    )
+
+
+def json_schema_format(schema: Any, *, strict: bool | None = None) -> dict[str, Any]:
+    """The `text.format` object for `method="json_schema"`.
+
+    Accepts a pydantic model, a TypedDict, a JSON schema, an OpenAI function
+    dict, or a ready `{"name", "schema"}` / `{"type": "json_schema", ...}` dict.
+
+    >>> json_schema_format({"title": "P", "type": "object",
+    ...     "properties": {"a": {"type": "string"}}}, strict=True)["name"]
+    'P'
+    """
+    if isinstance(schema, Mapping):
+        ready = _ready_format(schema)
+        if ready is not None:
+            if strict is not None:
+                ready["strict"] = strict
+            return ready
+    function = convert_to_openai_tool(schema, strict=strict)["function"]
+    text_format: dict[str, Any] = {
+        "type": "json_schema",
+        "name": _FORMAT_NAME.sub("_", function["name"])[:64],
+        "schema": function.get("parameters") or {"type": "object", "properties": {}},
+    }
+    if function.get("description"):
+        text_format["description"] = function["description"]
+    text_format["strict"] = bool(strict)
+    return text_format
+
+
+def _ready_format(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    if schema.get("type") == "json_schema":
+        inner = schema.get("json_schema", schema)  # chat-style or flat
+        if isinstance(inner, Mapping) and "schema" in inner:
+            return {
+                "type": "json_schema",
+                **{k: v for k, v in inner.items() if k != "type"},
+            }
+    if "name" in schema and isinstance(schema.get("schema"), Mapping):
+        return {"type": "json_schema", **schema}
+    return None
+
+
+def _is_pydantic(schema: Any) -> bool:
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
+
+
+def _refusal(result: list[Generation]) -> str | None:
+    """The refusal text of an AI reply, if it refused."""
+    if not result or not isinstance(result[0], ChatGeneration):
+        return None
+    message = result[0].message
+    if not isinstance(message, AIMessage):
+        return None
+    if message.additional_kwargs.get("refusal"):
+        return str(message.additional_kwargs["refusal"])
+    if isinstance(message.content, list):
+        parts = [
+            str(b.get("refusal", ""))
+            for b in message.content
+            if isinstance(b, dict) and b.get("type") == "refusal"
+        ]
+        if parts:
+            return "".join(parts)
+    return None
+
+
+class _StrictCumulativeMixin:
+    """Refusals raise; a stream ends with a full (non-partial) parse.
+
+    LangChain's cumulative parsers only ever parse partially while streaming,
+    so a stream whose final text is not valid JSON would end silently; here
+    the last accumulated output is parsed once more in full.
+    """
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        refusal = _refusal(result)
+        if refusal is not None:
+            raise OutputParserException(
+                f"The model refused to answer: {refusal}", llm_output=refusal
+            )
+        parsed = super().parse_result(result, partial=partial)  # type: ignore[misc]
+        if parsed is None and not partial:
+            text = result[0].text if result else ""
+            raise OutputParserException(
+                "The model did not call the structured-output tool", llm_output=text
+            )
+        return parsed
+
+    def _transform(self, input: Iterator[str | BaseMessage]) -> Iterator[Any]:
+        last: Any = None
+        previous: Any = None
+        for item in input:
+            last = item if last is None else last + item
+            generation = _as_generation(last)
+            parsed = self.parse_result([generation], partial=True)
+            if parsed is not None and parsed != previous:
+                previous = parsed
+                yield parsed
+        if last is not None:
+            final = self.parse_result([_as_generation(last)], partial=False)
+            if final is not None and final != previous:
+                yield final
+
+    async def _atransform(
+        self, input: AsyncIterator[str | BaseMessage]
+    ) -> AsyncIterator[Any]:
+        last: Any = None
+        previous: Any = None
+        async for item in input:
+            last = item if last is None else last + item
+            parsed = self.parse_result([_as_generation(last)], partial=True)
+            if parsed is not None and parsed != previous:
+                previous = parsed
+                yield parsed
+        if last is not None:
+            final = self.parse_result([_as_generation(last)], partial=False)
+            if final is not None and final != previous:
+                yield final
+
+
+def _as_generation(item: str | BaseMessage) -> Generation:
+    if isinstance(item, BaseMessage):
+        return ChatGeneration(message=item)
+    return Generation(text=item)
+
+
+class _JsonParser(_StrictCumulativeMixin, JsonOutputParser):
+    pass
+
+
+class _PydanticParser(_StrictCumulativeMixin, PydanticOutputParser):
+    pass
+
+
+class _JsonKeyToolsParser(_StrictCumulativeMixin, JsonOutputKeyToolsParser):
+    pass
+
+
+class _PydanticToolsParser(_StrictCumulativeMixin, PydanticToolsParser):
+    pass
