@@ -1,21 +1,604 @@
-"""SSE events → AIMessageChunks. (Being written: issue 3.)"""
+"""Responses SSE events → `AIMessageChunk`s. Pure, no I/O.
+
+One state machine serves the sync and async paths. Its chunks use the block
+shapes of `response.item_to_blocks` plus an integer `"index"`, so LangChain's
+chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
+`response_to_message` builds for the final response object:
+
+- deltas (text, summary text, raw reasoning text, function arguments) are
+  emitted as they arrive;
+- constant fields of a block (`id`, `status`, `phase`, `encrypted_content`,
+  ...) are emitted exactly once, when the item is done, because merging
+  concatenates repeated strings;
+- items are correlated by `output_index`, since some providers (GitHub
+  Copilot) send a new item id with every event; when ids rotate, the constant
+  fields wait for `response.completed`, whose output is authoritative;
+- usage, `id` and the response metadata ride on the one final chunk
+  (`chunk_position="last"`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.utils._merge import merge_dicts
+
+from langchain_onerouter import errors
+from langchain_onerouter.response import (
+    MODEL_PROVIDER,
+    first_stop,
+    item_to_blocks,
+    response_metadata,
+    usage_to_metadata,
+)
+
+# Reasoning fields that are lists of `{"index", "type", "text"}` entries.
+_INDEXED_LISTS = ("summary", "content")
+# Block kinds whose first chunk is a bare placeholder (their deltas stream);
+# other item types are emitted whole.
+_DEFERRED = ("text", "refusal", "reasoning", "function_call")
+_TEXT_DONE = {
+    "response.output_text.done": "text",
+    "response.refusal.done": "refusal",
+    "response.function_call_arguments.done": "arguments",
+}
+
+
+@dataclass
+class _Block:
+    index: int
+    kind: str
+    sent: dict[str, Any] = field(default_factory=dict)  # merge of what we emitted
+    held: str = ""  # text withheld because it may start a stop sequence
+
+
+@dataclass
+class _Item:
+    output_index: int
+    item: dict[str, Any]  # latest snapshot of the output item
+    ids: set[str] = field(default_factory=set)
+    blocks: dict[int, _Block] = field(default_factory=dict)  # by content index
+    tool_index: int | None = None
+    tool_sent: dict[str, bool] = field(default_factory=dict)
+    pending: dict[str, Any] | None = None  # the output_item.done item
+    settled: bool = False
 
 
 class ResponseStreamParser:
-    """Placeholder interface; replaced by the full state machine."""
+    """Turn Responses stream events into `AIMessageChunk`s.
+
+    `feed` each event (a dict with `type`); call `finish` when the events run
+    out. `done` turns True once the response is complete or a stop sequence
+    was hit (the caller should then close the connection).
+
+    Example:
+        ```python
+        parser = ResponseStreamParser(stop=["\\n\\n"])
+        for event in events:
+            for chunk in parser.feed(event):
+                print(chunk.text, end="")
+            if parser.done:
+                break
+        parser.finish()  # raises StreamError if the stream ended early
+        ```
+    """
 
     def __init__(self, *, stop: list[str] | None = None) -> None:
-        self.stop = stop
+        self.stop = [s for s in stop or [] if s]
         self.done = False
+        self._items: dict[int, _Item] = {}
+        self._by_id: dict[str, int] = {}
+        self._next_block = 0
+        self._next_tool = 0
+        self._response: dict[str, Any] = {}
+        self._out: list[AIMessageChunk] = []
+        self._finished = False
 
+    # -- public -----------------------------------------------------------
     def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
-        raise NotImplementedError
+        """Chunks produced by one event (often none). Raises on error events."""
+        if self.done or not isinstance(event, dict):
+            return []
+        self._out = []
+        kind = event.get("type")
+        if isinstance(kind, str):
+            handler = _HANDLERS.get(kind)
+            if handler is not None:
+                handler(self, event)
+        return self._out
 
     def finish(self) -> list[AIMessageChunk]:
-        raise NotImplementedError
+        """Call when the events end; raises `StreamError` if they ended early."""
+        if self._finished:
+            return []
+        raise errors.StreamError(
+            "stream ended before response.completed; the response is incomplete"
+            + (
+                f" (response {self._response['id']})"
+                if self._response.get("id")
+                else ""
+            )
+        )
+
+    # -- lifecycle events ---------------------------------------------------
+    def _on_snapshot(self, event: dict[str, Any]) -> None:
+        if isinstance(event.get("response"), dict):
+            self._response = event["response"]
+
+    def _on_completed(self, event: dict[str, Any]) -> None:
+        response = _dict(event.get("response"))
+        self._response = response
+        output = [i for i in response.get("output") or [] if isinstance(i, dict)]
+        finals = self._match(output)
+        for state in sorted(self._items.values(), key=lambda s: s.output_index):
+            if self.done:
+                return
+            final = finals.get(id(state)) or state.pending or state.item
+            self._settle(state, final)
+        for item in output:
+            if self.done:
+                return
+            if not any(final is item for final in finals.values()):
+                position = max(self._items, default=-1) + 1
+                state = self._items[position] = _Item(position, item)
+                self._settle(state, item)
+        if self.done:
+            return
+        self._final(
+            response_metadata(response),
+            msg_id=response.get("id"),
+            usage=response.get("usage"),
+        )
+
+    def _match(self, output: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+        """Pair final output items with streamed items: by id, else by position."""
+        states = sorted(self._items.values(), key=lambda s: s.output_index)
+        finals: dict[int, dict[str, Any]] = {}
+        rest = []
+        for position, item in enumerate(output):
+            state = next(
+                (s for s in states if item.get("id") in s.ids and id(s) not in finals),
+                None,
+            )
+            if state is None:
+                rest.append((position, item))
+            else:
+                finals[id(state)] = item
+        for position, item in rest:
+            state = self._items.get(position)
+            if (
+                state is not None
+                and id(state) not in finals
+                and state.item.get("type") == item.get("type")
+            ):
+                finals[id(state)] = item
+        return finals
+
+    def _on_failed(self, event: dict[str, Any]) -> None:
+        response = _dict(event.get("response"))
+        error = _dict(response.get("error"))
+        raise errors.ResponseFailedError(
+            error.get("message") or "response.failed without a message",
+            code=error.get("code"),
+            body=response,
+        )
+
+    def _on_error(self, event: dict[str, Any]) -> None:
+        error = _dict(event.get("error")) or event
+        raise errors.StreamError(
+            str(error.get("message") or "error event without a message"),
+            code=error.get("code"),
+            body=event,
+        )
+
+    # -- items --------------------------------------------------------------
+    def _on_item_added(self, event: dict[str, Any]) -> None:
+        item = event.get("item")
+        if not isinstance(item, dict):
+            return
+        state = self._state(event, item.get("type"), item)
+        state.item = {**state.item, **item}
+        if item.get("type") == "function_call":
+            fields = {
+                k: item[k] for k in ("name", "call_id", "arguments") if item.get(k)
+            }
+            self._emit(state, 0, "function_call", fields)
+
+    def _on_item_done(self, event: dict[str, Any]) -> None:
+        item = event.get("item")
+        if not isinstance(item, dict):
+            return
+        state = self._state(event, item.get("type"), item)
+        state.item = state.pending = item
+        # Create each block now so the aggregate keeps the output order; the
+        # constant fields wait for response.completed (ids and encrypted
+        # content may differ there, and the final response is what invoke sees).
+        for key, target in _targets(item).items():
+            kind = str(target.get("type"))
+            if kind == "text":
+                self._catch_up_text(state, key, target.get("text"))
+                if self.done:
+                    return
+            if key not in state.blocks or not state.blocks[key].sent:
+                fields = {} if kind in _DEFERRED else _missing(target, {})
+                self._emit(state, key, kind, fields)
+
+    def _on_part_added(self, event: dict[str, Any]) -> None:
+        self._state(event, "message")
+
+    def _on_part_done(self, event: dict[str, Any]) -> None:
+        part = _dict(event.get("part"))
+        state = self._state(event, "message")
+        key = int(event.get("content_index") or 0)
+        if (
+            part.get("type") in ("reasoning_text", "text")
+            and state.item.get("type") == "reasoning"
+        ):
+            self._catch_up_list(state, "content", key, part.get("text"))
+        elif part.get("type") == "output_text":
+            self._catch_up_text(state, key, part.get("text"))
+        elif part.get("type") == "refusal":
+            self._catch_up(state, key, "refusal", part.get("refusal"))
+
+    # -- deltas ---------------------------------------------------------------
+    def _on_text_delta(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "message")
+        self._text(state, int(event.get("content_index") or 0), _str(event, "delta"))
+
+    def _on_text_done(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "message")
+        key = int(event.get("content_index") or 0)
+        self._catch_up_text(state, key, event.get("text"))
+
+    def _on_annotation(self, event: dict[str, Any]) -> None:
+        annotation = event.get("annotation")
+        if isinstance(annotation, dict):
+            state = self._state(event, "message")
+            key = int(event.get("content_index") or 0)
+            self._emit(state, key, "text", {"annotations": [annotation]})
+
+    def _on_refusal_delta(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "message")
+        key = int(event.get("content_index") or 0)
+        self._emit(state, key, "refusal", {"refusal": _str(event, "delta")})
+
+    def _on_done_text(self, event: dict[str, Any]) -> None:
+        name = _TEXT_DONE[str(event["type"])]
+        kind = "function_call" if name == "arguments" else "message"
+        state = self._state(event, kind)
+        self._catch_up(
+            state, int(event.get("content_index") or 0), name, event.get(name)
+        )
+
+    def _on_summary_part(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "reasoning")
+        index = int(event.get("summary_index") or 0)
+        block = state.blocks.get(0)
+        sent = (
+            {e.get("index") for e in (block.sent.get("summary") or [])}
+            if block
+            else set()
+        )
+        if index not in sent:
+            entry = {"index": index, "type": "summary_text", "text": ""}
+            self._emit(state, 0, "reasoning", {"summary": [entry]})
+        part = _dict(event.get("part"))
+        if event.get("type", "").endswith(".done"):
+            self._catch_up_list(state, "summary", index, part.get("text"))
+
+    def _on_summary_delta(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "reasoning")
+        entry = {
+            "index": int(event.get("summary_index") or 0),
+            "type": "summary_text",
+            "text": _str(event, "delta"),
+        }
+        self._emit(state, 0, "reasoning", {"summary": [entry]})
+
+    def _on_summary_done(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "reasoning")
+        index = int(event.get("summary_index") or 0)
+        self._catch_up_list(state, "summary", index, event.get("text"))
+
+    def _on_reasoning_delta(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "reasoning")
+        entry = {
+            "index": int(event.get("content_index") or 0),
+            "type": "reasoning_text",
+            "text": _str(event, "delta"),
+        }
+        self._emit(state, 0, "reasoning", {"content": [entry]})
+
+    def _on_reasoning_done(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "reasoning")
+        index = int(event.get("content_index") or 0)
+        self._catch_up_list(state, "content", index, event.get("text"))
+
+    def _on_arguments_delta(self, event: dict[str, Any]) -> None:
+        state = self._state(event, "function_call")
+        self._emit(state, 0, "function_call", {"arguments": _str(event, "delta")})
+
+    # -- machinery ----------------------------------------------------------
+    def _state(
+        self, event: dict[str, Any], kind: Any, item: dict[str, Any] | None = None
+    ) -> _Item:
+        """The item an event belongs to: by `output_index`, else by item id."""
+        item_id = event.get("item_id") or (item or {}).get("id")
+        position = event.get("output_index")
+        if not isinstance(position, int):
+            position = self._by_id.get(item_id) if item_id else None
+        if position is None:
+            last = max(self._items) if self._items else None
+            if last is not None and self._items[last].item.get("type") == kind:
+                position = last
+            else:
+                position = last + 1 if last is not None else 0
+        state = self._items.get(position)
+        if state is None:
+            snapshot = dict(item) if item else {"type": kind}
+            if item_id:
+                snapshot.setdefault("id", item_id)
+            state = self._items[position] = _Item(position, snapshot)
+        if isinstance(item_id, str) and item_id:
+            state.ids.add(item_id)
+            self._by_id[item_id] = position
+        return state
+
+    def _emit(self, state: _Item, key: int, kind: str, fields: dict[str, Any]) -> None:
+        """One chunk carrying `fields` for the block (`state`, `key`)."""
+        block = state.blocks.get(key)
+        if block is None:
+            block = state.blocks[key] = _Block(self._next_block, kind)
+            self._next_block += 1
+        if not block.sent and kind == "reasoning" and "summary" not in fields:
+            fields = {"summary": [], **fields}
+        block.sent = merge_dicts(block.sent, fields)
+        content = {"type": block.kind, **fields, "index": block.index}
+        tool_chunks = []
+        if block.kind == "function_call":
+            tool_chunks.append(self._tool_chunk(state, fields))
+        extra = {"refusal": fields["refusal"]} if "refusal" in fields else {}
+        self._out.append(
+            AIMessageChunk(
+                content=[content],
+                tool_call_chunks=tool_chunks,
+                additional_kwargs=extra,
+                response_metadata={"model_provider": MODEL_PROVIDER},
+            )
+        )
+
+    def _tool_chunk(self, state: _Item, fields: dict[str, Any]) -> Any:
+        if state.tool_index is None:
+            state.tool_index = self._next_tool
+            self._next_tool += 1
+        name = fields.get("name") if not state.tool_sent.get("name") else None
+        call_id = fields.get("call_id") if not state.tool_sent.get("id") else None
+        state.tool_sent["name"] = state.tool_sent.get("name") or bool(name)
+        state.tool_sent["id"] = state.tool_sent.get("id") or bool(call_id)
+        return tool_call_chunk(
+            name=name,
+            args=fields.get("arguments") or "",
+            id=call_id,
+            index=state.tool_index,
+        )
+
+    def _text(self, state: _Item, key: int, delta: str, *, final: bool = False) -> None:
+        """Emit text, withholding any tail that may begin a stop sequence."""
+        block = state.blocks.get(key)
+        pending = (block.held if block else "") + delta
+        if block is not None:
+            block.held = ""
+        if self.stop:
+            found = first_stop(pending, self.stop)
+            if found is not None:
+                position, sequence = found
+                if position:
+                    self._emit(state, key, "text", {"text": pending[:position]})
+                self._stopped(state, key, sequence)
+                return
+            keep = 0 if final else _partial_stop(pending, self.stop)
+            if keep:
+                pending, held = pending[:-keep], pending[-keep:]
+                if block is None:
+                    block = state.blocks[key] = _Block(self._next_block, "text")
+                    self._next_block += 1
+                block.held = held
+        if pending:
+            self._emit(state, key, "text", {"text": pending})
+
+    def _catch_up_text(self, state: _Item, key: int, full: Any) -> None:
+        """At a text block's end: emit what the deltas missed, release held text."""
+        block = state.blocks.get(key)
+        seen = (block.sent.get("text", "") + block.held) if block else ""
+        missing = ""
+        if isinstance(full, str) and full.startswith(seen):
+            missing = full[len(seen) :]
+        if missing or (block is not None and block.held):
+            self._text(state, key, missing, final=True)
+
+    def _catch_up(self, state: _Item, key: int, name: str, full: Any) -> None:
+        """Emit the tail of a string field that the deltas did not deliver."""
+        if name == "text":
+            self._catch_up_text(state, key, full)
+            return
+        block = state.blocks.get(key)
+        seen = block.sent.get(name, "") if block else ""
+        if isinstance(full, str) and full.startswith(seen) and len(full) > len(seen):
+            kind = "function_call" if name == "arguments" else name
+            self._emit(state, key, kind, {name: full[len(seen) :]})
+
+    def _catch_up_list(self, state: _Item, name: str, index: int, full: Any) -> None:
+        if not isinstance(full, str):
+            return
+        block = state.blocks.get(0)
+        entries = (block.sent.get(name) or []) if block else []
+        seen = next((e.get("text", "") for e in entries if e.get("index") == index), "")
+        if full.startswith(seen) and len(full) > len(seen):
+            kind = "summary_text" if name == "summary" else "reasoning_text"
+            entry = {"index": index, "type": kind, "text": full[len(seen) :]}
+            self._emit(state, 0, "reasoning", {name: [entry]})
+
+    def _settle(self, state: _Item, final: dict[str, Any]) -> None:
+        """Emit everything of the finished item not yet emitted (once)."""
+        state.settled = True
+        for key, target in _targets(final).items():
+            if self.done:
+                return
+            if target.get("type") == "text":
+                self._catch_up_text(state, key, target.get("text"))
+                if self.done:
+                    return
+            block = state.blocks.get(key)
+            fields = _missing(target, block.sent if block else {})
+            if fields:
+                self._emit(state, key, str(target.get("type")), fields)
+
+    def _stopped(self, state: _Item, key: int, sequence: str) -> None:
+        """A stop sequence was hit: close the cut block and end the message."""
+        if self.done:
+            return
+        for other in sorted(self._items.values(), key=lambda s: s.output_index):
+            if other.pending is not None and not other.settled and other is not state:
+                self._settle(other, other.pending)
+                if self.done:
+                    return
+        block = state.blocks.get(key)
+        if block is not None and block.sent:
+            part = {"type": "output_text", "text": "", "annotations": []}
+            target = _targets({**state.item, "content": [part]}).get(0, {})
+            fields = _missing(target, block.sent)
+            fields.pop("text", None)
+            if fields:
+                self._emit(state, key, "text", fields)
+        metadata = response_metadata(self._response)
+        for name in ("status", "incomplete_details"):
+            metadata.pop(name, None)
+        self._final(
+            {**metadata, "stop_sequence": sequence}, msg_id=self._response.get("id")
+        )
+
+    def _final(
+        self, metadata: dict[str, Any], *, msg_id: Any, usage: Any = None
+    ) -> None:
+        self._out.append(
+            AIMessageChunk(
+                content=[],
+                id=msg_id if isinstance(msg_id, str) else None,
+                usage_metadata=usage_to_metadata(
+                    usage if isinstance(usage, dict) else None
+                ),
+                response_metadata=metadata,
+                chunk_position="last",
+            )
+        )
+        self.done = True
+        self._finished = True
+
+
+def _targets(item: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The blocks `response_to_message` makes of `item`, by content index."""
+    if item.get("type") != "message":
+        blocks = item_to_blocks(item)
+        return {0: blocks[0]} if blocks else {}
+    targets = {}
+    for position, part in enumerate(item.get("content") or []):
+        blocks = item_to_blocks({**item, "content": [part]})
+        if blocks:
+            targets[position] = blocks[0]
+    return targets
+
+
+def _missing(target: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """Fields of `target` that merging onto `sent` would add (never repeats)."""
+    out: dict[str, Any] = {}
+    for key, value in target.items():
+        have = sent.get(key)
+        if key == "type":
+            continue
+        if key not in sent:
+            out[key] = value
+        elif value is None or have is None:
+            continue
+        elif key == "id":
+            continue
+        elif isinstance(value, str) and isinstance(have, str):
+            if value != have and value.startswith(have):
+                out[key] = value[len(have) :]
+        elif isinstance(value, list) and isinstance(have, list):
+            extra = (
+                _missing_entries(value, have)
+                if key in _INDEXED_LISTS
+                else (value[len(have) :] if value[: len(have)] == have else [])
+            )
+            if extra:
+                out[key] = extra
+    return out
+
+
+def _missing_entries(target: list[Any], sent: list[Any]) -> list[dict[str, Any]]:
+    """Entries (and text tails) of an indexed list not yet emitted."""
+    by_index = {e.get("index", n): e for n, e in enumerate(sent) if isinstance(e, dict)}
+    out = []
+    for index, entry in enumerate(target):
+        if not isinstance(entry, dict):
+            continue
+        have = by_index.get(index)
+        if have is None:
+            out.append({**entry, "index": index})
+            continue
+        text, seen = entry.get("text"), have.get("text") or ""
+        if isinstance(text, str) and text.startswith(seen) and len(text) > len(seen):
+            out.append({"index": index, "text": text[len(seen) :]})
+    return out
+
+
+def _partial_stop(text: str, stop: list[str]) -> int:
+    """Length of the longest tail of `text` that starts some stop sequence."""
+    longest = min(len(text), max(len(s) for s in stop) - 1)
+    for size in range(longest, 0, -1):
+        tail = text[-size:]
+        if any(s.startswith(tail) for s in stop):
+            return size
+    return 0
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(event: dict[str, Any], key: str) -> str:
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
+
+
+_HANDLERS: dict[str, Any] = {
+    "response.created": ResponseStreamParser._on_snapshot,
+    "response.queued": ResponseStreamParser._on_snapshot,
+    "response.in_progress": ResponseStreamParser._on_snapshot,
+    "response.completed": ResponseStreamParser._on_completed,
+    "response.incomplete": ResponseStreamParser._on_completed,
+    "response.failed": ResponseStreamParser._on_failed,
+    "error": ResponseStreamParser._on_error,
+    "response.output_item.added": ResponseStreamParser._on_item_added,
+    "response.output_item.done": ResponseStreamParser._on_item_done,
+    "response.content_part.added": ResponseStreamParser._on_part_added,
+    "response.content_part.done": ResponseStreamParser._on_part_done,
+    "response.output_text.delta": ResponseStreamParser._on_text_delta,
+    "response.output_text.done": ResponseStreamParser._on_text_done,
+    "response.output_text.annotation.added": ResponseStreamParser._on_annotation,
+    "response.refusal.delta": ResponseStreamParser._on_refusal_delta,
+    "response.refusal.done": ResponseStreamParser._on_done_text,
+    "response.function_call_arguments.delta": ResponseStreamParser._on_arguments_delta,
+    "response.function_call_arguments.done": ResponseStreamParser._on_done_text,
+    "response.reasoning_summary_part.added": ResponseStreamParser._on_summary_part,
+    "response.reasoning_summary_part.done": ResponseStreamParser._on_summary_part,
+    "response.reasoning_summary_text.delta": ResponseStreamParser._on_summary_delta,
+    "response.reasoning_summary_text.done": ResponseStreamParser._on_summary_done,
+    "response.reasoning_text.delta": ResponseStreamParser._on_reasoning_delta,
+    "response.reasoning_text.done": ResponseStreamParser._on_reasoning_done,
+    "response.reasoning.delta": ResponseStreamParser._on_reasoning_delta,
+    "response.reasoning.done": ResponseStreamParser._on_reasoning_done,
+}
