@@ -14,6 +14,7 @@ or on output that does not parse (returned under `include_raw=True`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from operator import itemgetter
@@ -31,6 +32,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 Method = Literal["json_schema", "function_calling", "json_mode"]
@@ -77,13 +79,13 @@ def with_structured_output(
     if method == "json_mode" and strict is not None:
         raise ValueError("strict is not supported with method='json_mode'")
     pydantic_schema = _is_pydantic(schema)
-    trace_schema = convert_to_openai_tool(schema) if schema is not None else None
-    trace = {"kwargs": {"method": method, "strict": strict}, "schema": trace_schema}
+    tool_spec = convert_to_openai_tool(schema) if schema is not None else None
+    trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
 
     llm: Runnable[LanguageModelInput, BaseMessage]
     parser: Runnable[Any, Any]
     if method == "function_calling":
-        name = trace_schema["function"]["name"] if trace_schema else ""
+        name = tool_spec["function"]["name"] if tool_spec else ""
         llm = model.bind_tools(
             [schema],
             tool_choice=name,
@@ -199,6 +201,16 @@ class _StrictCumulativeMixin:
             raise OutputParserException(
                 f"The model refused to answer: {refusal}", llm_output=refusal
             )
+        if not partial and isinstance(self, JsonOutputParser):
+            # JsonOutputParser completes truncated JSON even when not partial
+            # ("{oops" parses as {}); the final answer must be real JSON.
+            text = result[0].text if result else ""
+            try:
+                parse_json_markdown(text, parser=json.loads)
+            except ValueError as exc:
+                raise OutputParserException(
+                    f"The model's reply is not valid JSON: {exc}", llm_output=text
+                ) from None
         parsed = super().parse_result(result, partial=partial)  # type: ignore[misc]
         if parsed is None and not partial:
             text = result[0].text if result else ""
