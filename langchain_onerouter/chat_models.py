@@ -4,7 +4,7 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
@@ -28,6 +28,7 @@ from langchain_onerouter.transport import Transport
 DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
 API_KEY_ENV = "ONEROUTER_API_KEY"
 BASE_URL_ENV = "ONEROUTER_BASE_URL"
+ENCRYPTED_REASONING = "reasoning.encrypted_content"
 # Per-call keyword arguments that are settings of ours, not payload fields.
 _CALL_ONLY = ("stop", "stream")
 
@@ -48,6 +49,11 @@ class ChatOneRouterResponses(BaseChatModel):
         for chunk in llm.stream("Write a haiku"):
             print(chunk.text, end="")
         ```
+
+    Reasoning across tool calls: OneRouter is stateless, so pass
+    `use_encrypted_reasoning=True` (same as
+    `include=["reasoning.encrypted_content"]`); reasoning items then come back
+    encrypted and are replayed before their tool calls on the next turn.
     """
 
     model: str
@@ -74,6 +80,10 @@ class ChatOneRouterResponses(BaseChatModel):
     """System-level instructions sent as the `instructions` field."""
     include: list[str] | None = None
     """Extra output to include, e.g. `["reasoning.encrypted_content"]`."""
+    use_encrypted_reasoning: bool = False
+    """Ask for `reasoning.encrypted_content` (added to `include`) so reasoning
+    survives tool round trips: OneRouter keeps no state, and reasoning items
+    are only replayed when they carry their encrypted content."""
     store: bool | None = None
     """Ask the server to store the response (OneRouter is stateless by default)."""
     parallel_tool_calls: bool | None = None
@@ -163,13 +173,19 @@ class ChatOneRouterResponses(BaseChatModel):
             "max_output_tokens": self.max_tokens,
             "reasoning": reasoning or None,
             "instructions": self.instructions,
-            "include": self.include,
+            "include": self._include(),
             "store": self.store,
             "parallel_tool_calls": self.parallel_tool_calls,
             "metadata": self.request_metadata,
             **self.model_kwargs,
         }
         return {k: v for k, v in params.items() if v is not None}
+
+    def _include(self) -> list[str] | None:
+        include = list(self.include or [])
+        if self.use_encrypted_reasoning and ENCRYPTED_REASONING not in include:
+            include.append(ENCRYPTED_REASONING)
+        return include or None
 
     def _params(self, overrides: dict[str, Any]) -> dict[str, Any]:
         """Model settings with per-call overrides (`invoke(..., **kwargs)`)."""
@@ -316,6 +332,47 @@ class ChatOneRouterResponses(BaseChatModel):
             parallel_tool_calls=parallel_tool_calls,
         )
         return super().bind(**payload, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Any = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        strict: bool | None = None,
+        include_raw: bool = False,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Return objects matching `schema` (pydantic v2/v1, TypedDict, JSON schema).
+
+        `method="json_schema"` (default) sends `text.format` with the schema;
+        `"json_mode"` asks for any JSON object; `"function_calling"` forces a
+        tool call. Refusals and unparsable output raise `OutputParserException`
+        (or land in `parsing_error` with `include_raw=True`). Streaming yields
+        partial objects.
+
+        Example:
+            ```python
+            from pydantic import BaseModel
+
+            class Person(BaseModel):
+                name: str
+                age: int
+
+            llm.with_structured_output(Person).invoke("Ada Lovelace, 36")
+            ```
+        """
+        from langchain_onerouter.structured_output import (
+            with_structured_output as build,
+        )
+
+        return build(
+            self,
+            schema,
+            method=method,
+            strict=strict,
+            include_raw=include_raw,
+            **kwargs,
+        )
 
 
 def _result(message: Any) -> ChatResult:
