@@ -1,0 +1,285 @@
+"""The emulator's Starlette app: `POST /v1/responses`, `GET /v1/models`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from langchain_onerouter.testing import protocol
+from langchain_onerouter.testing.model import Plan, plan_reply
+from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
+
+KEEPALIVE = b": ONEROUTER PROCESSING\n\n"
+
+
+def _model(
+    model_id: str, name: str, context: int, out: int, modalities: list[str]
+) -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "object": "model",
+        "category_type": "LLM",
+        "display_name": f"{name} (emulated)",
+        "context_length": context,
+        "max_output_tokens": out,
+        "min_prompt_price": 0.0,
+        "min_completion_price": 0.0,
+        "input_modalities": modalities,
+        "output_modalities": ["text"],
+    }
+
+
+MODELS: list[dict[str, Any]] = [
+    _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image"]),
+    _model("openai/gpt-5.4", "GPT-5.4", 400000, 128000, ["text", "image", "file"]),
+    _model(
+        "anthropic/claude-sonnet-4.5",
+        "Claude Sonnet 4.5",
+        200000,
+        64000,
+        ["text", "image"],
+    ),
+    _model(
+        "google/gemini-3-flash", "Gemini 3 Flash", 1000000, 65536, ["text", "image"]
+    ),
+    _model("deepseek/deepseek-r1:free", "DeepSeek R1 (free)", 128000, 32768, ["text"]),
+    {
+        **_model("text-embedding-3-small", "text-embedding-3-small", 8192, 0, ["text"]),
+        "category_type": "embedding",
+        "output_modalities": ["embedding"],
+    },
+]
+
+
+class _Drop(Exception):
+    """Raised inside a stream to cut the connection (a scripted fault)."""
+
+
+@dataclass
+class EmulatorState:
+    """Everything the running app reads; mutable from the test's thread."""
+
+    api_key: str
+    accept_any_key: bool = False
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    script: Script = field(default_factory=Script)
+    latency: float = 0.0
+    event_delay: float = 0.0
+    keepalive: bool = True
+    event_names: bool = True
+
+
+def create_app(state: EmulatorState) -> Starlette:
+    """The ASGI app serving `state` (see `OneRouterEmulator`)."""
+
+    async def responses(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        state.script.record(
+            RecordedRequest(
+                method=request.method,
+                path=request.url.path,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                raw=raw,
+                body=body,
+            )
+        )
+        if not _authorized(state, request):
+            return _error(
+                401, "Invalid or missing API key (Authorization: Bearer <key>)."
+            )
+        if body is None and raw:
+            return _error(400, "The request body is not valid JSON.")
+        try:
+            protocol.validate_request(body, state.secret)
+        except protocol.RequestError as exc:
+            return _error(400, exc.message, param=exc.param)
+        reply = state.script.pop() or Reply()
+        delay = state.latency + reply.latency
+        if delay > 0:
+            await asyncio.sleep(delay)
+        headers = {"x-request-id": protocol.new_id("req"), **reply.headers}
+        if reply.retry_after is not None:
+            headers["retry-after"] = f"{reply.retry_after:g}"
+        if reply.status != 200:
+            if reply.raw_body is not None:
+                return Response(
+                    _bytes(reply.raw_body), reply.status, headers, "text/html"
+                )
+            message = reply.error_message or f"Emulated HTTP {reply.status}"
+            return JSONResponse(
+                protocol.error_body(reply.status, message, code=reply.error_code),
+                reply.status,
+                headers,
+            )
+        resource = _run(state, body, reply)
+        if body.get("stream"):
+            return StreamingResponse(
+                _sse(state, resource, reply),
+                headers={**headers, "cache-control": "no-cache"},
+                media_type="text/event-stream",
+            )
+        if reply.raw_body is not None:
+            return Response(_bytes(reply.raw_body), 200, headers, "application/json")
+        return JSONResponse(resource, 200, headers)
+
+    async def models(request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": MODELS})
+
+    async def not_found(request: Request) -> Response:
+        return _error(404, f"No route for {request.method} {request.url.path}")
+
+    return Starlette(
+        routes=[
+            Route("/v1/responses", responses, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+        ]
+    )
+
+
+def _authorized(state: EmulatorState, request: Request) -> bool:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return False
+    return state.accept_any_key or secrets.compare_digest(key.strip(), state.api_key)
+
+
+def _error(status: int, message: str, *, param: str | None = None) -> JSONResponse:
+    return JSONResponse(protocol.error_body(status, message, param=param), status)
+
+
+def _bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """The final response object for a request (what the model 'generated')."""
+    if reply.has_content:
+        plan = Plan(
+            text=reply.text,
+            tool_calls=[
+                (call.name, call.arguments_json())
+                for call in map(ToolCall.coerce, reply.tool_calls)
+            ],
+            reasoning=reply.reasoning,
+        )
+    else:
+        plan = plan_reply(body)
+    output, partial_usage, incomplete = protocol.build_output(
+        plan, state.secret, body.get("max_output_tokens")
+    )
+    scripted_ids = [ToolCall.coerce(c).call_id for c in reply.tool_calls]
+    calls = [item for item in output if item["type"] == "function_call"]
+    for item, call_id in zip(calls, scripted_ids, strict=False):
+        if call_id:
+            item["call_id"] = call_id
+    usage = (
+        dict(reply.usage) if reply.usage else protocol.full_usage(body, partial_usage)
+    )
+    incomplete = reply.incomplete or incomplete
+    status = "failed" if reply.fail else "incomplete" if incomplete else "completed"
+    error = None
+    if reply.fail:
+        error = {
+            "code": str(reply.error_code or "server_error"),
+            "message": reply.error_message
+            or "The model failed while generating (emulated).",
+        }
+    return protocol.response_resource(
+        body,
+        response_id=protocol.new_id("resp"),
+        created_at=int(time.time()),
+        status=status,
+        output=output,
+        usage=usage,
+        error=error,
+        incomplete_reason=incomplete,
+    )
+
+
+async def _sse(
+    state: EmulatorState, final: dict[str, Any], reply: Reply
+) -> AsyncIterator[bytes]:
+    sequence = 0
+    sent = 0
+
+    def frame(event: dict[str, Any]) -> bytes:
+        nonlocal sequence
+        event = {"type": event["type"], "sequence_number": sequence, **event}
+        sequence += 1
+        data = json.dumps(event, ensure_ascii=False)
+        if state.event_names:
+            return f"event: {event['type']}\ndata: {data}\n\n".encode()
+        return f"data: {data}\n\n".encode()
+
+    def events() -> list[dict[str, Any]]:
+        snapshot = {
+            **final,
+            "status": "in_progress",
+            "output": [],
+            "usage": None,
+            "error": None,
+            "incomplete_details": None,
+            "completed_at": None,
+        }
+        result = [
+            {"type": "response.created", "response": snapshot},
+            {"type": "response.in_progress", "response": snapshot},
+        ]
+        body_events = [
+            ev
+            for i, item in enumerate(final["output"])
+            for ev in protocol.item_events(i, item)
+        ]
+        if final["status"] == "failed":
+            # Fail partway: some content arrives, then the error.
+            result += body_events[: len(body_events) // 2]
+            err = final["error"]
+            result.append(
+                {
+                    "type": "error",
+                    "error": {
+                        "type": "server_error",
+                        "code": err["code"],
+                        "message": err["message"],
+                        "param": None,
+                    },
+                }
+            )
+            result.append({"type": "response.failed", "response": final})
+        else:
+            result += body_events
+            kind = (
+                "response.incomplete"
+                if final["status"] == "incomplete"
+                else "response.completed"
+            )
+            result.append({"type": kind, "response": final})
+        return result
+
+    if state.keepalive:
+        yield KEEPALIVE
+    if reply.raw_body is not None:
+        yield b"data: " + _bytes(reply.raw_body) + b"\n\n"
+    for event in events():
+        if reply.drop_after is not None and sent >= reply.drop_after:
+            raise _Drop("scripted connection drop")
+        if state.event_delay > 0 and sent:
+            await asyncio.sleep(state.event_delay)
+        yield frame(event)
+        sent += 1
+    yield b"data: [DONE]\n\n"

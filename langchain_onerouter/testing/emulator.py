@@ -1,0 +1,253 @@
+"""`OneRouterEmulator`: a real HTTP server speaking OneRouter's Responses API."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from langchain_onerouter.testing.app import EmulatorState, create_app
+from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
+
+START_TIMEOUT = 10.0
+
+
+class OneRouterEmulator:
+    """A local OneRouter: uvicorn in a background thread on 127.0.0.1.
+
+    Args:
+        port: Port to bind (default: a free one).
+        host: Interface to bind (default loopback).
+        api_key: The only key accepted (default: a random `sk-emu-...`).
+        accept_any_key: Accept any non-empty Bearer key instead.
+        keepalive: Start each stream with a `: ONEROUTER PROCESSING` comment.
+        event_names: Send `event:` lines in streams (some providers send only
+            `data:` lines).
+        log_level: uvicorn's log level.
+
+    Example:
+        ```python
+        from langchain_onerouter import ChatOneRouterResponses
+        from langchain_onerouter.testing import OneRouterEmulator
+
+        with OneRouterEmulator() as emu:
+            llm = ChatOneRouterResponses(
+                model="o4-mini", base_url=emu.base_url, api_key=emu.api_key
+            )
+            emu.reply(text="Paris.")
+            assert llm.invoke("Capital of France?").text == "Paris."
+            assert emu.requests[-1].body["input"][0]["role"] == "user"
+        ```
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        api_key: str | None = None,
+        accept_any_key: bool = False,
+        keepalive: bool = True,
+        event_names: bool = True,
+        log_level: str = "critical",
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.state = EmulatorState(
+            api_key=api_key or f"sk-emu-{secrets.token_hex(16)}",
+            accept_any_key=accept_any_key,
+            keepalive=keepalive,
+            event_names=event_names,
+        )
+        self._log_level = log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.port: int = port
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self) -> OneRouterEmulator:
+        """Bind, start serving in a daemon thread, and wait until ready."""
+        if self._server is not None:
+            return self
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
+        sock.listen(2048)
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(self.state),
+            log_level=self._log_level,
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            backlog=2048,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.run,
+            kwargs={"sockets": [sock]},
+            name=f"onerouter-emulator-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the OneRouter emulator failed to start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (open streams get one second to finish)."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=5)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True
+                thread.join(timeout=5)
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def serve_forever(self) -> None:
+        """Block until interrupted (used by `onerouter emulate`)."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> OneRouterEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """API root to pass as `base_url` (ends in `/v1`)."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def api_key(self) -> str:
+        return self.state.api_key
+
+    def env(self) -> dict[str, str]:
+        """`ONEROUTER_BASE_URL` / `ONEROUTER_API_KEY` pointing here."""
+        return {"ONEROUTER_BASE_URL": self.base_url, "ONEROUTER_API_KEY": self.api_key}
+
+    # -- scripting ---------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far (body + headers), oldest first."""
+        return self.state.script.requests()
+
+    def reset(self) -> None:
+        """Forget queued replies, recorded requests, latency and delays."""
+        self.state.script.reset()
+        self.state.latency = 0.0
+        self.state.event_delay = 0.0
+
+    def push(self, *replies: Reply) -> None:
+        """Queue `Reply` objects; each request consumes one, in order."""
+        self.state.script.push(*replies)
+
+    def reply(
+        self,
+        text: str | None = None,
+        *,
+        tool_calls: Sequence[ToolCall | Mapping[str, Any]] = (),
+        reasoning: str | None = None,
+        usage: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Queue an exact answer.
+
+        >>> emu.reply("Hi!", usage={"input_tokens": 3, "output_tokens": 1,
+        ...     "total_tokens": 4, "input_tokens_details": {"cached_tokens": 0},
+        ...     "output_tokens_details": {"reasoning_tokens": 0}})  # doctest: +SKIP
+        """
+        self.push(
+            Reply(text=text, tool_calls=tool_calls, reasoning=reasoning, usage=usage)
+        )
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        message: str | None = None,
+        retry_after: float | None = None,
+        code: str | int | None = None,
+    ) -> None:
+        """The next `count` requests get HTTP `status` with an error body."""
+        for _ in range(count):
+            self.push(
+                Reply(
+                    status=status,
+                    error_message=message,
+                    error_code=code,
+                    retry_after=retry_after,
+                )
+            )
+
+    def drop_stream_after(self, events: int) -> None:
+        """The next streamed response closes the connection after `events` events."""
+        self.push(Reply(drop_after=events))
+
+    def fail_stream(
+        self, message: str | None = None, code: str = "server_error"
+    ) -> None:
+        """The next response fails after starting: `error` + `response.failed`
+        (streaming) or a 200 body with `status: failed` (JSON)."""
+        self.push(Reply(fail=True, error_message=message, error_code=code))
+
+    def incomplete_next(self, reason: str = "max_output_tokens") -> None:
+        """The next response ends as `incomplete` with `reason`."""
+        self.push(Reply(incomplete=reason))
+
+    def not_json_next(
+        self,
+        body: str = "<html><title>Bad gateway</title></html>",
+        *,
+        status: int = 200,
+    ) -> None:
+        """The next response body (or first stream event) is not JSON."""
+        self.push(Reply(raw_body=body, status=status))
+
+    @property
+    def latency(self) -> float:
+        """Seconds every response waits before answering."""
+        return self.state.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.state.latency = seconds
+
+    @property
+    def event_delay(self) -> float:
+        """Seconds between two stream events."""
+        return self.state.event_delay
+
+    @event_delay.setter
+    def event_delay(self, seconds: float) -> None:
+        self.state.event_delay = seconds

@@ -1,0 +1,406 @@
+"""The wire format: request validation, response objects, stream events.
+
+Pure functions (no I/O) so the server in `app.py` stays a thin shell.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from langchain_onerouter.testing.model import (
+    Plan,
+    count_tokens,
+    function_tools,
+    item_text,
+    normalize_input,
+)
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "insufficient_credits",
+    403: "moderation_error",
+    404: "not_found_error",
+    408: "timeout_error",
+    429: "rate_limit_error",
+    502: "upstream_error",
+    503: "service_unavailable",
+}
+
+
+class RequestError(Exception):
+    """A request the real API would reject with HTTP 400."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+def error_body(
+    status: int, message: str, *, code: Any = None, param: str | None = None
+) -> dict[str, Any]:
+    """OneRouter's documented error body: `{"error": {code, message, type, param}}`."""
+    return {
+        "error": {
+            "code": status if code is None else code,
+            "message": message,
+            "type": ERROR_TYPES.get(
+                status, "server_error" if status >= 500 else "error"
+            ),
+            "param": param,
+        }
+    }
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(24)}"
+
+
+# -- signing reasoning ------------------------------------------------------
+def sign_reasoning(secret: bytes, item_id: str, summary: str) -> str:
+    """Opaque `encrypted_content`: the payload plus an HMAC only we can make."""
+    payload = base64.urlsafe_b64encode(
+        json.dumps({"id": item_id, "summary": summary}).encode()
+    ).decode()
+    mac = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}.{mac}"
+
+
+def verify_reasoning(secret: bytes, token: Any) -> bool:
+    if not isinstance(token, str) or "." not in token:
+        return False
+    payload, _, mac = token.rpartition(".")
+    expected = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(mac, expected)
+
+
+# -- validation ---------------------------------------------------------------
+def validate_request(body: Any, secret: bytes) -> None:
+    """Raise `RequestError` for what OneRouter documents as a bad request."""
+    if not isinstance(body, dict):
+        raise RequestError("The request body must be a JSON object.")
+    model = body.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise RequestError("Missing required parameter: 'model'.", "model")
+    raw_input = body.get("input")
+    if raw_input is None or raw_input == "" or raw_input == []:
+        raise RequestError("Missing required parameter: 'input'.", "input")
+    if not isinstance(raw_input, (str, list)):
+        raise RequestError("'input' must be a string or an array of items.", "input")
+    call_ids: set[str] = set()
+    for index, item in enumerate(normalize_input(raw_input)):
+        where = f"input[{index}]"
+        kind = item.get("type")
+        if kind == "message" and item.get("role") == "assistant":
+            for key in ("id", "status"):
+                if not item.get(key):
+                    raise RequestError(
+                        f"Missing required parameter: '{where}.{key}'. Assistant "
+                        "messages in the input must carry 'id' and 'status'.",
+                        f"{where}.{key}",
+                    )
+        elif kind == "function_call":
+            if not item.get("call_id") or not item.get("name"):
+                raise RequestError(
+                    f"'{where}' function_call needs 'call_id' and 'name'.", where
+                )
+            call_ids.add(item["call_id"])
+        elif kind == "function_call_output":
+            if item.get("call_id") not in call_ids:
+                raise RequestError(
+                    f"No tool call found for function call output with call_id "
+                    f"{item.get('call_id')!r} ('{where}.call_id').",
+                    f"{where}.call_id",
+                )
+        elif kind == "reasoning" and "encrypted_content" in item:
+            if not verify_reasoning(secret, item["encrypted_content"]):
+                raise RequestError(
+                    f"The encrypted content for '{where}' could not be verified.",
+                    f"{where}.encrypted_content",
+                )
+    fmt = (
+        (body.get("text") or {}).get("format")
+        if isinstance(body.get("text"), dict)
+        else None
+    )
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        if not isinstance(fmt.get("schema"), dict) or not fmt.get("name"):
+            raise RequestError(
+                "text.format of type json_schema needs 'name' and 'schema'.",
+                "text.format",
+            )
+
+
+# -- output items and the response object -------------------------------------
+def build_output(
+    plan: Plan, secret: bytes, max_output_tokens: Any = None
+) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
+    """(output items, usage-without-input, incomplete reason) for a plan."""
+    output: list[dict[str, Any]] = []
+    reasoning_tokens = 0
+    incomplete: str | None = None
+    if plan.reasoning is not None:
+        rs_id = new_id("rs")
+        output.append(
+            {
+                "type": "reasoning",
+                "id": rs_id,
+                "summary": [{"type": "summary_text", "text": plan.reasoning}],
+                "encrypted_content": sign_reasoning(secret, rs_id, plan.reasoning),
+            }
+        )
+        reasoning_tokens = count_tokens(plan.reasoning)
+    text_tokens = 0
+    if plan.text is not None:
+        text = plan.text
+        if (
+            isinstance(max_output_tokens, int)
+            and count_tokens(text) > max_output_tokens
+        ):
+            text = " ".join(text.split()[:max_output_tokens])
+            incomplete = "max_output_tokens"
+        text_tokens = count_tokens(text)
+        output.append(
+            {
+                "type": "message",
+                "id": new_id("msg"),
+                "status": "incomplete" if incomplete else "completed",
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": text,
+                        "annotations": [],
+                        "logprobs": [],
+                    }
+                ],
+            }
+        )
+    for name, arguments in plan.tool_calls:
+        text_tokens += count_tokens(arguments)
+        output.append(
+            {
+                "type": "function_call",
+                "id": new_id("fc"),
+                "call_id": new_id("call"),
+                "name": name,
+                "arguments": arguments,
+                "status": "completed",
+            }
+        )
+    usage = {
+        "output_tokens": text_tokens + reasoning_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
+    }
+    return output, usage, incomplete
+
+
+def input_tokens(body: Mapping[str, Any]) -> int:
+    words = count_tokens(str(body.get("instructions") or ""))
+    for item in normalize_input(body.get("input")):
+        words += count_tokens(item_text(item))
+    return words
+
+
+def full_usage(body: Mapping[str, Any], partial: Mapping[str, Any]) -> dict[str, Any]:
+    read = input_tokens(body)
+    out = int(partial.get("output_tokens", 0))
+    return {
+        "input_tokens": read,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": out,
+        "output_tokens_details": dict(
+            partial.get("output_tokens_details") or {"reasoning_tokens": 0}
+        ),
+        "total_tokens": read + out,
+    }
+
+
+def response_resource(
+    body: Mapping[str, Any],
+    *,
+    response_id: str,
+    created_at: int,
+    status: str,
+    output: list[dict[str, Any]],
+    usage: dict[str, Any] | None,
+    error: dict[str, Any] | None = None,
+    incomplete_reason: str | None = None,
+) -> dict[str, Any]:
+    """A full Open Responses `ResponseResource` echoing the request's settings."""
+    reasoning = body.get("reasoning")
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created_at,
+        "completed_at": int(time.time()) if status == "completed" else None,
+        "status": status,
+        "incomplete_details": {"reason": incomplete_reason}
+        if incomplete_reason
+        else None,
+        "model": body.get("model"),
+        "previous_response_id": body.get("previous_response_id"),
+        "instructions": body.get("instructions")
+        if isinstance(body.get("instructions"), str)
+        else None,
+        "output": output,
+        "error": error,
+        "tools": function_tools(body.get("tools")),
+        "tool_choice": _tool_choice(body.get("tool_choice")),
+        "truncation": body.get("truncation")
+        if body.get("truncation") in ("auto", "disabled")
+        else "disabled",
+        "parallel_tool_calls": bool(body.get("parallel_tool_calls", True)),
+        "text": {"format": _text_format(body.get("text")), "verbosity": "medium"},
+        "top_p": float(body.get("top_p", 1.0)),
+        "presence_penalty": 0.0,
+        "frequency_penalty": 0.0,
+        "top_logprobs": 0,
+        "temperature": float(body.get("temperature", 1.0)),
+        "reasoning": {
+            "effort": reasoning.get("effort"),
+            "summary": reasoning.get("summary"),
+        }
+        if isinstance(reasoning, dict)
+        else None,
+        "usage": usage,
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": None,
+        "store": bool(body.get("store", False)),
+        "background": False,
+        "service_tier": "default",
+        "metadata": body.get("metadata") or {},
+        "safety_identifier": None,
+        "prompt_cache_key": None,
+    }
+
+
+def _tool_choice(choice: Any) -> Any:
+    if choice in ("none", "auto", "required"):
+        return choice
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        return {"type": "function", "name": choice.get("name")}
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        return choice
+    return "auto"
+
+
+def _text_format(text: Any) -> dict[str, Any]:
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if not isinstance(fmt, dict) or fmt.get("type") not in (
+        "json_schema",
+        "json_object",
+    ):
+        return {"type": "text"}
+    if fmt["type"] == "json_object":
+        return {"type": "json_object"}
+    # The Open Responses spec types the echoed `schema` as null, so it is not echoed.
+    return {
+        "type": "json_schema",
+        "name": str(fmt.get("name")),
+        "description": fmt.get("description"),
+        "schema": None,
+        "strict": bool(fmt.get("strict", False)),
+    }
+
+
+# -- streaming ------------------------------------------------------------------
+def _chunks(text: str, size: int = 1) -> list[str]:
+    """Split into word-sized deltas that concatenate back to `text`."""
+    import re
+
+    pieces = re.findall(r"\s*\S+", text) or [text]
+    if pieces and text[len("".join(pieces)) :]:
+        pieces[-1] += text[len("".join(pieces)) :]
+    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
+
+
+def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The standard events for one output item, in order (no sequence numbers)."""
+    kind = item["type"]
+    base = {"output_index": index}
+    if kind == "reasoning":
+        yield {
+            "type": "response.output_item.added",
+            **base,
+            "item": {"type": "reasoning", "id": item["id"], "summary": []},
+        }
+        for s_index, part in enumerate(item["summary"]):
+            ids = {"item_id": item["id"], **base, "summary_index": s_index}
+            yield {
+                "type": "response.reasoning_summary_part.added",
+                **ids,
+                "part": {"type": "summary_text", "text": ""},
+            }
+            for delta in _chunks(part["text"]):
+                yield {
+                    "type": "response.reasoning_summary_text.delta",
+                    **ids,
+                    "delta": delta,
+                }
+            yield {
+                "type": "response.reasoning_summary_text.done",
+                **ids,
+                "text": part["text"],
+            }
+            yield {
+                "type": "response.reasoning_summary_part.done",
+                **ids,
+                "part": dict(part),
+            }
+    elif kind == "message":
+        yield {
+            "type": "response.output_item.added",
+            **base,
+            "item": {**item, "status": "in_progress", "content": []},
+        }
+        for c_index, part in enumerate(item["content"]):
+            ids = {"item_id": item["id"], **base, "content_index": c_index}
+            empty = {
+                "type": "output_text",
+                "text": "",
+                "annotations": [],
+                "logprobs": [],
+            }
+            yield {"type": "response.content_part.added", **ids, "part": empty}
+            for delta in _chunks(part["text"]):
+                yield {
+                    "type": "response.output_text.delta",
+                    **ids,
+                    "delta": delta,
+                    "logprobs": [],
+                }
+            yield {
+                "type": "response.output_text.done",
+                **ids,
+                "text": part["text"],
+                "logprobs": [],
+            }
+            yield {"type": "response.content_part.done", **ids, "part": dict(part)}
+    elif kind == "function_call":
+        yield {
+            "type": "response.output_item.added",
+            **base,
+            "item": {**item, "arguments": "", "status": "in_progress"},
+        }
+        ids = {"item_id": item["id"], **base}
+        for delta in _chunks(item["arguments"], size=4):
+            yield {
+                "type": "response.function_call_arguments.delta",
+                **ids,
+                "delta": delta,
+            }
+        yield {
+            "type": "response.function_call_arguments.done",
+            **ids,
+            "arguments": item["arguments"],
+        }
+    yield {"type": "response.output_item.done", **base, "item": item}

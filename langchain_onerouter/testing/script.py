@@ -1,0 +1,143 @@
+"""Scripted replies, injected faults and the record of requests received.
+
+Everything a test queues is served in order, one entry per `POST /v1/responses`;
+when the queue is empty the deterministic stand-in model answers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A function call the emulator should make.
+
+    `arguments` is a dict (sent as JSON) or a raw string (sent verbatim, so you
+    can script malformed arguments).
+
+    >>> ToolCall("get_weather", {"city": "Paris"}).arguments_json()
+    '{"city": "Paris"}'
+    """
+
+    name: str
+    arguments: Mapping[str, Any] | str = field(default_factory=dict)
+    call_id: str | None = None
+
+    def arguments_json(self) -> str:
+        if isinstance(self.arguments, str):
+            return self.arguments
+        return json.dumps(dict(self.arguments), ensure_ascii=False)
+
+    @classmethod
+    def coerce(cls, value: ToolCall | Mapping[str, Any]) -> ToolCall:
+        """Accept a `ToolCall` or a LangChain-style dict (`name`, `args`, `id`)."""
+        if isinstance(value, ToolCall):
+            return value
+        arguments = value.get("arguments", value.get("args", {}))
+        return cls(
+            name=str(value["name"]),
+            arguments=arguments,
+            call_id=value.get("call_id") or value.get("id"),
+        )
+
+
+@dataclass
+class Reply:
+    """One scripted answer to one request.
+
+    Content (any combination; when none is given the stand-in model writes it,
+    so a `Reply` can carry only a fault):
+        text: the assistant text.
+        tool_calls: function calls to emit (`ToolCall` or dicts).
+        reasoning: a reasoning summary; the item gets signed `encrypted_content`.
+        usage: a `usage` object overriding the counted one.
+
+    Faults:
+        status: an HTTP status other than 200 answers with the documented error
+            body (`error_message`, `error_code`) and no response object.
+        retry_after: a `Retry-After` header (seconds).
+        headers: extra response headers.
+        latency: seconds to wait before answering.
+        drop_after: when streaming, close the connection after this many events.
+        fail: end with an `error` event and `response.failed` (streaming) or a
+            200 body whose `status` is `failed` (JSON).
+        incomplete: end as `response.incomplete` with this reason.
+        raw_body: send this instead of JSON (as the body, or as a stream's
+            first `data:` line).
+    """
+
+    text: str | None = None
+    tool_calls: Sequence[ToolCall | Mapping[str, Any]] = ()
+    reasoning: str | None = None
+    usage: Mapping[str, Any] | None = None
+    status: int = 200
+    error_message: str | None = None
+    error_code: str | int | None = None
+    retry_after: float | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    latency: float = 0.0
+    drop_after: int | None = None
+    fail: bool = False
+    incomplete: str | None = None
+    raw_body: bytes | str | None = None
+
+    @property
+    def has_content(self) -> bool:
+        return (
+            self.text is not None or bool(self.tool_calls) or self.reasoning is not None
+        )
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request the emulator received (`body` is the parsed JSON or None)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    raw: bytes
+    body: Any
+
+    @property
+    def stream(self) -> bool:
+        return isinstance(self.body, dict) and bool(self.body.get("stream"))
+
+
+class Script:
+    """Thread-safe queue of replies and list of recorded requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replies: deque[Reply] = deque()
+        self._requests: list[RecordedRequest] = []
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self._replies.extend(replies)
+
+    def pop(self) -> Reply | None:
+        with self._lock:
+            return self._replies.popleft() if self._replies else None
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._replies)
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._replies.clear()
+            self._requests.clear()
