@@ -13,6 +13,7 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -20,6 +21,13 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
+from langchain_onerouter.catalog import (
+    CATALOG,
+    ModelInfo,
+    afetch_models,
+    fetch_models,
+    find_model,
+)
 from langchain_onerouter.request import build_request_body, validate_params
 from langchain_onerouter.response import apply_stop, response_to_message
 from langchain_onerouter.streaming import ResponseStreamParser
@@ -223,6 +231,39 @@ class ChatOneRouterResponses(BaseChatModel):
                 http_async_client=self.http_async_client,
             )
         return self._transport
+
+    # -- model catalog (see catalog.py) -------------------------------------
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # Only a catalog already cached for this base URL: never a network call.
+        info = CATALOG.find(self.base_url, self.model)
+        return info.profile() if info is not None else None
+
+    def list_models(self, *, refresh: bool = False) -> list[ModelInfo]:
+        """OneRouter's model catalog, through this model's transport.
+
+        Cached per base URL for an hour (`refresh=True` fetches anew). Fills
+        `profile` when it was unset. Without an API key use
+        `langchain_onerouter.catalog.list_models()`.
+
+        Example:
+            ```python
+            models = llm.list_models()
+            print(llm.profile.get("image_inputs") if llm.profile else "unknown")
+            ```
+        """
+        models = fetch_models(self.transport, refresh=refresh)
+        self._adopt_profile(models)
+        return models
+
+    async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
+        """Async counterpart of `list_models`."""
+        models = await afetch_models(self.transport, refresh=refresh)
+        self._adopt_profile(models)
+        return models
+
+    def _adopt_profile(self, models: list[ModelInfo]) -> None:
+        if self.profile is None and (info := find_model(models, self.model)):
+            self.profile = info.profile()
 
     def _stop(self, stop: list[str] | None) -> list[str] | None:
         return stop if stop is not None else self.stop
