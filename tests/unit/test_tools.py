@@ -104,12 +104,49 @@ def sse_stream(body: dict[str, Any]) -> bytes:
                     "arguments": args,
                 }
             )
+        elif kind == "reasoning":
+            added = {k: v for k, v in item.items() if k != "encrypted_content"}
+            events.append(
+                {
+                    "type": "response.output_item.added",
+                    "output_index": index,
+                    "item": {**added, "summary": []},
+                }
+            )
+            for s_index, part in enumerate(item.get("summary") or []):
+                where = {
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "summary_index": s_index,
+                }
+                events += [
+                    {
+                        "type": "response.reasoning_summary_part.added",
+                        **where,
+                        "part": {"type": "summary_text", "text": ""},
+                    },
+                    {
+                        "type": "response.reasoning_summary_text.delta",
+                        **where,
+                        "delta": part["text"],
+                    },
+                    {
+                        "type": "response.reasoning_summary_text.done",
+                        **where,
+                        "text": part["text"],
+                    },
+                    {
+                        "type": "response.reasoning_summary_part.done",
+                        **where,
+                        "part": part,
+                    },
+                ]
         else:
             events.append(
                 {
                     "type": "response.output_item.added",
                     "output_index": index,
-                    "item": {k: v for k, v in item.items() if k != "encrypted_content"},
+                    "item": item,
                 }
             )
         events.append(
