@@ -1,0 +1,389 @@
+"""The `onerouter` command: `chat`, `models`, `demo`, `emulate`.
+
+```console
+$ onerouter demo                      # works offline: starts the bundled emulator
+$ onerouter chat "What is the meaning of life?" --model o4-mini
+$ onerouter models --filter claude
+$ onerouter emulate --port 8080      # a local OneRouter for your own tests
+```
+
+Errors print one line (`onerouter: error: ...`) and exit 1; set
+`ONEROUTER_DEBUG=1` for the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from langchain_onerouter._version import __version__
+
+API_KEY_ENV = "ONEROUTER_API_KEY"
+BASE_URL_ENV = "ONEROUTER_BASE_URL"
+MODEL_ENV = "ONEROUTER_MODEL"
+DEFAULT_MODEL = "o4-mini"
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `onerouter` console script; returns the exit status.
+
+    >>> main(["models", "--help"])  # doctest: +SKIP
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("onerouter: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("ONEROUTER_DEBUG"):
+            raise
+        print(f"onerouter: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onerouter",
+        description="Talk to OneRouter's Responses API from the shell, or run a "
+        "local emulator of it.",
+        epilog="Environment: ONEROUTER_API_KEY, ONEROUTER_BASE_URL, ONEROUTER_MODEL.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser(
+        "chat",
+        help="ask one question",
+        description="Print the answer to PROMPT "
+        "(streamed by default), then token usage on stderr.",
+    )
+    chat.add_argument("prompt", help="the question ('-' reads stdin)")
+    chat.add_argument(
+        "--model",
+        "-m",
+        default=None,
+        help=f"model id (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
+    )
+    chat.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="print tokens as they arrive (default: on)",
+    )
+    chat.add_argument(
+        "--reasoning-effort",
+        choices=EFFORTS,
+        default=None,
+        help="ask a reasoning model to think more or less",
+    )
+    chat.add_argument("--system", "-s", default=None, help="a system prompt")
+    chat.add_argument(
+        "--base-url",
+        default=None,
+        help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
+    )
+    chat.set_defaults(run=_chat)
+
+    models = commands.add_parser(
+        "models",
+        help="list the model catalog",
+        description="List OneRouter's models (no API key needed).",
+    )
+    models.add_argument(
+        "--filter",
+        "-f",
+        default=None,
+        help="only ids or names containing TEXT (case-insensitive)",
+        metavar="TEXT",
+    )
+    models.add_argument(
+        "--base-url",
+        default=None,
+        help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
+    )
+    models.set_defaults(run=_models)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run a streamed chain and a tool-calling agent",
+        description="Run a short LangChain chain and a tool-calling agent, streamed. "
+        f"Uses OneRouter when ${API_KEY_ENV} is set; otherwise starts the bundled "
+        "emulator (no key, no network).",
+    )
+    demo.add_argument(
+        "--model",
+        "-m",
+        default=None,
+        help=f"model id (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
+    )
+    demo.set_defaults(run=_demo)
+
+    emulate = commands.add_parser(
+        "emulate",
+        help="serve a local OneRouter emulator",
+        description="Serve the OneRouter emulator (Responses JSON + SSE, "
+        "/v1/models) until Ctrl-C. Needs the 'emulator' extra.",
+    )
+    emulate.add_argument(
+        "--port", "-p", type=int, default=0, help="port (default: a free one)"
+    )
+    emulate.add_argument(
+        "--host", default="127.0.0.1", help="interface (default: 127.0.0.1)"
+    )
+    emulate.add_argument(
+        "--api-key", default=None, help="the key to accept (default: random)"
+    )
+    emulate.add_argument(
+        "--any-key", action="store_true", help="accept any non-empty Bearer key"
+    )
+    emulate.set_defaults(run=_emulate)
+    return parser
+
+
+# -- commands ---------------------------------------------------------------------
+def _chat(args: argparse.Namespace) -> int:
+    from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        raise CLIError("the prompt is empty")
+    if not os.environ.get(API_KEY_ENV):
+        raise CLIError(
+            f"no API key: set {API_KEY_ENV} (or run `onerouter demo`, which needs none)"
+        )
+    llm = _model(args.model, args.base_url, reasoning_effort=args.reasoning_effort)
+    messages: list[BaseMessage] = [HumanMessage(prompt)]
+    if args.system:
+        messages.insert(0, SystemMessage(args.system))
+    if args.stream:
+        full: Any = None
+        for chunk in llm.stream(messages):
+            _write(chunk.text)
+            full = chunk if full is None else full + chunk
+        message = full
+    else:
+        message = llm.invoke(messages)
+        _write(message.text)
+    _write("\n")
+    _print_usage(message, sys.stderr)
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from langchain_onerouter.catalog import list_models
+
+    models = list_models(args.base_url or os.environ.get(BASE_URL_ENV) or None)
+    needle = (args.filter or "").lower()
+    shown = [
+        m
+        for m in models
+        if needle in m.id.lower() or needle in (m.display_name or "").lower()
+    ]
+    if not shown:
+        print(f"no models match {args.filter!r}", file=sys.stderr)
+        return 0
+    width = max(len(m.id) for m in shown)
+    for m in sorted(shown, key=lambda m: m.id):
+        context = f"{m.context_length:>9,}" if m.context_length else " " * 9
+        price = (
+            f"${m.prompt_price_per_million:g}/${m.completion_price_per_million:g} per M"
+            if m.prompt_price_per_million is not None
+            and m.completion_price_per_million is not None
+            else ""
+        )
+        print(f"{m.id:<{width}}  {context}  {(m.category or ''):<9}  {price}".rstrip())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    with _demo_backend() as base_url:
+        llm = _model(args.model, base_url)
+        _demo_chain(llm)
+        _demo_agent(llm)
+    return 0
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    OneRouterEmulator = _emulator_class()
+    emulator = OneRouterEmulator(
+        port=args.port,
+        host=args.host,
+        api_key=args.api_key,
+        accept_any_key=args.any_key,
+        log_level="warning",
+    )
+    emulator.start()
+    print(f"OneRouter emulator listening on {emulator.base_url}")
+    print(f"  export {BASE_URL_ENV}={emulator.base_url}")
+    key = "<any non-empty key>" if args.any_key else emulator.api_key
+    print(f"  export {API_KEY_ENV}={key}")
+    print(
+        "A deterministic stand-in, not a real model. Press Ctrl-C to stop.", flush=True
+    )
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
+
+
+# -- demo parts ---------------------------------------------------------------------
+@contextmanager
+def _demo_backend() -> Iterator[str | None]:
+    """OneRouter when a key is set, else the bundled emulator (said plainly)."""
+    if os.environ.get(API_KEY_ENV):
+        base_url = os.environ.get(BASE_URL_ENV)
+        print(
+            f"Using OneRouter at {base_url or 'https://llm.onerouter.pro/v1'} "
+            f"(${API_KEY_ENV} is set).\n"
+        )
+        yield base_url
+        return
+    OneRouterEmulator = _emulator_class()
+    with OneRouterEmulator() as emulator:
+        print(
+            f"No {API_KEY_ENV} set, so this demo runs against the bundled OneRouter "
+            f"emulator at {emulator.base_url}.\nIt is a deterministic stand-in, "
+            "not a real model: it echoes, calls tools with schema-made arguments "
+            f"and reports their results. Set {API_KEY_ENV} to use OneRouter.\n"
+        )
+        previous = os.environ.get(API_KEY_ENV)
+        os.environ[API_KEY_ENV] = emulator.api_key
+        try:
+            yield emulator.base_url
+        finally:
+            if previous is None:
+                os.environ.pop(API_KEY_ENV, None)
+            else:
+                os.environ[API_KEY_ENV] = previous
+
+
+def _demo_chain(llm: Any) -> None:
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "You are a concise assistant."),
+            ("human", "Explain {topic} in one sentence."),
+        ]
+    )
+    chain = prompt | llm | StrOutputParser()
+    print("1. A chain (prompt | model | parser), streamed:")
+    print("   > Explain server-sent events in one sentence.\n   ", end="")
+    for piece in chain.stream({"topic": "server-sent events"}):
+        _write(piece)
+    print("\n")
+
+
+def word_count(text: str) -> int:
+    """Count the words in a text."""
+    return len(text.split())
+
+
+def _demo_agent(llm: Any, max_steps: int = 4) -> None:
+    from langchain_core.messages import BaseMessage, HumanMessage
+    from langchain_core.messages.ai import add_usage
+    from langchain_core.tools import tool
+
+    counter = tool(word_count)
+    agent = llm.bind_tools([counter])
+    question = (
+        'How many words are in "the quick brown fox jumps over the lazy dog"? '
+        "Use the word_count tool."
+    )
+    print(f"2. A tool-calling agent, streamed:\n   > {question}")
+    messages: list[BaseMessage] = [HumanMessage(question)]
+    total: Any = None
+    for _ in range(max_steps):
+        full: Any = None
+        print("   ", end="")
+        for chunk in agent.stream(messages):
+            _write(chunk.text)
+            full = chunk if full is None else full + chunk
+        total = add_usage(total, full.usage_metadata)
+        messages.append(full)
+        if not full.tool_calls:
+            print()
+            break
+        for call in full.tool_calls:
+            result = counter.invoke(call)
+            print(f"[calls {call['name']}({_args(call['args'])}) -> {result.content}]")
+            messages.append(result)
+    print()
+    if total:
+        print(
+            f"Agent usage: {total['input_tokens']} input + "
+            f"{total['output_tokens']} output = {total['total_tokens']} tokens"
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _model(model: str | None, base_url: str | None, **settings: Any) -> Any:
+    from langchain_onerouter.chat_models import ChatOneRouterResponses
+
+    kwargs: dict[str, Any] = {
+        "model": model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL,
+        **{k: v for k, v in settings.items() if v is not None},
+    }
+    if base_url:
+        kwargs["base_url"] = base_url
+    return ChatOneRouterResponses(**kwargs)
+
+
+def _emulator_class() -> Any:
+    try:
+        from langchain_onerouter.testing import OneRouterEmulator
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    return OneRouterEmulator
+
+
+def _print_usage(message: Any, stream: TextIO, prefix: str = "usage: ") -> None:
+    usage = getattr(message, "usage_metadata", None)
+    if not usage:
+        return
+    reasoning = (usage.get("output_token_details") or {}).get("reasoning")
+    extra = f" ({reasoning} reasoning)" if reasoning else ""
+    model = (getattr(message, "response_metadata", None) or {}).get("model_name")
+    print(
+        f"{prefix}{usage['input_tokens']} input + {usage['output_tokens']} output"
+        f"{extra} = {usage['total_tokens']} tokens"
+        + (f", model {model}" if model else ""),
+        file=stream,
+    )
+
+
+def _args(args: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in args.items())
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0]
+    # pydantic wraps our validators' messages: keep the message, not the wrapper.
+    if "validation error" in first and len(text.splitlines()) > 2:
+        first = text.splitlines()[2].strip()
+    name = type(exc).__name__
+    return first if isinstance(exc, CLIError) else f"{first} ({name})"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
