@@ -8,12 +8,14 @@ whatever form the user passed; built-in tool dicts (`{"type": "web_search"}`,
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+logger = logging.getLogger(__name__)
 # Loose on purpose: OneRouter routes to providers with different rules; this
 # only rejects names no provider accepts (empty, spaces, punctuation).
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -46,8 +48,9 @@ def tool_payload(
         parallel_tool_calls: Allow several calls in one turn.
 
     Raises:
-        ValueError: A malformed tool, a duplicate name, or a `tool_choice`
-            naming a tool that is not bound. Raised before any request.
+        ValueError: A malformed tool, or a `tool_choice` naming a tool that
+            is not bound. Raised before any request. (Two tools with one name:
+            the first is kept, with a warning; the API rejects duplicates.)
 
     >>> def add(a: int, b: int) -> int:
     ...     '''Add two integers.'''
@@ -62,14 +65,7 @@ def tool_payload(
         convert_tool(tool, strict=strict, where=f"tools[{i}]")
         for i, tool in enumerate(tools)
     ]
-    names: set[str] = set()
-    for tool in converted:
-        if tool.get("type") == "function":
-            if tool["name"] in names:
-                raise ValueError(
-                    f"two tools are named {tool['name']!r}; names must be unique"
-                )
-            names.add(tool["name"])
+    converted = _dedupe(converted)
     payload: dict[str, Any] = {"tools": converted}
     choice = convert_tool_choice(tool_choice, converted)
     if choice is not None:
@@ -187,6 +183,21 @@ def _function_tool(
     tool["parameters"] = dict(parameters)
     tool["strict"] = bool(strict)
     return tool
+
+
+def _dedupe(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for tool in tools:
+        if tool.get("type") == "function":
+            if tool["name"] in names:
+                logger.warning(
+                    "two tools are named %r; only the first is sent", tool["name"]
+                )
+                continue
+            names.add(tool["name"])
+        kept.append(tool)
+    return kept
 
 
 def _looks_like_schema(tool: Mapping[str, Any]) -> bool:
