@@ -6,13 +6,14 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
 `response_to_message` builds for the final response object:
 
 - deltas (text, summary text, raw reasoning text, function arguments) are
-  emitted as they arrive;
+  emitted as they arrive; an item that never streams deltas (a provider that
+  only sends `output_item.done`, or a web search call) is emitted whole;
 - constant fields of a block (`id`, `status`, `phase`, `encrypted_content`,
-  ...) are emitted exactly once, when the item is done, because merging
-  concatenates repeated strings;
+  ...) are emitted exactly once (merging concatenates repeated strings), at
+  `response.completed`, whose output is what `invoke` returns: ids and
+  encrypted content may differ from those in `output_item.done`;
 - items are correlated by `output_index`, since some providers (GitHub
-  Copilot) send a new item id with every event; when ids rotate, the constant
-  fields wait for `response.completed`, whose output is authoritative;
+  Copilot) send a new item id with every event;
 - usage, `id` and the response metadata ride on the one final chunk
   (`chunk_position="last"`).
 """
