@@ -30,6 +30,18 @@ from langchain_core.language_models.model_profile import ModelProfile
 from langchain_onerouter.errors import APIStatusError
 from langchain_onerouter.transport import Transport
 
+__all__ = [
+    "CATALOG",
+    "ModelCatalog",
+    "ModelInfo",
+    "afetch_models",
+    "alist_models",
+    "fetch_models",
+    "find_model",
+    "list_models",
+    "parse_models",
+]
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
@@ -217,6 +229,9 @@ def find_model(models: Iterable[ModelInfo], model: str) -> ModelInfo | None:
     """Find `model` by exact id, else by a unique provider-less match.
 
     `o4-mini` finds `openai/o4-mini` when no other provider lists an `o4-mini`.
+
+    >>> find_model([ModelInfo(id="openai/o4-mini")], "o4-mini").id
+    'openai/o4-mini'
     """
     candidates = list(models)
     for info in candidates:
@@ -263,7 +278,13 @@ async def alist_models(
     refresh: bool = False,
     cache: ModelCatalog | None = None,
 ) -> list[ModelInfo]:
-    """Async counterpart of `list_models`."""
+    """Async counterpart of `list_models`.
+
+    Example:
+        ```python
+        models = await alist_models()
+        ```
+    """
     url = _base_url(base_url)
     transport = Transport(
         base_url=url, api_key=None, http_async_client=http_async_client
@@ -277,7 +298,13 @@ async def alist_models(
 def fetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
-    """The catalog through an existing transport (cached per its base URL)."""
+    """The catalog through an existing transport (cached per its base URL).
+
+    Example:
+        ```python
+        fetch_models(llm.transport, refresh=True)  # what llm.list_models() does
+        ```
+    """
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached
@@ -289,7 +316,13 @@ def fetch_models(
 async def afetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
-    """Async counterpart of `fetch_models`."""
+    """Async counterpart of `fetch_models`.
+
+    Example:
+        ```python
+        await afetch_models(llm.transport)
+        ```
+    """
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached
