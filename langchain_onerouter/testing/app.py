@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from langchain_onerouter._json import dumps
 from langchain_onerouter.testing import protocol
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
@@ -221,7 +222,7 @@ async def _sse(
         nonlocal sequence
         event = {"type": event["type"], "sequence_number": sequence, **event}
         sequence += 1
-        data = json.dumps(event, ensure_ascii=False)
+        data = dumps(event).decode()
         if state.event_names:
             return f"event: {event['type']}\ndata: {data}\n\n".encode()
         return f"data: {data}\n\n".encode()
@@ -271,15 +272,24 @@ async def _sse(
             result.append({"type": kind, "response": final})
         return result
 
+    # Without pacing, frames are written in one go: hundreds of concurrent
+    # streams stay cheap, and clients must still split the SSE themselves.
+    pending: list[bytes] = []
     if state.keepalive:
-        yield KEEPALIVE
+        pending.append(KEEPALIVE)
     if reply.raw_body is not None:
-        yield b"data: " + _bytes(reply.raw_body) + b"\n\n"
+        pending.append(b"data: " + _bytes(reply.raw_body) + b"\n\n")
     for event in events():
         if reply.drop_after is not None and sent >= reply.drop_after:
+            if pending:
+                yield b"".join(pending)
+            await asyncio.sleep(0.05)  # let the bytes leave before the cut
             raise _Drop("scripted connection drop")
         if state.event_delay > 0 and sent:
+            yield b"".join(pending)
+            pending = []
             await asyncio.sleep(state.event_delay)
-        yield frame(event)
+        pending.append(frame(event))
         sent += 1
-    yield b"data: [DONE]\n\n"
+    pending.append(b"data: [DONE]\n\n")
+    yield b"".join(pending)

@@ -816,3 +816,18 @@ def test_the_emulator_stops_and_frees_its_port() -> None:
     emulator.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2)
+
+
+async def test_200_concurrent_astream_calls_through_the_chat_model(
+    llm: ChatOneRouterResponses,
+) -> None:
+    async def one(i: int) -> str:
+        text = ""
+        async for chunk in llm.astream(f"stream {i}"):
+            text += chunk.text
+        return text
+
+    start = time.monotonic()
+    texts = await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(200))), 60)
+    assert texts == [f"You said: stream {i}" for i in range(200)]
+    assert time.monotonic() - start < 30
