@@ -186,10 +186,10 @@ def messages_to_input(
                 assistant_items(ai, index, replay_reasoning_by_id, where=where)
             )
         else:
-            role = getattr(message, "role", None)
+            other_role = getattr(message, "role", None)
             raise ValueError(
                 f"{where}: message type {message.type!r}"
-                + (f" with role {role!r}" if role else "")
+                + (f" with role {other_role!r}" if other_role else "")
                 + " cannot be sent to the Responses API"
             )
     return items
@@ -372,7 +372,7 @@ def _call_ids(block: dict[str, Any], fc_ids: Mapping[str, Any]) -> tuple[Any, An
         call_id, item_id = block.get("call_id"), block.get("id")
     else:
         call_id, item_id = block.get("id"), extras.get("item_id")
-    return call_id, item_id or fc_ids.get(call_id)
+    return call_id, item_id or (fc_ids.get(call_id) if call_id else None)
 
 
 def _call_from_block(block: dict[str, Any], call_id: str) -> dict[str, Any]:
