@@ -70,6 +70,13 @@ class Reply:
         incomplete: end as `response.incomplete` with this reason.
         raw_body: send this instead of JSON (as the body, or as a stream's
             first `data:` line).
+
+    Example:
+        ```python
+        emu.push(Reply(text="slow answer", latency=1.5))
+        emu.push(Reply(status=429, retry_after=2))
+        emu.push(Reply(tool_calls=[ToolCall("search", {"q": "x"})], drop_after=4))
+        ```
     """
 
     text: str | None = None
@@ -96,7 +103,15 @@ class Reply:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """A request the emulator received (`body` is the parsed JSON or None)."""
+    """A request the emulator received (`body` is the parsed JSON or None).
+
+    Example:
+        ```python
+        last = emu.requests[-1]
+        assert last.headers["authorization"].startswith("Bearer ")
+        assert last.body["model"] == "o4-mini" and not last.stream
+        ```
+    """
 
     method: str
     path: str
