@@ -2,16 +2,22 @@
 
 Stdlib only, so it can misbehave in ways a framework would not let it:
 replies are queued as `Reply` objects and served in order, each request is
-recorded. When the queue is empty it answers 500.
+recorded. When the queue is empty it answers 500, or asks `responder` (a
+function of the recorded request) when one is given. `disconnects` records
+the paths of chunked replies whose client went away mid-body.
 """
 
 from __future__ import annotations
 
 import json
+import select
 import socket
+import struct
+import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,7 +30,8 @@ class Reply:
     `body` may be bytes, str or a JSON-able object. `chunks` (instead of body)
     are written one by one with `delay` seconds between them; `drop=True`
     closes the socket after the chunks without finishing the response; `hang`
-    sleeps before answering at all.
+    sleeps before answering at all; `reset=True` aborts the connection (TCP
+    RST) right after reading the request, without a byte of response.
     """
 
     status: int = 200
@@ -34,6 +41,7 @@ class Reply:
     delay: float = 0.0
     drop: bool = False
     hang: float = 0.0
+    reset: bool = False
 
 
 @dataclass
@@ -47,17 +55,31 @@ class Recorded:
         return json.loads(self.body)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # load tests open ~100 connections at once
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that hung up is a scripted fault, not a bug
+        super().handle_error(request, client_address)
+
+
 class ScriptedServer:
     """`with ScriptedServer() as srv: srv.push(Reply(...)); srv.base_url`."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[Recorded], Reply] | None = None) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
+        self.responder = responder
+        self.disconnects: list[str] = []
+        self.disconnected = threading.Event()
         self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
@@ -65,11 +87,22 @@ class ScriptedServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
+                recorded = Recorded(self.command, self.path, dict(self.headers), body)
                 with server._lock:
-                    server.requests.append(
-                        Recorded(self.command, self.path, dict(self.headers), body)
+                    server.requests.append(recorded)
+                    reply = server.replies.popleft() if server.replies else None
+                if reply is None:
+                    reply = (
+                        server.responder(recorded) if server.responder else Reply(500)
                     )
-                    reply = server.replies.popleft() if server.replies else Reply(500)
+                if reply.reset:
+                    # SO_LINGER 0: close() sends RST instead of FIN.
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 if reply.hang:
                     time.sleep(reply.hang)
                     return
@@ -80,10 +113,17 @@ class ScriptedServer:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
                     for chunk in reply.chunks:
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                        self.wfile.flush()
+                        try:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                        except OSError:  # broken pipe / reset: the client left
+                            self._client_left()
+                            return
                         if reply.delay:
                             time.sleep(reply.delay)
+                            if self._peer_closed():
+                                self._client_left()
+                                return
                     if reply.drop:
                         self.connection.shutdown(socket.SHUT_RDWR)
                         self.close_connection = True
@@ -109,12 +149,30 @@ class ScriptedServer:
                     return
                 self.wfile.write(data)
 
+            def _peer_closed(self) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if not readable:
+                    return False
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+
+            def _client_left(self) -> None:
+                with server._lock:
+                    server.disconnects.append(self.path)
+                server.disconnected.set()
+                self.close_connection = True
+
             do_GET = _handle
             do_POST = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # quick shutdown between tests
+            daemon=True,
+        )
 
     @property
     def base_url(self) -> str:
