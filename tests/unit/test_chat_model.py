@@ -185,7 +185,10 @@ def test_custom_headers_and_user_agent() -> None:
 
 def test_bad_history_raises_before_any_request() -> None:
     llm, seen = mock_llm()
-    with pytest.raises(ValueError, match="unsupported content block.*'sparkles'|'sparkles'.*unsupported content block"):
+    with pytest.raises(
+        ValueError,
+        match="unsupported content block.*'sparkles'|'sparkles'.*unsupported content block",
+    ):
         llm.invoke([HumanMessage([{"type": "sparkles"}])])
     assert seen == []
 
