@@ -484,7 +484,12 @@ def _add_reasoning(
     if encrypted:
         item["encrypted_content"] = encrypted
     if isinstance(block.get("content"), list) and block["content"]:
-        item["content"] = block["content"]
+        # Streamed aggregates carry LangChain's merge `index`; the API does not.
+        item["content"] = [
+            {k: v for k, v in part.items() if k != "index"}
+            for part in block["content"]
+            if isinstance(part, dict)
+        ]
     items.append(item)
     return True
 

@@ -269,3 +269,20 @@ def test_request_bodies_validate_against_create_response(
     body = _sample_bodies()[index]
     errors = sorted(create_response_validator.iter_errors(body), key=str)
     assert not errors, [e.message for e in errors[:3]]
+
+
+def test_streamed_raw_reasoning_is_replayed_without_merge_indexes() -> None:
+    ai = AIMessage(
+        [
+            {
+                "type": "reasoning",
+                "id": "rs_raw",
+                "summary": [],
+                "encrypted_content": "enc",
+                "content": [{"type": "reasoning_text", "text": "hmm", "index": 0}],
+                "index": 0,
+            }
+        ]
+    )
+    (item,) = messages_to_input([ai])
+    assert item["content"] == [{"type": "reasoning_text", "text": "hmm"}]
