@@ -1,0 +1,407 @@
+"""A minimal, fast loopback server for the benchmarks (Starlette + uvicorn).
+
+Every client gets byte-identical canned bodies, so the benchmark compares
+client work only:
+
+- `POST /{deltas}/responses` answers a realistic Responses JSON object
+  (reasoning item + message + usage), or, when the request body says
+  `"stream": true`, an SSE stream whose message text arrives in `deltas`
+  `response.output_text.delta` events (prebuilt once, written in ~8 KB
+  writes so the server never paces the client);
+- `GET /_stats` reports the connections accepted since `POST /_reset`
+  (counted by client address; the stats routes themselves are not counted).
+
+Run it in its own process, so it never competes with the client for the GIL:
+
+```python
+with ServerProcess() as server:
+    print(server.base_url(2000))  # http://127.0.0.1:PORT/2000
+```
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+MODEL = "openai/gpt-5.4-mini"
+RESPONSE_ID = "resp_0bench0000000000000000000000000000000000000001"
+REASONING_ID = "rs_0bench00000000000000000000000000000000000000001"
+MESSAGE_ID = "msg_0bench0000000000000000000000000000000000000001"
+CREATED_AT = 1767225600
+SUMMARY_DELTAS = 12
+WRITE_SIZE = 8192
+# ~750 characters of answer text, the size of a typical short reply.
+ANSWER = (
+    "Connection pooling keeps TCP (and TLS) sessions open between requests, "
+    "so a client that sends many small calls pays the handshake once instead "
+    "of every time. For an HTTP API behind a router this matters twice: the "
+    "router's own upstream connections are pooled too, and the first byte of "
+    "a streamed answer arrives sooner. Size the pool to the concurrency you "
+    "actually run, keep idle connections for a few seconds, and reuse one "
+    "client per process rather than one per request. Measure before tuning: "
+    "on loopback the handshake is cheap, across regions it dominates short "
+    "calls. Finally, remember that streaming responses hold their connection "
+    "until the last event, so long streams need a larger pool than short "
+    "JSON calls with the same request rate, and back-pressure should apply."
+)
+SUMMARY = (
+    "**Explaining pooling**\n\nThe user asks why connection pooling matters; "
+    "I will cover handshakes, router hops, sizing and streaming."
+)
+
+
+def _reasoning_item(*, done: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": REASONING_ID,
+        "type": "reasoning",
+        "summary": [{"type": "summary_text", "text": SUMMARY}] if done else [],
+        "encrypted_content": "gAAAAAB" + "x9Yq" * 240,
+    }
+    return item
+
+
+def _message_item(text: str, *, done: bool) -> dict[str, Any]:
+    return {
+        "id": MESSAGE_ID,
+        "type": "message",
+        "status": "completed" if done else "in_progress",
+        "role": "assistant",
+        "content": (
+            [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]
+            if done
+            else []
+        ),
+    }
+
+
+def response_body(*, status: str = "completed") -> dict[str, Any]:
+    """The Responses object every non-streamed call gets (and `completed` carries)."""
+    done = status == "completed"
+    return {
+        "id": RESPONSE_ID,
+        "object": "response",
+        "created_at": CREATED_AT,
+        "status": status,
+        "background": False,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "max_output_tokens": None,
+        "model": MODEL,
+        "output": (
+            [_reasoning_item(done=True), _message_item(ANSWER, done=True)]
+            if done
+            else []
+        ),
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": "low", "summary": "auto"},
+        "service_tier": "default",
+        "store": False,
+        "temperature": 1.0,
+        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "truncation": "disabled",
+        "usage": (
+            {
+                "input_tokens": 42,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": 812,
+                "output_tokens_details": {"reasoning_tokens": 640},
+                "total_tokens": 854,
+            }
+            if done
+            else None
+        ),
+        "user": None,
+        "metadata": {},
+    }
+
+
+def split_text(text: str, parts: int) -> list[str]:
+    """`text` repeated/cut into exactly `parts` non-empty deltas."""
+    out = []
+    position = 0
+    size = len(text)
+    for _ in range(parts):
+        # 3-6 characters per delta, like real token deltas.
+        step = 3 + (len(out) % 4)
+        out.append((text * 2)[position % size : position % size + step])
+        position += step
+    return out
+
+
+@lru_cache(maxsize=8)
+def stream_text(deltas: int) -> str:
+    """The full message text of a `deltas`-delta stream."""
+    return "".join(split_text(ANSWER, deltas))
+
+
+def sse_events(deltas: int) -> list[dict[str, Any]]:
+    """The stream's events, in OpenAI's order, with sequence numbers."""
+    pieces = split_text(ANSWER, deltas)
+    text = "".join(pieces)
+    summary = split_text(SUMMARY, SUMMARY_DELTAS)
+    summary_text = "".join(summary)
+    created = response_body(status="in_progress")
+    final = response_body()
+    final["output"] = [
+        {
+            **_reasoning_item(done=True),
+            "summary": [{"type": "summary_text", "text": summary_text}],
+        },
+        _message_item(text, done=True),
+    ]
+    r_item = {"output_index": 0, "item_id": REASONING_ID}
+    m_item = {"output_index": 1, "item_id": MESSAGE_ID, "content_index": 0}
+    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": created},
+        {"type": "response.in_progress", "response": created},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": _reasoning_item(done=False),
+        },
+        {
+            "type": "response.reasoning_summary_part.added",
+            **r_item,
+            "summary_index": 0,
+            "part": {"type": "summary_text", "text": ""},
+        },
+    ]
+    events += [
+        {
+            "type": "response.reasoning_summary_text.delta",
+            **r_item,
+            "summary_index": 0,
+            "delta": piece,
+            "obfuscation": "aBcD",
+        }
+        for piece in summary
+    ]
+    events += [
+        {
+            "type": "response.reasoning_summary_text.done",
+            **r_item,
+            "summary_index": 0,
+            "text": summary_text,
+        },
+        {
+            "type": "response.reasoning_summary_part.done",
+            **r_item,
+            "summary_index": 0,
+            "part": {"type": "summary_text", "text": summary_text},
+        },
+        {
+            "type": "response.output_item.done",
+            "output_index": 0,
+            "item": final["output"][0],
+        },
+        {
+            "type": "response.output_item.added",
+            "output_index": 1,
+            "item": _message_item("", done=False),
+        },
+        {"type": "response.content_part.added", **m_item, "part": part},
+    ]
+    events += [
+        {
+            "type": "response.output_text.delta",
+            **m_item,
+            "delta": piece,
+            "logprobs": [],
+            "obfuscation": "aBcD",
+        }
+        for piece in pieces
+    ]
+    events += [
+        {"type": "response.output_text.done", **m_item, "text": text, "logprobs": []},
+        {
+            "type": "response.content_part.done",
+            **m_item,
+            "part": {**part, "text": text},
+        },
+        {
+            "type": "response.output_item.done",
+            "output_index": 1,
+            "item": final["output"][1],
+        },
+        {"type": "response.completed", "response": final},
+    ]
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+    return events
+
+
+@lru_cache(maxsize=8)
+def sse_writes(deltas: int) -> tuple[bytes, ...]:
+    """The encoded stream, grouped into writes of about `WRITE_SIZE` bytes."""
+    writes: list[bytes] = []
+    buffer = bytearray()
+    for event in sse_events(deltas):
+        buffer += b"event: " + event["type"].encode() + b"\ndata: "
+        buffer += orjson.dumps(event) + b"\n\n"
+        if len(buffer) >= WRITE_SIZE:
+            writes.append(bytes(buffer))
+            buffer.clear()
+    if buffer:
+        writes.append(bytes(buffer))
+    return tuple(writes)
+
+
+@lru_cache(maxsize=1)
+def json_bytes() -> bytes:
+    return orjson.dumps(response_body())
+
+
+def create_app() -> Any:
+    """The ASGI app: canned responses plus a connection counter."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response, StreamingResponse
+    from starlette.routing import Route
+
+    connections: set[Any] = set()
+
+    async def responses(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        if not body.get("stream"):
+            return Response(json_bytes(), media_type="application/json")
+        writes = sse_writes(int(request.path_params["deltas"]))
+
+        async def gen() -> Any:
+            for chunk in writes:
+                yield chunk
+
+        return StreamingResponse(gen(), media_type="text/event-stream")
+
+    async def stats(request: Request) -> Response:
+        return Response(orjson.dumps({"connections": len(connections)}))
+
+    async def reset(request: Request) -> Response:
+        connections.clear()
+        return Response(b"{}")
+
+    app = Starlette(
+        routes=[
+            Route("/{deltas:int}/responses", responses, methods=["POST"]),
+            Route("/_stats", stats, methods=["GET"]),
+            Route("/_reset", reset, methods=["POST"]),
+        ]
+    )
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/_"):
+            connections.add(tuple(scope.get("client") or ()))
+        await app(scope, receive, send)
+
+    return counting
+
+
+def serve(port: int) -> None:
+    """Serve on 127.0.0.1:`port` (0 = a free port), printing the port first."""
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit TCP_NODELAY: without it, Nagle + delayed ACK add
+    # ~40 ms to every response written in two parts (headers, body).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", port))
+    print(sock.getsockname()[1], flush=True)
+    config = uvicorn.Config(
+        create_app(),
+        log_level="warning",
+        access_log=False,
+        backlog=2048,
+        timeout_keep_alive=60,
+        lifespan="off",
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+class ServerProcess:
+    """Runs `serve` in a subprocess; a context manager.
+
+    Example:
+        ```python
+        with ServerProcess() as server:
+            httpx.post(server.base_url(2000) + "/responses", json={})
+        ```
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> ServerProcess:
+        root = str(Path(__file__).resolve().parents[1])
+        env = {
+            **os.environ,
+            "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        }
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.server"],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+            env=env,
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.__exit__()
+            raise RuntimeError(f"benchmark server failed to start: {line!r}")
+        self.port = int(line)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.stats()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+            self._proc = None
+
+    def base_url(self, deltas: int = 2000) -> str:
+        return f"http://127.0.0.1:{self.port}/{deltas}"
+
+    def reset(self) -> None:
+        httpx.post(f"http://127.0.0.1:{self.port}/_reset", timeout=10)
+
+    def stats(self) -> dict[str, Any]:
+        response = httpx.get(f"http://127.0.0.1:{self.port}/_stats", timeout=10)
+        return dict(orjson.loads(response.content))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    serve(parser.parse_args().port)
+
+
+if __name__ == "__main__":
+    main()
