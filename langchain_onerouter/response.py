@@ -84,23 +84,39 @@ def parse_tool_call(item: dict[str, Any]) -> ToolCall | InvalidToolCall:
 
 
 def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
-    """Responses `usage` → LangChain `UsageMetadata`."""
-    if not usage:
+    """Responses `usage` → LangChain `UsageMetadata` (malformed counts → 0)."""
+    if not usage or not isinstance(usage, dict):
         return None
-    input_tokens = int(usage.get("input_tokens") or 0)
-    output_tokens = int(usage.get("output_tokens") or 0)
+    input_tokens = _count(usage.get("input_tokens"))
+    output_tokens = _count(usage.get("output_tokens"))
     metadata = UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=int(usage.get("total_tokens") or input_tokens + output_tokens),
+        total_tokens=_count(usage.get("total_tokens")) or input_tokens + output_tokens,
     )
-    cached = (usage.get("input_tokens_details") or {}).get("cached_tokens")
+    cached = _details(usage, "input_tokens_details").get("cached_tokens")
     if cached is not None:
-        metadata["input_token_details"] = InputTokenDetails(cache_read=int(cached))
-    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+        metadata["input_token_details"] = InputTokenDetails(cache_read=_count(cached))
+    reasoning = _details(usage, "output_tokens_details").get("reasoning_tokens")
     if reasoning is not None:
-        metadata["output_token_details"] = OutputTokenDetails(reasoning=int(reasoning))
+        metadata["output_token_details"] = OutputTokenDetails(
+            reasoning=_count(reasoning)
+        )
     return metadata
+
+
+def _count(value: Any) -> int:
+    """A token count from untrusted JSON: a non-negative int, else 0."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value) if 0 <= value < 2**63 else 0
+
+
+def _details(usage: dict[str, Any], key: str) -> dict[str, Any]:
+    value = usage.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def response_metadata(body: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +160,10 @@ def response_to_message(body: dict[str, Any]) -> AIMessage:
     >>> msg.text, msg.response_metadata["model_provider"]
     ('Hi', 'onerouter')
     """
-    content, tool_calls, invalid = split_output(body.get("output") or [])
+    output = body.get("output")
+    content, tool_calls, invalid = split_output(
+        output if isinstance(output, list) else []
+    )
     additional_kwargs: dict[str, Any] = {}
     refusals = [b["refusal"] for b in content if b.get("type") == "refusal"]
     if refusals:

@@ -68,10 +68,16 @@ class _Server(ThreadingHTTPServer):
 class ScriptedServer:
     """`with ScriptedServer() as srv: srv.push(Reply(...)); srv.base_url`."""
 
-    def __init__(self, responder: Callable[[Recorded], Reply] | None = None) -> None:
+    def __init__(
+        self,
+        responder: Callable[[Recorded], Reply] | None = None,
+        *,
+        keep_requests: bool = True,
+    ) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.responder = responder
+        self.keep_requests = keep_requests  # False: soak runs stay flat in memory
         self.disconnects: list[str] = []
         self.disconnected = threading.Event()
         self._lock = threading.Lock()
@@ -89,7 +95,8 @@ class ScriptedServer:
                 body = self.rfile.read(length) if length else b""
                 recorded = Recorded(self.command, self.path, dict(self.headers), body)
                 with server._lock:
-                    server.requests.append(recorded)
+                    if server.keep_requests:
+                        server.requests.append(recorded)
                     reply = server.replies.popleft() if server.replies else None
                 if reply is None:
                     reply = (
