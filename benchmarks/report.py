@@ -18,7 +18,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "astream_time": ("2,000-delta astream() time, ours / ChatOpenAI", 0.50),
     "scaling": ("20,000 / 2,000 deltas aggregated with +, ours", 12.0),
     "concurrent_wall": ("200 concurrent ainvoke wall, ours / ChatOpenAI", 1.0),
-    "concurrent_connections": ("200 concurrent ainvoke connections / pool", 1.0),
+    "concurrent_connections": ("200 concurrent ainvoke: connections / pool size", 1.0),
     "concurrent_rss": ("peak RSS (ainvoke+astream), ours / ChatOpenAI", 1.0),
     "import_time": ("import time, ours / langchain_openai", 0.50),
 }
@@ -127,18 +127,24 @@ def figure_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         )
     conc = r["concurrency"]
     cfg = r["config"]
-    for phase, n in (
-        ("ainvoke", cfg["concurrent_invokes"]),
-        ("astream", cfg["concurrent_streams"]),
+    for phase, n, what in (
+        ("ainvoke_cold", cfg["concurrent_invokes"], "ainvoke, 1st burst (cold pool)"),
+        ("ainvoke", cfg["concurrent_invokes"], "ainvoke, 2nd burst"),
+        (
+            "astream",
+            cfg["concurrent_streams"],
+            f"astream of {cfg['concurrent_deltas']:,} deltas",
+        ),
     ):
         for label, field, digits in (
             ("wall (ms)", "wall_ms", 1),
-            ("connections opened", "connections", 0),
+            ("connections accepted", "connections", 0),
+            ("most connections open at once", "peak_open", 0),
             ("peak RSS (MB)", "peak_rss_mb", 1),
         ):
             rows.append(
                 (
-                    f"{n} concurrent {phase}: {label}",
+                    f"{n} concurrent {what}: {label}",
                     *(
                         _f(conc[c][phase][field], digits)
                         for c in ("floor", "ours", "openai")
@@ -203,7 +209,9 @@ def table(r: dict[str, Any]) -> str:
         (FIG_HEADERS, figure_rows(r)),
         (TARGET_HEADERS, target_rows(r)),
     ):
-        widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+        widths = [
+            max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)
+        ]
         fmt = "  ".join(
             f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths)
         )
@@ -246,7 +254,7 @@ def machine() -> str:
             pass
     load = ""
     if hasattr(os, "getloadavg"):
-        load = " · load average at the end %.2f" % os.getloadavg()[0]
+        load = f" · load average at the end {os.getloadavg()[0]:.2f}"
     return (
         f"{platform.system()} {platform.release()} · {cpu} · {os.cpu_count()} CPUs"
         f"{load} · Python {sys.version.split()[0]} · " + ", ".join(versions)

@@ -43,6 +43,7 @@ FULL = {
     "big_deltas": 20000,
     "concurrent_invokes": 200,
     "concurrent_streams": 50,
+    "concurrent_deltas": 2000,
     "import_reps": 7,
     "constructions": 200,
     "scale_clients": ("floor", "ours", "openai", "core"),
@@ -54,6 +55,7 @@ QUICK = {
     "scale_reps": 1,
     "import_reps": 3,
     "constructions": 30,
+    "concurrent_deltas": 200,
     "scale_clients": ("floor", "ours", "core"),
 }
 
@@ -207,7 +209,7 @@ def bench_concurrency(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
                 "--streams",
                 str(cfg["concurrent_streams"]),
                 "--deltas",
-                str(cfg["deltas"]),
+                str(cfg["concurrent_deltas"]),
             ],
             capture_output=True,
             text=True,

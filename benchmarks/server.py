@@ -9,7 +9,8 @@ client work only:
   `response.output_text.delta` events (prebuilt once, written in ~8 KB
   writes so the server never paces the client);
 - `GET /_stats` reports the connections accepted since `POST /_reset`
-  (counted by client address; the stats routes themselves are not counted).
+  (counted by client address; the stats routes themselves are not counted)
+  and the most connections open at once (`peak_open`).
 
 Run it in its own process, so it never competes with the client for the GIL:
 
@@ -275,6 +276,8 @@ def create_app() -> Any:
     from starlette.routing import Route
 
     connections: set[Any] = set()
+    peak = {"open": 0}
+    live: dict[str, Any] = {"server": None}
 
     async def responses(request: Request) -> Response:
         body = orjson.loads(await request.body())
@@ -289,10 +292,12 @@ def create_app() -> Any:
         return StreamingResponse(gen(), media_type="text/event-stream")
 
     async def stats(request: Request) -> Response:
-        return Response(orjson.dumps({"connections": len(connections)}))
+        stats = {"connections": len(connections), "peak_open": peak["open"]}
+        return Response(orjson.dumps(stats))
 
     async def reset(request: Request) -> Response:
         connections.clear()
+        peak["open"] = 0
         return Response(b"{}")
 
     app = Starlette(
@@ -306,8 +311,12 @@ def create_app() -> Any:
     async def counting(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and not scope["path"].startswith("/_"):
             connections.add(tuple(scope.get("client") or ()))
+            if live["server"] is not None:
+                now = len(live["server"].server_state.connections)
+                peak["open"] = max(peak["open"], now)
         await app(scope, receive, send)
 
+    counting.live = live  # type: ignore[attr-defined]
     return counting
 
 
@@ -324,15 +333,18 @@ def serve(port: int) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", port))
     print(sock.getsockname()[1], flush=True)
+    app = create_app()
     config = uvicorn.Config(
-        create_app(),
+        app,
         log_level="warning",
         access_log=False,
         backlog=2048,
         timeout_keep_alive=60,
         lifespan="off",
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    app.live["server"] = server  # open connections, for `peak_open`
+    server.run(sockets=[sock])
 
 
 class ServerProcess:
