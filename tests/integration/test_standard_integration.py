@@ -32,6 +32,12 @@ NEEDS_A_REAL_MODEL = (
 )
 
 _emulator: OneRouterEmulator | None = None
+_TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2a8f2"
+    "b20000000049454e44ae426082"
+)
+_TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -62,10 +68,38 @@ class TestOneRouterOnEmulator(ChatModelIntegrationTests):
     def model_override_value(self) -> str:
         return "openai/gpt-5.4"
 
+    # The standard image/PDF tests download their files with `httpx.get`; the
+    # fixture below serves tiny local files instead, so the request mapping
+    # (data URIs, URLs, images and PDFs inside tool messages) runs offline.
+    @pytest.fixture(autouse=True)
+    def _offline_downloads(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import httpx
+
+        def fake_get(url: str, **kwargs: Any) -> httpx.Response:
+            body = _TINY_PDF if str(url).endswith(".pdf") else _TINY_PNG
+            return httpx.Response(200, content=body)
+
+        monkeypatch.setattr(httpx, "get", fake_get)
+
     @property
     def supports_image_inputs(self) -> bool:
-        # The standard test downloads its image from the internet.
-        return False
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return True
 
     @property
     def supports_anthropic_inputs(self) -> bool:
