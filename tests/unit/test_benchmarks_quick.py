@@ -1,0 +1,111 @@
+"""The benchmark suite in its `--quick` form, plus checks of its own parts.
+
+The quick run fails only on a gross regression: a ratio (ours / ChatOpenAI, or
+20k / 2k deltas) over twice the committed baseline in `benchmarks/baseline.json`.
+It never looks at absolute times.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import BASELINE, compare_baseline
+from benchmarks.server import (
+    ANSWER,
+    json_bytes,
+    response_body,
+    split_text,
+    sse_events,
+    sse_writes,
+    stream_text,
+)
+from langchain_onerouter._json import loads
+from langchain_onerouter.response import response_to_message
+from langchain_onerouter.streaming import ResponseStreamParser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_compare_baseline_flags_only_gross_regressions() -> None:
+    baseline = {"invoke_overhead": 0.2, "scaling": 10.0}
+    assert compare_baseline({"invoke_overhead": 0.4, "scaling": 19.0}, baseline) == []
+    failures = compare_baseline({"invoke_overhead": 0.5, "scaling": 21.0}, baseline)
+    assert [f.split(":")[0] for f in failures] == ["invoke_overhead", "scaling"]
+    # Ratios the baseline does not know are ignored, missing ones too.
+    assert compare_baseline({"new_ratio": 99.0}, baseline) == []
+
+
+@pytest.mark.parametrize("parts", [1, 7, 2000])
+def test_split_text_makes_exactly_n_nonempty_deltas(parts: int) -> None:
+    pieces = split_text(ANSWER, parts)
+    assert len(pieces) == parts
+    assert all(pieces)
+    assert "".join(pieces) == stream_text(parts)
+
+
+def test_canned_json_body_maps_to_reasoning_message_and_usage() -> None:
+    message = response_to_message(loads(json_bytes()))
+    assert [b["type"] for b in message.content] == ["reasoning", "text"]  # type: ignore[index]
+    assert message.text == ANSWER
+    assert message.usage_metadata is not None
+    assert message.usage_metadata["output_token_details"] == {"reasoning": 640}
+
+
+@pytest.mark.parametrize("deltas", [3, 250])
+def test_canned_stream_aggregates_to_the_completed_response(deltas: int) -> None:
+    events = sse_events(deltas)
+    text_deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert len(text_deltas) == deltas
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    # The encoded writes decode back to the same events.
+    raw = b"".join(sse_writes(deltas)).decode()
+    decoded = [
+        json.loads(line[len("data: ") :])
+        for line in raw.splitlines()
+        if line.startswith("data: ")
+    ]
+    assert decoded == events
+    parser = ResponseStreamParser()
+    chunks = [c for e in decoded for c in parser.feed(e)]
+    assert parser.done
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    assert total.text == stream_text(deltas)
+    final = response_body()
+    assert total.usage_metadata == response_to_message(final).usage_metadata
+
+
+@pytest.mark.timeout(300)
+def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
+    pytest.importorskip("langchain_openai", reason="needs the bench extra")
+    pytest.importorskip("psutil", reason="needs the bench extra")
+    out = tmp_path / "quick.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--quick",
+            "--check",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    baseline = json.loads(BASELINE.read_text())
+    assert set(baseline) <= set(results["ratios"])
+    # The run really compared the clients on the same bytes.
+    assert results["concurrency"]["ours"]["ainvoke"]["connections"] <= 100
+    assert results["stream"]["ours"]["chunks"] >= 2000
