@@ -3,8 +3,11 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
+import ipaddress
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 from langchain_core.callbacks import (
@@ -129,6 +132,7 @@ class ChatOneRouterResponses(BaseChatModel):
                 "environment variable."
             )
         validate_params(self._default_params())
+        _check_base_url(self.base_url)
         return self
 
     # -- LangChain plumbing -----------------------------------------------
@@ -414,6 +418,31 @@ class ChatOneRouterResponses(BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
+
+
+def _check_base_url(url: str) -> None:
+    """Reject non-HTTP URLs; warn when the key would cross a network in clear."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"base_url {url!r} uses plain http:// to a non-loopback host: the "
+            "API key travels unencrypted. Use https://.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _result(message: Any) -> ChatResult:

@@ -16,6 +16,7 @@ except ModelRateLimitError as err:
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from langchain_core.exceptions import (
@@ -48,6 +49,8 @@ __all__ = [
 
 MAX_ERROR_BODY_CHARS = 2000
 """Server text kept in an exception, so a huge HTML page never floods logs."""
+MAX_ERROR_JSON_CHARS = 20_000
+"""A parsed error body larger than this (as JSON) is kept as truncated text."""
 
 
 class OneRouterError(ModelError):
@@ -58,7 +61,8 @@ class OneRouterError(ModelError):
         status_code: The HTTP status, when there was a response.
         code: The error `code` from the body (`"rate_limit_exceeded"`, `429`, ...).
         request_id: The `x-request-id` (or similar) response header, if any.
-        body: The error body (parsed JSON, or text truncated to 2,000 chars).
+        body: The error body: parsed JSON (up to 20,000 chars of it, else its
+            text truncated), or text truncated to 2,000 chars.
         retry_after: Seconds the server asked us to wait (`Retry-After`), if any.
     """
 
@@ -72,12 +76,13 @@ class OneRouterError(ModelError):
         body: Any = None,
         retry_after: float | None = None,
     ) -> None:
-        self.message = message
+        # Bounded here, whichever module raised: server text can be megabytes.
+        self.message = _bounded_text(str(message))
         self.retry_after = retry_after
         self.status_code = status_code
         self.code = code
         self.request_id = request_id
-        self.body = body
+        self.body = _bounded_body(body)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -93,6 +98,28 @@ class OneRouterError(ModelError):
     def __reduce__(self) -> tuple[Any, ...]:
         # Keep errors picklable (multiprocessing, LangGraph checkpoints).
         return (_rebuild, (type(self), str(self), self.__dict__))
+
+
+def _bounded_text(text: str) -> str:
+    # Slack for the "... [N chars]" tail the transport may already have added.
+    if len(text) <= MAX_ERROR_BODY_CHARS + 64:
+        return text
+    return text[:MAX_ERROR_BODY_CHARS] + f"... [{len(text)} chars]"
+
+
+def _bounded_body(body: Any) -> Any:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        return _bounded_text(body)
+    if isinstance(body, (dict, list)):
+        try:
+            text = json.dumps(body, default=str)
+        except (TypeError, ValueError):  # circular or odd keys: keep as is
+            return body
+        if len(text) > MAX_ERROR_JSON_CHARS:
+            return _bounded_text(text)
+    return body
 
 
 def _rebuild(cls: type[OneRouterError], text: str, state: dict) -> OneRouterError:
