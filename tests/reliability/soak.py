@@ -231,7 +231,7 @@ def run_soak(
     backend = FaultyBackend(fault_rate, seed)
     counter = iter(range(total))
     next_lock = threading.Lock()
-    warm_at = max(200, total // 10)
+    warm_at = max(300, total // 5)  # RSS baseline once pools and arenas are warm
     done = [0]
 
     def next_index() -> int | None:
