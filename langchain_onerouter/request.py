@@ -7,6 +7,7 @@ the mapping rules, one function per message kind, readable top to bottom.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -505,8 +506,14 @@ def function_call_item(call: Mapping[str, Any], item_id: str | None) -> dict[str
     {'type': 'function_call', 'call_id': 'call_1', 'name': 'f', 'arguments': '{"a":1}', 'id': 'fc_9'}
     """
     try:
-        arguments = dumps(call.get("args") or {}).decode()
-    except TypeError as exc:
+        # stdlib json: orjson would silently turn NaN/inf into null.
+        arguments = json.dumps(
+            call.get("args") or {},
+            allow_nan=False,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    except (TypeError, ValueError) as exc:
         raise ValueError(
             f"tool call {call.get('name')!r} has arguments that are not "
             f"JSON-serializable: {exc}"

@@ -29,22 +29,31 @@ MODEL_PROVIDER = "onerouter"
 METADATA_KEYS = ("id", "status", "incomplete_details", "service_tier", "created_at")
 
 
+def _list(value: Any) -> list[Any]:
+    """`value` if the wire gave a list, else [] (bodies come from many providers)."""
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def item_to_blocks(item: dict[str, Any]) -> list[dict[str, Any]]:
     """Content blocks for one output item (shared with the stream parser)."""
     kind = item.get("type")
     if kind == "message":
         blocks = []
-        for part in item.get("content") or []:
+        for part in _list(item.get("content")):
             if not isinstance(part, dict):
                 continue
             block: dict[str, Any]
             if part.get("type") == "refusal":
-                block = {"type": "refusal", "refusal": part.get("refusal", "")}
+                block = {"type": "refusal", "refusal": _text(part.get("refusal"))}
             elif part.get("type") in ("output_text", "text"):
                 block = {
                     "type": "text",
-                    "text": part.get("text") or "",
-                    "annotations": list(part.get("annotations") or []),
+                    "text": _text(part.get("text")),
+                    "annotations": list(_list(part.get("annotations"))),
                 }
             else:
                 continue
@@ -55,7 +64,7 @@ def item_to_blocks(item: dict[str, Any]) -> list[dict[str, Any]]:
             blocks.append(block)
         return blocks
     if kind == "reasoning":
-        block = {"type": "reasoning", "summary": list(item.get("summary") or [])}
+        block = {"type": "reasoning", "summary": list(_list(item.get("summary")))}
         for key in ("id", "encrypted_content", "content", "status"):
             if item.get(key) is not None:
                 block[key] = item[key]

@@ -233,7 +233,7 @@ class ResponseStreamParser:
     def _on_part_done(self, event: dict[str, Any]) -> None:
         part = _dict(event.get("part"))
         state = self._state(event, "message")
-        key = int(event.get("content_index") or 0)
+        key = _index(event, "content_index")
         if (
             part.get("type") in ("reasoning_text", "text")
             and state.item.get("type") == "reasoning"
@@ -247,36 +247,34 @@ class ResponseStreamParser:
     # -- deltas ---------------------------------------------------------------
     def _on_text_delta(self, event: dict[str, Any]) -> None:
         state = self._state(event, "message")
-        self._text(state, int(event.get("content_index") or 0), _str(event, "delta"))
+        self._text(state, _index(event, "content_index"), _str(event, "delta"))
 
     def _on_text_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "message")
-        key = int(event.get("content_index") or 0)
+        key = _index(event, "content_index")
         self._catch_up_text(state, key, event.get("text"))
 
     def _on_annotation(self, event: dict[str, Any]) -> None:
         annotation = event.get("annotation")
         if isinstance(annotation, dict):
             state = self._state(event, "message")
-            key = int(event.get("content_index") or 0)
+            key = _index(event, "content_index")
             self._emit(state, key, "text", {"annotations": [annotation]})
 
     def _on_refusal_delta(self, event: dict[str, Any]) -> None:
         state = self._state(event, "message")
-        key = int(event.get("content_index") or 0)
+        key = _index(event, "content_index")
         self._emit(state, key, "refusal", {"refusal": _str(event, "delta")})
 
     def _on_done_text(self, event: dict[str, Any]) -> None:
         name = _TEXT_DONE[str(event["type"])]
         kind = "function_call" if name == "arguments" else "message"
         state = self._state(event, kind)
-        self._catch_up(
-            state, int(event.get("content_index") or 0), name, event.get(name)
-        )
+        self._catch_up(state, _index(event, "content_index"), name, event.get(name))
 
     def _on_summary_part(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
-        index = int(event.get("summary_index") or 0)
+        index = _index(event, "summary_index")
         block = state.blocks.get(0)
         sent = (
             {e.get("index") for e in (block.sent.get("summary") or [])}
@@ -293,7 +291,7 @@ class ResponseStreamParser:
     def _on_summary_delta(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
         entry = {
-            "index": int(event.get("summary_index") or 0),
+            "index": _index(event, "summary_index"),
             "type": "summary_text",
             "text": _str(event, "delta"),
         }
@@ -301,13 +299,13 @@ class ResponseStreamParser:
 
     def _on_summary_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
-        index = int(event.get("summary_index") or 0)
+        index = _index(event, "summary_index")
         self._catch_up_list(state, "summary", index, event.get("text"))
 
     def _on_reasoning_delta(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
         entry = {
-            "index": int(event.get("content_index") or 0),
+            "index": _index(event, "content_index"),
             "type": "reasoning_text",
             "text": _str(event, "delta"),
         }
@@ -315,7 +313,7 @@ class ResponseStreamParser:
 
     def _on_reasoning_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
-        index = int(event.get("content_index") or 0)
+        index = _index(event, "content_index")
         self._catch_up_list(state, "content", index, event.get("text"))
 
     def _on_arguments_delta(self, event: dict[str, Any]) -> None:
@@ -568,6 +566,14 @@ def _partial_stop(text: str, stop: list[str]) -> int:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _index(event: dict[str, Any], name: str) -> int:
+    """A part/summary index from the wire; anything but a small int counts as 0."""
+    value = event.get(name)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10_000:
+        return value
+    return 0
 
 
 def _str(event: dict[str, Any], key: str) -> str:

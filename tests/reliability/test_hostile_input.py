@@ -238,10 +238,6 @@ def test_huge_garbage_arguments_are_handled_quickly() -> None:
     assert time.monotonic() - started < 0.5
 
 
-NON_INT = "streaming.py calls int() on content_index/summary_index from the wire"
-
-
-@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError), reason=NON_INT)
 @pytest.mark.parametrize(
     "event",
     [
