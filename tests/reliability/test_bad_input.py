@@ -184,11 +184,6 @@ async def test_bad_input_raises_before_any_request(
     assert seen == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="request.py: orjson turns NaN/inf tool arguments into null silently "
-    "instead of rejecting them as not JSON-serializable",
-)
 def test_nan_tool_args_are_rejected(
     mocked: tuple[ChatOneRouterResponses, list[httpx.Request]],
 ) -> None:
