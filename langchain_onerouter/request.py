@@ -457,12 +457,12 @@ def _add_reasoning(
         summary = [{"type": "summary_text", "text": str(block["reasoning"])}]
     else:
         summary = []
-    previous = items[-1] if items else None
-    if (
-        previous is not None
-        and previous["type"] == "reasoning"
-        and item_id
-        and previous.get("id") == item_id
+    previous = items[-1] if items and items[-1]["type"] == "reasoning" else None
+    if previous is not None and (
+        previous.get("id") == item_id
+        if item_id
+        # a streamed v1 summary part: only the item's first part carries the id
+        else "reasoning" in block and not encrypted
     ):
         previous["summary"].extend(summary)  # exploded v1 blocks of one item
         if encrypted and "encrypted_content" not in previous:

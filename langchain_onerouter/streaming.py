@@ -352,7 +352,10 @@ class ResponseStreamParser:
         if block is None:
             block = state.blocks[key] = _Block(self._next_block, kind)
             self._next_block += 1
-        if not block.sent and kind == "reasoning" and "summary" not in fields:
+        if kind == "reasoning" and "summary" not in fields:
+            # Every reasoning chunk says `summary`, so LangChain's v1 translator
+            # gives its late fields (id, encrypted_content) the same merge index
+            # as the item's first summary part.
             fields = {"summary": [], **fields}
         block.sent = merge_dicts(block.sent, fields)
         content = {"type": block.kind, **fields, "index": block.index}

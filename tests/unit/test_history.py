@@ -321,22 +321,7 @@ def _rich_reply() -> dict:
     )
 
 
-@pytest.mark.parametrize(
-    "stream",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                reason="streaming.py: a reasoning item's closing chunk (id, "
-                "encrypted_content) has no 'summary' key, so core's v1 translator "
-                "keeps its raw int index and it never merges with the item's "
-                "summary blocks; reported to the streaming owner",
-                strict=False,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("stream", [False, True])
 async def test_v1_output_replays_exactly_like_native(stream: bool) -> None:
     native_llm = make_llm(Recorder(_rich_reply(), _final_reply()), streaming=stream)
     v1_rec = Recorder(_rich_reply(), _final_reply())
