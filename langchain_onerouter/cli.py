@@ -33,6 +33,14 @@ class CLIError(Exception):
     """A user-facing error: printed as one line, exit status 1."""
 
 
+def _add_base_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `onerouter` console script; returns the exit status.
 
@@ -89,11 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask a reasoning model to think more or less",
     )
     chat.add_argument("--system", "-s", default=None, help="a system prompt")
-    chat.add_argument(
-        "--base-url",
-        default=None,
-        help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
-    )
+    _add_base_url(chat)
     chat.set_defaults(run=_chat)
 
     models = commands.add_parser(
@@ -108,11 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only ids or names containing TEXT (case-insensitive)",
         metavar="TEXT",
     )
-    models.add_argument(
-        "--base-url",
-        default=None,
-        help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
-    )
+    _add_base_url(models)
     models.set_defaults(run=_models)
 
     demo = commands.add_parser(

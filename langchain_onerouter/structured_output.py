@@ -219,19 +219,21 @@ class _StrictCumulativeMixin:
             )
         return parsed
 
+    def _changed(self, so_far: Any, previous: Any, *, partial: bool) -> Any:
+        """The object parsed from the output so far, or None if nothing new."""
+        parsed = self.parse_result([_as_generation(so_far)], partial=partial)
+        return parsed if parsed is not None and parsed != previous else None
+
     def _transform(self, input: Iterator[str | BaseMessage]) -> Iterator[Any]:
         last: Any = None
         previous: Any = None
         for item in input:
             last = item if last is None else last + item
-            generation = _as_generation(last)
-            parsed = self.parse_result([generation], partial=True)
-            if parsed is not None and parsed != previous:
+            if (parsed := self._changed(last, previous, partial=True)) is not None:
                 previous = parsed
                 yield parsed
         if last is not None:
-            final = self.parse_result([_as_generation(last)], partial=False)
-            if final is not None and final != previous:
+            if (final := self._changed(last, previous, partial=False)) is not None:
                 yield final
 
     async def _atransform(
@@ -241,13 +243,11 @@ class _StrictCumulativeMixin:
         previous: Any = None
         async for item in input:
             last = item if last is None else last + item
-            parsed = self.parse_result([_as_generation(last)], partial=True)
-            if parsed is not None and parsed != previous:
+            if (parsed := self._changed(last, previous, partial=True)) is not None:
                 previous = parsed
                 yield parsed
         if last is not None:
-            final = self.parse_result([_as_generation(last)], partial=False)
-            if final is not None and final != previous:
+            if (final := self._changed(last, previous, partial=False)) is not None:
                 yield final
 
 
