@@ -77,7 +77,7 @@ class OneRouterError(ModelError):
         retry_after: float | None = None,
     ) -> None:
         # Bounded here, whichever module raised: server text can be megabytes.
-        self.message = _bounded_text(str(message))
+        self.message = bounded_text(str(message))
         self.retry_after = retry_after
         self.status_code = status_code
         self.code = code
@@ -100,25 +100,31 @@ class OneRouterError(ModelError):
         return (_rebuild, (type(self), str(self), self.__dict__))
 
 
-def _bounded_text(text: str) -> str:
-    # Slack for the "... [N chars]" tail the transport may already have added.
+def truncate(text: str, limit: int = MAX_ERROR_BODY_CHARS) -> str:
+    """`text` cut to `limit` characters, saying how long it was."""
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
+
+
+def bounded_text(text: str) -> str:
+    """Server text as kept in an error (at most ~2,000 characters)."""
+    # Slack for the "... [N chars]" tail a caller may already have added.
     if len(text) <= MAX_ERROR_BODY_CHARS + 64:
         return text
-    return text[:MAX_ERROR_BODY_CHARS] + f"... [{len(text)} chars]"
+    return truncate(text)
 
 
 def _bounded_body(body: Any) -> Any:
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
-        return _bounded_text(body)
+        return bounded_text(body)
     if isinstance(body, (dict, list)):
         try:
             text = json.dumps(body, default=str)
         except (TypeError, ValueError):  # circular or odd keys: keep as is
             return body
         if len(text) > MAX_ERROR_JSON_CHARS:
-            return _bounded_text(text)
+            return bounded_text(text)
     return body
 
 

@@ -25,6 +25,7 @@ from tenacity import stop_after_attempt as _stop_after
 from langchain_onerouter import errors
 from langchain_onerouter._json import JSONDecodeError, dumps, loads
 from langchain_onerouter._version import __version__
+from langchain_onerouter.errors import truncate
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +127,6 @@ def _redact_json(value: Any, secret: str | None) -> Any:
     return loads(text.replace(secret, "***")) if secret in text else value
 
 
-def _truncate(text: str, limit: int = errors.MAX_ERROR_BODY_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
-
-
 def _message_from_body(body: Any) -> tuple[str | None, Any]:
     """(message, code) from either documented error shape, or (None, None)."""
     if not isinstance(body, dict):
@@ -170,14 +167,14 @@ def error_from_status(
             message = " ".join(text.split())[:500] or httpx.codes.get_reason_phrase(
                 status
             )
-    message = _truncate(message)
+    message = truncate(message)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "code": code,
         "request_id": next(
             (headers[h] for h in REQUEST_ID_HEADERS if h in headers), None
         ),
-        "body": body if body is not None else _truncate(text),
+        "body": body if body is not None else text,
     }
     cls: type[errors.OneRouterError]
     if status in (400, 422):
@@ -213,7 +210,7 @@ def error_from_body(body: Any, *, secret: str | None = None) -> errors.OneRouter
         resp = body.get("response")
         if isinstance(resp, dict):
             message, code = _message_from_body(resp)
-    message = _truncate(_redact(message or "the response failed", secret))
+    message = _redact(message or "the response failed", secret)
     return errors.ResponseFailedError(
         message, code=code, body=_redact_json(body, secret)
     )
@@ -376,7 +373,7 @@ class Transport:
         except JSONDecodeError as exc:
             raise errors.APIStatusError(
                 f"response body is not valid JSON ({exc}): "
-                + _truncate(
+                + truncate(
                     _redact(content.decode("utf-8", "replace"), self._secret), 300
                 ),
                 status_code=response.status_code,
@@ -568,12 +565,12 @@ class Transport:
         except JSONDecodeError as exc:
             raise errors.StreamError(
                 f"malformed JSON in SSE event {name or '(unnamed)'!r}: {exc}; data: "
-                + _truncate(_redact(data, self._secret), 200)
+                + truncate(_redact(data, self._secret), 200)
             ) from None
         if not isinstance(event, dict):
             raise errors.StreamError(
                 f"SSE event {name or '(unnamed)'!r} is not a JSON object: "
-                + _truncate(data, 200)
+                + truncate(data, 200)
             )
         if name and "type" not in event:
             event["type"] = name
