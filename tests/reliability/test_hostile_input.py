@@ -13,7 +13,6 @@ import copy
 import functools
 import json
 import operator
-import time
 from typing import Any
 
 import httpx
@@ -75,7 +74,7 @@ texts = st.one_of(
     st.sampled_from(["", HUGE, "\ud800", "\x00", "msg_1", "rs_1", "fc_1"]),
 )
 # Function-call arguments stay under ~2k chars here: langchain-core re-parses
-# them (quadratically) in every chunk; see test_huge_garbage_arguments below.
+# them in every chunk (quadratically before 1.8); see test_huge_garbage_arguments.
 arg_texts = st.one_of(
     st.text(max_size=8),
     st.text(st.characters(codec=None), max_size=8),
@@ -214,27 +213,39 @@ def test_any_order_of_real_events_and_unknown_items(
         assert len(kept) == 1 and kept[0]["payload"] == [1, 2]
 
 
-@pytest.mark.timeout(60)
-@pytest.mark.xfail(
-    strict=True,
-    reason="each chunk carrying tool-call args is re-parsed by langchain-core's "
-    "parse_partial_json, quadratic in the args length for non-JSON text "
-    "(20k chars ~2 s, 200k chars ~3 min of CPU)",
-)
-def test_huge_garbage_arguments_are_handled_quickly() -> None:
+@pytest.mark.timeout(60)  # a hang, not a speed target: see benchmarks/
+def test_huge_garbage_arguments_end_as_an_invalid_tool_call() -> None:
+    """20k characters of non-JSON arguments: the stream finishes and the call
+    lands in `invalid_tool_calls` with its raw text, in stream and invoke alike.
+
+    (langchain-core before 1.8 re-parsed tool-call arguments in every chunk
+    quadratically: ~4 s here on 1.7.0, ~6 ms on 1.8.3. Our contract holds on
+    both; only the time differs, and the timeout guards against a hang.)
+    """
+    garbage = "x" * 20_000
     item = {"type": "function_call", "id": "fc_1", "call_id": "c", "name": "f"}
+    done = {**item, "arguments": garbage, "status": "completed"}
+    body = {"id": "resp_1", "status": "completed", "model": "m", "output": [done]}
     stream = [
         {"type": "response.output_item.added", "output_index": 0, "item": item},
         {
+            "type": "response.function_call_arguments.delta",
+            "output_index": 0,
+            "delta": garbage,
+        },
+        {
             "type": "response.function_call_arguments.done",
             "output_index": 0,
-            "arguments": "x" * 20_000,
+            "arguments": garbage,
         },
+        {"type": "response.output_item.done", "output_index": 0, "item": done},
+        {"type": "response.completed", "response": body},
     ]
-    started = time.monotonic()
-    with pytest.raises(OneRouterError):  # the stream never completed
-        drive(ResponseStreamParser(), stream)
-    assert time.monotonic() - started < 0.5
+    streamed = functools.reduce(operator.add, drive(ResponseStreamParser(), stream))
+    for message in (streamed, response_to_message(body)):
+        assert message.tool_calls == []
+        [bad] = message.invalid_tool_calls
+        assert (bad["id"], bad["name"], bad["args"]) == ("c", "f", garbage)
 
 
 @pytest.mark.parametrize(

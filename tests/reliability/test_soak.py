@@ -7,6 +7,7 @@ import pytest
 from tests.reliability.soak import CI, FAULTS, expected_outcome, run_soak
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_soak_ci_size() -> None:
     report = run_soak(CI)

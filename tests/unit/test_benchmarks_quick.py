@@ -81,6 +81,7 @@ def test_canned_stream_aggregates_to_the_completed_response(deltas: int) -> None
     assert total.usage_metadata == response_to_message(final).usage_metadata
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
     pytest.importorskip("langchain_openai", reason="needs the bench extra")

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import langchain_core
 import pytest
 from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
 
 from langchain_onerouter import ChatOneRouterResponses
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".")[:3] if p.isdigit())
+
+
+CORE_VERSION = _version(langchain_core.__version__)
+# Newest langchain-core seen to reject partner classes in load("all"); a newer
+# core runs the standard test un-marked, so the newest-releases job shows drift.
+LOAD_REJECTS_PARTNERS_THROUGH = (1, 8, 3)
 
 
 class TestChatOneRouterResponsesStandard(ChatModelUnitTests):
@@ -62,9 +73,10 @@ class TestChatOneRouterResponsesStandard(ChatModelUnitTests):
         return "anthropic/claude-sonnet-4.5"
 
     @pytest.mark.xfail(
-        reason="langchain-core 1.7 load(allowed_objects='all') only allows classes "
-        "in core's own serialization mapping, so no partner package can pass the "
-        "load half of this test; the dumpd snapshot half runs first and passes",
+        CORE_VERSION <= LOAD_REJECTS_PARTNERS_THROUGH,
+        reason="langchain-core <= 1.8.3: load(allowed_objects='all') only allows "
+        "classes in core's own serialization mapping, so no partner package passes "
+        "the load half; our own round trip is in test_chat_model.py (explicit allow-list)",
         strict=False,
     )
     def test_serdes(self, model: Any, snapshot: SnapshotAssertion) -> None:
