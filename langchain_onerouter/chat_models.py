@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import warnings
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -343,6 +343,51 @@ class ChatOneRouterResponses(BaseChatModel):
                 yield generation
         finally:
             await events.aclose()
+
+    # -- token counting (see tokens.py) --------------------------------------
+    def get_num_tokens(self, text: str) -> int:
+        """Estimated tokens of `text`, offline (exact with `custom_get_token_ids`).
+
+        Example:
+            ```python
+            llm.get_num_tokens("Hello world")
+            ```
+        """
+        return self._count_text()(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimated input tokens of the request these messages (and tools) make.
+
+        Counts what is actually sent (text, tool schemas, tool calls and
+        outputs; images and files as documented estimates, see
+        `langchain_onerouter.tokens`). Works with `trim_messages`:
+
+        Example:
+            ```python
+            from langchain_core.messages import HumanMessage, trim_messages
+
+            history = [HumanMessage("hi " * 50), HumanMessage("what now?")]
+            trim_messages(history, max_tokens=20, token_counter=llm, strategy="last")
+            ```
+        """
+        from langchain_onerouter.tokens import estimate_body_tokens
+
+        body = self._request_body(messages, stream=False)
+        if tools:
+            from langchain_onerouter.tools import tool_payload
+
+            body["tools"] = tool_payload(tools)["tools"]
+        return estimate_body_tokens(body, count_text=self._count_text())
+
+    def _count_text(self) -> Callable[[str], int]:
+        if self.custom_get_token_ids is not None:
+            token_ids = self.custom_get_token_ids
+            return lambda text: len(token_ids(text))
+        from langchain_onerouter.tokens import estimate_text_tokens
+
+        return estimate_text_tokens
 
     # -- tools & structured output (see tools.py) ----------------------------
     def bind_tools(
