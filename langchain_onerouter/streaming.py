@@ -178,22 +178,8 @@ class ResponseStreamParser:
                 finals[id(state)] = item
         return finals
 
-    def _on_failed(self, event: dict[str, Any]) -> None:
-        response = _dict(event.get("response"))
-        error = _dict(response.get("error"))
-        raise errors.ResponseFailedError(
-            error.get("message") or "response.failed without a message",
-            code=error.get("code"),
-            body=response,
-        )
-
-    def _on_error(self, event: dict[str, Any]) -> None:
-        error = _dict(event.get("error")) or event
-        raise errors.StreamError(
-            str(error.get("message") or "error event without a message"),
-            code=error.get("code"),
-            body=event,
-        )
+    def _on_failure(self, event: dict[str, Any]) -> None:
+        errors.raise_for_event(event)  # the one mapping invoke's bodies use too
 
     # -- items --------------------------------------------------------------
     def _on_item_added(self, event: dict[str, Any]) -> None:
@@ -590,8 +576,8 @@ _HANDLERS: dict[str, Any] = {
     "response.in_progress": ResponseStreamParser._on_snapshot,
     "response.completed": ResponseStreamParser._on_completed,
     "response.incomplete": ResponseStreamParser._on_completed,
-    "response.failed": ResponseStreamParser._on_failed,
-    "error": ResponseStreamParser._on_error,
+    "response.failed": ResponseStreamParser._on_failure,
+    "error": ResponseStreamParser._on_failure,
     "response.output_item.added": ResponseStreamParser._on_item_added,
     "response.output_item.done": ResponseStreamParser._on_item_done,
     "response.content_part.added": ResponseStreamParser._on_part_added,

@@ -7,12 +7,11 @@ here; both feed the same pure mapping code (`request`, `response`, `streaming`).
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
+from contextlib import suppress
 from typing import Any, TypeVar
 
 import httpx
@@ -23,9 +22,8 @@ from tenacity import retry_if_exception as _retry_if
 from tenacity import stop_after_attempt as _stop_after
 
 from langchain_onerouter import errors
-from langchain_onerouter._json import JSONDecodeError, dumps, loads
+from langchain_onerouter._json import dumps
 from langchain_onerouter._version import __version__
-from langchain_onerouter.errors import truncate
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +38,6 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({408, 409, 429})
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-onerouter-request-id")
-_CONTEXT_OVERFLOW = re.compile(
-    r"context[ _]length|context[ _]window|maximum context|too many tokens|"
-    r"prompt is too long|input is too long|exceeds? the (?:model'?s? )?context",
-    re.IGNORECASE,
-)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-_ERROR_TYPE = re.compile(r'"type"\s*:\s*"(?:error|response\.failed)"')
 
 Event = dict[str, Any]
 _T = TypeVar("_T")
@@ -90,150 +79,6 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
-def _parse_retry_after(headers: httpx.Headers) -> float | None:
-    if ms := headers.get("retry-after-ms"):
-        try:
-            return float(ms) / 1000.0
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _redact(text: str, secret: str | None) -> str:
-    if secret and len(secret) >= 4 and secret in text:
-        return text.replace(secret, "***")
-    return text
-
-
-def _redact_json(value: Any, secret: str | None) -> Any:
-    """`value` with the secret masked in every string (a server may echo it)."""
-    if not secret or len(secret) < 4:
-        return value
-    try:
-        text = dumps(value).decode()
-    except TypeError:
-        return value
-    return loads(text.replace(secret, "***")) if secret in text else value
-
-
-def _message_from_body(body: Any) -> tuple[str | None, Any]:
-    """(message, code) from either documented error shape, or (None, None)."""
-    if not isinstance(body, dict):
-        return None, None
-    err = body.get("error")
-    if isinstance(err, dict):
-        message = err.get("message") or err.get("detail") or err.get("type")
-        return (str(message) if message else None), err.get("code")
-    if isinstance(err, str) and err:
-        return err, body.get("code")
-    for key in ("message", "detail"):
-        if isinstance(body.get(key), str):
-            return body[key], body.get("code")
-    return None, None
-
-
-def error_from_status(
-    status: int,
-    headers: httpx.Headers,
-    content: bytes,
-    *,
-    secret: str | None = None,
-) -> errors.OneRouterError:
-    """Map an HTTP error response to the typed error for its status."""
-    text = _redact(content.decode("utf-8", "replace"), secret)
-    body: Any
-    try:
-        body = loads(text) if text.strip() else None
-    except JSONDecodeError:
-        body = None
-    message, code = _message_from_body(body)
-    if message is None:
-        if "html" in headers.get("content-type", "") or text.lstrip().startswith("<"):
-            title = _HTML_TITLE.search(text)
-            snippet = title.group(1) if title else _TAGS.sub(" ", text)
-            message = "non-JSON error page: " + " ".join(snippet.split())[:300]
-        else:
-            message = " ".join(text.split())[:500] or httpx.codes.get_reason_phrase(
-                status
-            )
-    message = truncate(message)
-    kwargs: dict[str, Any] = {
-        "status_code": status,
-        "code": code,
-        "request_id": next(
-            (headers[h] for h in REQUEST_ID_HEADERS if h in headers), None
-        ),
-        "body": body if body is not None else text,
-    }
-    cls: type[errors.OneRouterError]
-    if status in (400, 422):
-        overflow = code == "context_length_exceeded" or _CONTEXT_OVERFLOW.search(
-            message
-        )
-        cls = errors.ContextLengthExceededError if overflow else errors.BadRequestError
-    elif status == 401:
-        cls = errors.AuthenticationError
-    elif status in (402, 403):
-        cls = errors.PermissionDeniedError
-    elif status == 404:
-        cls = errors.NotFoundError
-    elif status == 429:
-        cls = errors.RateLimitError
-    elif 300 <= status < 400:
-        cls = errors.APIStatusError
-        message = (
-            f"unexpected redirect to {headers.get('location', '?')!r}; not followed, "
-            "so the API key is never sent to another host. Fix base_url."
-        )
-    else:
-        cls = errors.APIStatusError
-    err = cls(message, **kwargs)
-    err.retry_after = _parse_retry_after(headers)
-    return err
-
-
-def error_from_body(body: Any, *, secret: str | None = None) -> errors.OneRouterError:
-    """The error reported inside an HTTP 200 body or a `response.failed` event."""
-    message, code = _message_from_body(body)
-    if message is None and isinstance(body, dict):
-        resp = body.get("response")
-        if isinstance(resp, dict):
-            message, code = _message_from_body(resp)
-    message = _redact(message or "the response failed", secret)
-    return errors.ResponseFailedError(
-        message, code=code, body=_redact_json(body, secret)
-    )
-
-
-def check_body(body: Any, *, secret: str | None = None) -> dict[str, Any]:
-    """Return a response body, or raise if it reports a failure."""
-    if not isinstance(body, dict):
-        raise errors.APIStatusError(
-            f"expected a JSON object, got {type(body).__name__}", status_code=200
-        )
-    if body.get("error") or body.get("status") == "failed":
-        raise error_from_body(body, secret=secret)
-    return body
-
-
-def _map_httpx_error(exc: httpx.HTTPError, *, where: str) -> errors.OneRouterError:
-    if isinstance(exc, httpx.TimeoutException):
-        kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
-        return errors.APITimeoutError(f"{kind} timeout {where}: {exc}".rstrip(": "))
-    return errors.APIConnectionError(f"{type(exc).__name__} {where}: {exc}")
-
-
 class Transport:
     """Owns the pooled httpx clients and the retry policy of one model instance.
 
@@ -262,7 +107,8 @@ class Transport:
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._secret = api_key.get_secret_value() if api_key else None
+        secret = api_key.get_secret_value() if api_key else None
+        self._errors = errors.Boundary(secret)
         self.max_retries = max_retries
         if timeout is None:
             self.timeout: httpx.Timeout | None = None
@@ -275,8 +121,8 @@ class Transport:
             "User-Agent": f"langchain-onerouter/{__version__}",
             **(default_headers or {}),
         }
-        if self._secret:
-            self._headers["Authorization"] = f"Bearer {self._secret}"
+        if secret:
+            self._headers["Authorization"] = f"Bearer {secret}"
         self._client = http_client
         self._owns_client = http_client is None
         self._aclient = http_async_client
@@ -353,32 +199,6 @@ class Transport:
             headers=headers,
             extensions=extensions,
         )
-
-    def _check_status(self, response: httpx.Response, content: bytes) -> None:
-        if response.status_code >= 300:
-            raise error_from_status(
-                response.status_code, response.headers, content, secret=self._secret
-            )
-
-    def _parse(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
-        self._check_status(response, content)
-        if not content.strip():
-            raise errors.APIStatusError(
-                "empty response body (OneRouter cold start?)",
-                status_code=response.status_code,
-                code="empty_response",
-            )
-        try:
-            body = loads(content)
-        except JSONDecodeError as exc:
-            raise errors.APIStatusError(
-                f"response body is not valid JSON ({exc}): "
-                + truncate(
-                    _redact(content.decode("utf-8", "replace"), self._secret), 300
-                ),
-                status_code=response.status_code,
-            ) from None
-        return check_body(body, secret=self._secret)
 
     def _retrying(self, run_manager: Any, cls: type[Any]) -> Any:
         def log(state: RetryCallState) -> None:
@@ -457,11 +277,9 @@ class Transport:
 
         def attempt() -> dict[str, Any]:
             client = self.client
-            try:
+            with self._errors.httpx_errors(f"calling {path}"):
                 response = client.send(self._request(client, path, body, stream=False))
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"calling {path}") from exc
-            return self._parse(response, response.content)
+            return self._errors.json_body(response, response.content)
 
         return self._retry(attempt, run_manager)
 
@@ -472,13 +290,11 @@ class Transport:
 
         async def attempt() -> dict[str, Any]:
             client = self.aclient
-            try:
+            with self._errors.httpx_errors(f"calling {path}"):
                 response = await client.send(
                     self._request(client, path, body, stream=False)
                 )
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"calling {path}") from exc
-            return self._parse(response, response.content)
+            return self._errors.json_body(response, response.content)
 
         return await self._aretry(attempt, run_manager)
 
@@ -486,12 +302,9 @@ class Transport:
         """GET a JSON document (retried like POST)."""
 
         def attempt() -> Any:
-            try:
+            with self._errors.httpx_errors(f"calling {path}"):
                 response = self.client.get(self.url(path), headers=self._headers)
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"calling {path}") from exc
-            self._check_status(response, response.content)
-            return loads(response.content)
+            return self._errors.json_document(response, response.content)
 
         return self._retry(attempt, None)
 
@@ -499,12 +312,9 @@ class Transport:
         """Async counterpart of `get`."""
 
         async def attempt() -> Any:
-            try:
+            with self._errors.httpx_errors(f"calling {path}"):
                 response = await self.aclient.get(self.url(path), headers=self._headers)
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"calling {path}") from exc
-            self._check_status(response, response.content)
-            return loads(response.content)
+            return self._errors.json_document(response, response.content)
 
         return await self._aretry(attempt, None)
 
@@ -512,20 +322,16 @@ class Transport:
     def _open_stream(self, path: str, body: Any, run_manager: Any) -> httpx.Response:
         def attempt() -> httpx.Response:
             client = self.client
-            try:
+            with self._errors.httpx_errors(f"opening stream {path}"):
                 response = client.send(
                     self._request(client, path, body, stream=True), stream=True
                 )
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"opening stream {path}") from exc
             if response.status_code >= 300:
-                try:
+                content = b""  # best effort: the status alone still maps
+                with suppress(httpx.HTTPError):
                     content = response.read()
-                except httpx.HTTPError:
-                    content = b""
-                finally:
-                    response.close()
-                self._check_status(response, content)
+                response.close()
+                self._errors.raise_for_status(response, content)
             return response
 
         return self._retry(attempt, run_manager)
@@ -535,52 +341,25 @@ class Transport:
     ) -> httpx.Response:
         async def attempt() -> httpx.Response:
             client = self.aclient
-            try:
+            with self._errors.httpx_errors(f"opening stream {path}"):
                 response = await client.send(
                     self._request(client, path, body, stream=True), stream=True
                 )
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(exc, where=f"opening stream {path}") from exc
             if response.status_code >= 300:
-                try:
+                content = b""  # best effort: the status alone still maps
+                with suppress(httpx.HTTPError):
                     content = await response.aread()
-                except httpx.HTTPError:
-                    content = b""
-                finally:
-                    await response.aclose()
-                self._check_status(response, content)
+                await response.aclose()
+                self._errors.raise_for_status(response, content)
             return response
 
         return await self._aretry(attempt, run_manager)
-
-    def _decode_event(self, name: str, data: str) -> Event | None:
-        if not data or data == "[DONE]":
-            return None
-        if self._secret and self._secret in data and _may_be_error(name, data):
-            # The parser turns these events into exceptions; a server that
-            # echoes the key there must not put it in our error messages.
-            data = _redact(data, self._secret)
-        try:
-            event = loads(data)
-        except JSONDecodeError as exc:
-            raise errors.StreamError(
-                f"malformed JSON in SSE event {name or '(unnamed)'!r}: {exc}; data: "
-                + truncate(_redact(data, self._secret), 200)
-            ) from None
-        if not isinstance(event, dict):
-            raise errors.StreamError(
-                f"SSE event {name or '(unnamed)'!r} is not a JSON object: "
-                + truncate(data, 200)
-            )
-        if name and "type" not in event:
-            event["type"] = name
-        return event
 
     def _non_sse_event(self, response: httpx.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""
         return {
             "type": "response.completed",
-            "response": self._parse(response, content),
+            "response": self._errors.json_body(response, content),
         }
 
     def stream(
@@ -596,13 +375,11 @@ class Transport:
             if not _is_event_stream(response):
                 yield self._non_sse_event(response, response.read())
                 return
-            try:
+            with self._errors.httpx_errors(path, mid_stream=True):
                 for sse in EventSource(response).iter_sse():
-                    event = self._decode_event(sse.event, sse.data)
+                    event = self._errors.decode_event(sse.event, sse.data)
                     if event is not None:
                         yield event
-            except httpx.HTTPError as exc:
-                raise _map_stream_error(exc) from exc
         finally:
             response.close()
 
@@ -615,31 +392,14 @@ class Transport:
             if not _is_event_stream(response):
                 yield self._non_sse_event(response, await response.aread())
                 return
-            try:
+            with self._errors.httpx_errors(path, mid_stream=True):
                 async for sse in EventSource(response).aiter_sse():
-                    event = self._decode_event(sse.event, sse.data)
+                    event = self._errors.decode_event(sse.event, sse.data)
                     if event is not None:
                         yield event
-            except httpx.HTTPError as exc:
-                raise _map_stream_error(exc) from exc
         finally:
             await response.aclose()
 
 
-def _may_be_error(name: str, data: str) -> bool:
-    return name in ("error", "response.failed") or bool(_ERROR_TYPE.search(data))
-
-
 def _is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
-
-
-def _map_stream_error(exc: httpx.HTTPError) -> errors.OneRouterError:
-    if isinstance(exc, httpx.TimeoutException):
-        return errors.APITimeoutError(
-            f"stream stalled: no data within the read timeout ({exc})"
-        )
-    return errors.StreamError(
-        f"connection lost mid-stream ({type(exc).__name__}: {exc}); "
-        "the response is incomplete"
-    )
