@@ -440,7 +440,9 @@ def _parse_retry_after(headers: httpx.Headers) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _from_httpx(exc: httpx.HTTPError, where: str, *, mid_stream: bool) -> OneRouterError:
+def _from_httpx(
+    exc: httpx.HTTPError, where: str, *, mid_stream: bool
+) -> OneRouterError:
     if mid_stream:
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(

@@ -53,27 +53,22 @@ def _seen(err: BaseException) -> tuple[type, str, Any, Any]:
     return type(err), err.message, err.status_code, err.code
 
 
-def _through_invoke(handler: Callable[..., Any]) -> BaseException:
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        api_key=KEY,
-        max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+def _model(handler: Callable[..., Any]) -> ChatOneRouterResponses:
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    return ChatOneRouterResponses(
+        model="o4-mini", api_key=KEY, max_retries=0, http_client=client
     )
+
+
+def _through_invoke(handler: Callable[..., Any]) -> BaseException:
     with pytest.raises(errors.OneRouterError) as info:
-        llm.invoke("hi")
+        _model(handler).invoke("hi")
     return info.value
 
 
 def _through_stream(handler: Callable[..., Any]) -> BaseException:
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        api_key=KEY,
-        max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-    )
     with pytest.raises(errors.OneRouterError) as info:
-        list(llm.stream("hi"))
+        list(_model(handler).stream("hi"))
     return info.value
 
 
