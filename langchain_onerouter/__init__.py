@@ -11,6 +11,7 @@ print(llm.invoke("What is the meaning of life?").text)
 from langchain_onerouter import _translator
 from langchain_onerouter._version import __version__
 from langchain_onerouter.chat_models import ChatOneRouterResponses
+from langchain_onerouter.embeddings import OneRouterEmbeddings
 from langchain_onerouter.errors import (
     APIConnectionError,
     APIStatusError,
@@ -25,11 +26,16 @@ from langchain_onerouter.errors import (
     ResponseFailedError,
     StreamError,
 )
+from langchain_onerouter.rerank import OneRouterRerank
+from langchain_onerouter.retrieval import RetrievalUsage
 
 _translator.register()
 
 __all__ = [
     "ChatOneRouterResponses",
+    "OneRouterEmbeddings",
+    "OneRouterRerank",
+    "RetrievalUsage",
     "OneRouterError",
     "BadRequestError",
     "ContextLengthExceededError",

@@ -1,4 +1,5 @@
-"""The emulator's Starlette app: `POST /v1/responses`, `GET /v1/models`."""
+"""The emulator's Starlette app: `POST /v1/responses`, `POST /v1/embeddings`,
+`POST /v1/rerank`, `GET /v1/models`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from langchain_onerouter._json import dumps
-from langchain_onerouter.testing import protocol
+from langchain_onerouter.testing import protocol, retrieval
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
 
@@ -59,6 +60,11 @@ MODELS: list[dict[str, Any]] = [
         "category_type": "embedding",
         "output_modalities": ["embedding"],
     },
+    {
+        **_model("cohere/rerank-v3.5", "Rerank v3.5", 4096, 0, ["text"]),
+        "category_type": "rerank",
+        "output_modalities": ["score"],
+    },
 ]
 
 
@@ -84,48 +90,12 @@ def create_app(state: EmulatorState) -> Starlette:
     """The ASGI app serving `state` (see `OneRouterEmulator`)."""
 
     async def responses(request: Request) -> Response:
-        raw = await request.body()
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        state.script.record(
-            RecordedRequest(
-                method=request.method,
-                path=request.url.path,
-                headers={k.lower(): v for k, v in request.headers.items()},
-                raw=raw,
-                body=body,
-            )
+        accepted = await _accept(
+            state, request, lambda body: protocol.validate_request(body, state.secret)
         )
-        if not _authorized(state, request):
-            return _error(
-                401, "Invalid or missing API key (Authorization: Bearer <key>)."
-            )
-        if body is None and raw:
-            return _error(400, "The request body is not valid JSON.")
-        try:
-            protocol.validate_request(body, state.secret)
-        except protocol.RequestError as exc:
-            return _error(400, exc.message, param=exc.param)
-        reply = state.script.pop() or Reply()
-        delay = state.latency + reply.latency
-        if delay > 0:
-            await asyncio.sleep(delay)
-        headers = {"x-request-id": protocol.new_id("req"), **reply.headers}
-        if reply.retry_after is not None:
-            headers["retry-after"] = f"{reply.retry_after:g}"
-        if reply.status != 200:
-            if reply.raw_body is not None:
-                return Response(
-                    _bytes(reply.raw_body), reply.status, headers, "text/html"
-                )
-            message = reply.error_message or f"Emulated HTTP {reply.status}"
-            return JSONResponse(
-                protocol.error_body(reply.status, message, code=reply.error_code),
-                reply.status,
-                headers,
-            )
+        if isinstance(accepted, Response):
+            return accepted
+        body, reply, headers = accepted
         resource = _run(state, body, reply)
         if body.get("stream"):
             return StreamingResponse(
@@ -137,6 +107,16 @@ def create_app(state: EmulatorState) -> Starlette:
             return Response(_bytes(reply.raw_body), 200, headers, "application/json")
         return JSONResponse(resource, 200, headers)
 
+    async def embeddings(request: Request) -> Response:
+        return await _serve(
+            state, request, retrieval.validate_embeddings, retrieval.embeddings_response
+        )
+
+    async def rerank(request: Request) -> Response:
+        return await _serve(
+            state, request, retrieval.validate_rerank, retrieval.rerank_response
+        )
+
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": MODELS})
 
@@ -146,10 +126,82 @@ def create_app(state: EmulatorState) -> Starlette:
     return Starlette(
         routes=[
             Route("/v1/responses", responses, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/rerank", rerank, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
             Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
     )
+
+
+async def _accept(
+    state: EmulatorState, request: Request, validate: Callable[[Any], None]
+) -> tuple[Any, Reply, dict[str, str]] | Response:
+    """What every POST route does first: record the request, check the key,
+    parse and `validate` the body, take the next scripted reply, wait its
+    latency, and answer its HTTP fault. The (body, reply, headers) to answer
+    with, or the response that already answers."""
+    raw = await request.body()
+    try:
+        body: Any = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+    state.script.record(
+        RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            raw=raw,
+            body=body,
+        )
+    )
+    if not _authorized(state, request):
+        return _error(401, "Invalid or missing API key (Authorization: Bearer <key>).")
+    if body is None and raw:
+        return _error(400, "The request body is not valid JSON.")
+    try:
+        validate(body)
+    except protocol.RequestError as exc:
+        return _error(400, exc.message, param=exc.param)
+    reply = state.script.pop() or Reply()
+    delay = state.latency + reply.latency
+    if delay > 0:
+        await asyncio.sleep(delay)
+    headers = {"x-request-id": protocol.new_id("req"), **reply.headers}
+    if reply.retry_after is not None:
+        headers["retry-after"] = f"{reply.retry_after:g}"
+    if reply.status != 200:
+        if reply.raw_body is not None:
+            return Response(_bytes(reply.raw_body), reply.status, headers, "text/html")
+        message = reply.error_message or f"Emulated HTTP {reply.status}"
+        return JSONResponse(
+            protocol.error_body(reply.status, message, code=reply.error_code),
+            reply.status,
+            headers,
+        )
+    return body, reply, headers
+
+
+async def _serve(
+    state: EmulatorState,
+    request: Request,
+    validate: Callable[[Any], None],
+    answer: Callable[[Any, Any], dict[str, Any]],
+) -> Response:
+    """A JSON-only route (embeddings, rerank) with the scripted faults of
+    `/v1/responses`: HTTP errors, latency, `fail` (a 200 error body),
+    `raw_body` (sent verbatim) and `usage` (overrides the counted one)."""
+    accepted = await _accept(state, request, validate)
+    if isinstance(accepted, Response):
+        return accepted
+    body, reply, headers = accepted
+    if reply.raw_body is not None:
+        return Response(_bytes(reply.raw_body), 200, headers, "application/json")
+    if reply.fail:
+        message = reply.error_message or "The model failed (emulated)."
+        error = protocol.error_body(500, message, code=reply.error_code)
+        return JSONResponse(error, 200, headers)
+    return JSONResponse(answer(body, reply.usage), 200, headers)
 
 
 def _authorized(state: EmulatorState, request: Request) -> bool:

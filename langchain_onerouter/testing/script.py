@@ -1,7 +1,8 @@
 """Scripted replies, injected faults and the record of requests received.
 
-Everything a test queues is served in order, one entry per `POST /v1/responses`;
-when the queue is empty the deterministic stand-in model answers.
+Everything a test queues is served in order, one entry per POST request
+(`/v1/responses`, `/v1/embeddings`, `/v1/rerank`); when the queue is empty the
+deterministic stand-in model answers.
 """
 
 from __future__ import annotations
