@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,18 +10,12 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from langchain_onerouter import OneRouterEmbeddings
 
 pytest.importorskip("starlette")
-from langchain_onerouter.testing import OneRouterEmulator  # noqa: E402
-
-_emulator: OneRouterEmulator | None = None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _running_emulator() -> Iterator[OneRouterEmulator]:
-    global _emulator
-    with OneRouterEmulator() as emulator:
-        _emulator = emulator
-        yield emulator
-    _emulator = None
+@pytest.fixture(autouse=True)
+def _on_the_emulator(onerouter_emulator: Any) -> Any:
+    """`ONEROUTER_BASE_URL` / `ONEROUTER_API_KEY` point at the emulator."""
+    return onerouter_emulator
 
 
 class TestOneRouterEmbeddingsOnEmulator(EmbeddingsIntegrationTests):
@@ -32,13 +25,7 @@ class TestOneRouterEmbeddingsOnEmulator(EmbeddingsIntegrationTests):
 
     @property
     def embedding_model_params(self) -> dict[str, Any]:
-        assert _emulator is not None
-        return {
-            "model": "text-embedding-3-small",
-            "base_url": _emulator.base_url,
-            "api_key": _emulator.api_key,
-            "max_retries": 0,
-        }
+        return {"model": "text-embedding-3-small", "max_retries": 0}
 
 
 class TestOneRouterEmbeddingsBase64OnEmulator(TestOneRouterEmbeddingsOnEmulator):
