@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +27,7 @@ import httpx
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_onerouter.errors import APIStatusError
+from langchain_onerouter.settings import resolve_base_url
 from langchain_onerouter.transport import Transport
 
 __all__ = [
@@ -44,8 +44,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
-BASE_URL_ENV = "ONEROUTER_BASE_URL"
 DEFAULT_TTL = 3600.0
 """Seconds a fetched catalog stays fresh (prices and models change)."""
 _PDF_MODALITIES = frozenset({"file", "pdf", "document"})
@@ -263,7 +261,7 @@ def list_models(
             print(m.id, m.context_length, m.prompt_price_per_million)
         ```
     """
-    url = _base_url(base_url)
+    url = resolve_base_url(base_url)
     transport = Transport(base_url=url, api_key=None, http_client=http_client)
     try:
         return fetch_models(transport, refresh=refresh, cache=cache)
@@ -285,7 +283,7 @@ async def alist_models(
         models = await alist_models()
         ```
     """
-    url = _base_url(base_url)
+    url = resolve_base_url(base_url)
     transport = Transport(
         base_url=url, api_key=None, http_async_client=http_async_client
     )
@@ -332,10 +330,6 @@ async def afetch_models(
 
 
 # -- tolerant field parsing ---------------------------------------------------
-def _base_url(base_url: str | None) -> str:
-    return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-
-
 def _key(base_url: str) -> str:
     return base_url.rstrip("/")
 

@@ -3,11 +3,8 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
-import ipaddress
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import httpx
 from langchain_core.callbacks import (
@@ -31,17 +28,20 @@ from langchain_onerouter.catalog import (
     fetch_models,
     find_model,
 )
-from langchain_onerouter.request import build_request_body, validate_params
+from langchain_onerouter.request import build_request_body
 from langchain_onerouter.response import apply_stop, response_to_message
+from langchain_onerouter.settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    call_params,
+    check_base_url,
+    merge_params,
+    model_params,
+    validate_params,
+)
 from langchain_onerouter.streaming import ResponseStreamParser
 from langchain_onerouter.transport import Transport
-
-DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
-API_KEY_ENV = "ONEROUTER_API_KEY"
-BASE_URL_ENV = "ONEROUTER_BASE_URL"
-ENCRYPTED_REASONING = "reasoning.encrypted_content"
-# Per-call keyword arguments that are settings of ours, not payload fields.
-_CALL_ONLY = ("stop", "stream")
 
 
 class ChatOneRouterResponses(BaseChatModel):
@@ -132,7 +132,7 @@ class ChatOneRouterResponses(BaseChatModel):
                 "environment variable."
             )
         validate_params(self._default_params())
-        _check_base_url(self.base_url)
+        check_base_url(self.base_url)
         return self
 
     # -- LangChain plumbing -----------------------------------------------
@@ -159,7 +159,7 @@ class ChatOneRouterResponses(BaseChatModel):
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
-        params = self._params(kwargs)
+        params = merge_params(self._default_params(), kwargs)
         ls = LangSmithParams(
             ls_provider="onerouter",
             ls_model_name=params["model"],
@@ -175,48 +175,14 @@ class ChatOneRouterResponses(BaseChatModel):
 
     # -- request building ---------------------------------------------------
     def _default_params(self) -> dict[str, Any]:
-        reasoning = dict(self.reasoning or {})
-        if self.reasoning_effort is not None:
-            reasoning["effort"] = self.reasoning_effort
-        params: dict[str, Any] = {
-            "model": self.model,
-            "temperature": self.temperature,
-            "top_p": self.top_p,
-            "max_output_tokens": self.max_tokens,
-            "reasoning": reasoning or None,
-            "instructions": self.instructions,
-            "include": self._include(),
-            "store": self.store,
-            "parallel_tool_calls": self.parallel_tool_calls,
-            "metadata": self.request_metadata,
-            **self.model_kwargs,
-        }
-        return {k: v for k, v in params.items() if v is not None}
-
-    def _include(self) -> list[str] | None:
-        include = list(self.include or [])
-        if self.use_encrypted_reasoning and ENCRYPTED_REASONING not in include:
-            include.append(ENCRYPTED_REASONING)
-        return include or None
-
-    def _params(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        """Model settings with per-call overrides (`invoke(..., **kwargs)`)."""
-        params = self._default_params()
-        for key, value in overrides.items():
-            if key in _CALL_ONLY:
-                continue
-            if key == "max_tokens":
-                key = "max_output_tokens"
-            elif key == "reasoning_effort":
-                params["reasoning"] = {**params.get("reasoning", {}), "effort": value}
-                continue
-            params[key] = value
-        return params
+        """This model's request parameters (see `settings.model_params`)."""
+        return model_params(self.__dict__)
 
     def _request_body(
         self, messages: Sequence[BaseMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
-        body = build_request_body(messages, self._params(kwargs))
+        params = call_params(self._default_params(), kwargs)
+        body = build_request_body(messages, params)
         if stream:
             body["stream"] = True
         return body
@@ -463,31 +429,6 @@ class ChatOneRouterResponses(BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
-
-
-def _check_base_url(url: str) -> None:
-    """Reject non-HTTP URLs; warn when the key would cross a network in clear."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
-        )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        warnings.warn(
-            f"base_url {url!r} uses plain http:// to a non-loopback host: the "
-            "API key travels unencrypted. Use https://.",
-            UserWarning,
-            stacklevel=2,
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _result(message: Any) -> ChatResult:

@@ -21,12 +21,16 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from langchain_onerouter._version import __version__
+from langchain_onerouter.settings import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEBUG_ENV,
+    DEFAULT_BASE_URL,
+    MODEL_ENV,
+    REASONING_EFFORTS,
+)
 
-API_KEY_ENV = "ONEROUTER_API_KEY"
-BASE_URL_ENV = "ONEROUTER_BASE_URL"
-MODEL_ENV = "ONEROUTER_MODEL"
 DEFAULT_MODEL = "o4-mini"
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 
 
 class CLIError(Exception):
@@ -53,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("onerouter: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("ONEROUTER_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             raise
         print(f"onerouter: error: {_one_line(exc)}", file=sys.stderr)
         return 1
@@ -64,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="onerouter",
         description="Talk to OneRouter's Responses API from the shell, or run a "
         "local emulator of it.",
-        epilog="Environment: ONEROUTER_API_KEY, ONEROUTER_BASE_URL, ONEROUTER_MODEL.",
+        epilog=f"Environment: {API_KEY_ENV}, {BASE_URL_ENV}, {MODEL_ENV}.",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
@@ -92,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.add_argument(
         "--reasoning-effort",
-        choices=EFFORTS,
+        choices=REASONING_EFFORTS,
         default=None,
         help="ask a reasoning model to think more or less",
     )
@@ -246,7 +250,7 @@ def _demo_backend() -> Iterator[str | None]:
     if os.environ.get(API_KEY_ENV):
         base_url = os.environ.get(BASE_URL_ENV)
         print(
-            f"Using OneRouter at {base_url or 'https://llm.onerouter.pro/v1'} "
+            f"Using OneRouter at {base_url or DEFAULT_BASE_URL} "
             f"(${API_KEY_ENV} is set).\n"
         )
         yield base_url

@@ -26,8 +26,6 @@ from langchain_onerouter.content import to_input_parts
 
 logger = logging.getLogger(__name__)
 
-REASONING_EFFORTS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh"})
-REASONING_SUMMARIES = frozenset({"auto", "concise", "detailed"})
 # Output items that are also valid input items and are replayed untouched.
 PASSTHROUGH_ITEM_TYPES = frozenset(
     {
@@ -79,15 +77,14 @@ def build_request_body(
 
     Args:
         messages: The conversation, oldest first.
-        params: Settings already merged from the model and the call: `model`,
-            `temperature`, `max_output_tokens`, `reasoning`, `tools`, ... Keys
-            whose value is None are left out; unknown keys pass through.
+        params: Settings already merged and validated (`settings.call_params`):
+            `model`, `temperature`, `max_output_tokens`, `reasoning`, `tools`,
+            ... Keys whose value is None are left out; the rest pass through.
 
     >>> from langchain_core.messages import HumanMessage
     >>> build_request_body([HumanMessage("hi")], {"model": "o4-mini"})["input"]
     [{'type': 'message', 'role': 'user', 'content': [{'type': 'input_text', 'text': 'hi'}]}]
     """
-    validate_params(params)
     body: dict[str, Any] = {"model": params["model"]}
     body["input"] = messages_to_input(
         messages, replay_reasoning_by_id=bool(params.get("store"))
@@ -96,54 +93,6 @@ def build_request_body(
         if key != "model" and value is not None:
             body[key] = value
     return body
-
-
-def validate_params(params: Mapping[str, Any]) -> None:
-    """Raise `ValueError` naming the first invalid setting (before any request)."""
-    model = params.get("model")
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"model must be a non-empty string, got {model!r}")
-    tokens = params.get("max_output_tokens")
-    if tokens is not None and (
-        isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1
-    ):
-        raise ValueError(
-            f"max_tokens (max_output_tokens) must be a positive integer, got {tokens!r}"
-        )
-    _check_range(params, "temperature", 0.0, 2.0)
-    _check_range(params, "top_p", 0.0, 1.0)
-    reasoning = params.get("reasoning")
-    if reasoning is not None:
-        if not isinstance(reasoning, Mapping):
-            raise ValueError(f"reasoning must be a dict, got {reasoning!r}")
-        effort = reasoning.get("effort")
-        if effort is not None and effort not in REASONING_EFFORTS:
-            raise ValueError(
-                f"reasoning effort must be one of {sorted(REASONING_EFFORTS)}, "
-                f"got {effort!r}"
-            )
-        summary = reasoning.get("summary")
-        if summary is not None and summary not in REASONING_SUMMARIES:
-            raise ValueError(
-                f"reasoning summary must be one of {sorted(REASONING_SUMMARIES)}, "
-                f"got {summary!r}"
-            )
-    include = params.get("include")
-    if include is not None and (
-        not isinstance(include, (list, tuple))
-        or not all(isinstance(i, str) for i in include)
-    ):
-        raise ValueError(f"include must be a list of strings, got {include!r}")
-
-
-def _check_range(params: Mapping[str, Any], key: str, lo: float, hi: float) -> None:
-    value = params.get(key)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{key} must be a number, got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{key} must be between {lo:g} and {hi:g}, got {value!r}")
 
 
 def messages_to_input(

@@ -15,7 +15,6 @@ from langchain_core.language_models.model_profile import ModelProfile
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter.catalog import (
     CATALOG,
-    DEFAULT_BASE_URL,
     ModelCatalog,
     ModelInfo,
     alist_models,
@@ -24,6 +23,7 @@ from langchain_onerouter.catalog import (
     parse_models,
 )
 from langchain_onerouter.errors import APIStatusError, NotFoundError
+from langchain_onerouter.settings import DEFAULT_BASE_URL
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "models_sample.json"
 BASE = "http://catalog.test/v1"

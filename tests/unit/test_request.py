@@ -180,55 +180,6 @@ def test_settings_map_to_payload_fields() -> None:
     }
 
 
-def test_per_call_overrides_win_and_stop_is_not_sent() -> None:
-    llm = ChatOneRouterResponses(model="a", max_output_tokens=10, stop=["END"])
-    body = llm._request_body(
-        [HumanMessage("hi")],
-        stream=True,
-        model="b",
-        max_tokens=5,
-        reasoning_effort="low",
-        metadata={"k": "v"},
-        stop=["x"],
-    )
-    assert body["model"] == "b"
-    assert body["max_output_tokens"] == 5
-    assert body["reasoning"] == {"effort": "low"}
-    assert body["metadata"] == {"k": "v"}
-    assert body["stream"] is True
-    assert "stop" not in body
-
-
-@pytest.mark.parametrize(
-    "params, needle",
-    [
-        ({"model": ""}, "model"),
-        ({"max_output_tokens": -1}, "max_tokens"),
-        ({"max_output_tokens": 0}, "max_tokens"),
-        ({"max_output_tokens": True}, "max_tokens"),
-        ({"temperature": 3}, "temperature"),
-        ({"top_p": -0.1}, "top_p"),
-        ({"temperature": "hot"}, "temperature"),
-        ({"reasoning": {"effort": "extreme"}}, "effort"),
-        ({"reasoning": {"summary": "long"}}, "summary"),
-        ({"reasoning": "high"}, "reasoning"),
-        ({"include": "reasoning.encrypted_content"}, "include"),
-    ],
-)
-def test_bad_settings_raise_before_any_request(params: dict, needle: str) -> None:
-    with pytest.raises(ValueError, match=needle):
-        build_request_body([HumanMessage("x")], {"model": "m", **params})
-
-
-def test_bad_settings_rejected_at_construction() -> None:
-    with pytest.raises(ValueError, match="max_tokens"):
-        ChatOneRouterResponses(model="m", max_tokens=-5)
-    with pytest.raises(ValueError, match="effort"):
-        ChatOneRouterResponses(model="m", reasoning_effort="ultra")
-    with pytest.raises(ValueError, match="model"):
-        ChatOneRouterResponses(model="  ")
-
-
 def _sample_bodies() -> list[dict]:
     reply = response_to_message(
         bodies.response(

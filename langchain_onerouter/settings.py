@@ -1,0 +1,186 @@
+"""Settings: environment names, defaults, allowed values, and the merge of a
+model's settings with per-call overrides into validated request parameters.
+
+Pure and stdlib-only (the CLI imports it before anything heavy). Every other
+module takes its names, defaults and checks from here:
+
+>>> params = call_params(
+...     model_params({"model": "o4-mini", "max_tokens": 64}), {"reasoning_effort": "low"}
+... )
+>>> params
+{'model': 'o4-mini', 'max_output_tokens': 64, 'reasoning': {'effort': 'low'}}
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+# -- environment and defaults ------------------------------------------------------
+API_KEY_ENV = "ONEROUTER_API_KEY"
+BASE_URL_ENV = "ONEROUTER_BASE_URL"
+MODEL_ENV = "ONEROUTER_MODEL"
+"""The CLI's default model id."""
+DEBUG_ENV = "ONEROUTER_DEBUG"
+"""Set to make the CLI print tracebacks."""
+DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
+ENCRYPTED_REASONING = "reasoning.encrypted_content"
+
+# -- allowed values ------------------------------------------------------------------
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+REASONING_SUMMARIES = ("auto", "concise", "detailed")
+CALL_ONLY = ("stop", "stream")
+"""Per-call keywords that are settings of ours, never payload fields."""
+
+
+def resolve_base_url(base_url: str | None = None) -> str:
+    """`base_url`, else `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
+    return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+
+
+# -- the merge -----------------------------------------------------------------------
+def model_params(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's fields (by field name) → request parameters (by payload name).
+
+    Renames `max_tokens` → `max_output_tokens` and `request_metadata` →
+    `metadata`, folds `reasoning_effort` into `reasoning` and
+    `use_encrypted_reasoning` into `include`, merges `model_kwargs` last, and
+    leaves out unset values. Not validated (see `validate_params`).
+    """
+    reasoning = dict(fields.get("reasoning") or {})
+    if fields.get("reasoning_effort") is not None:
+        reasoning["effort"] = fields["reasoning_effort"]
+    params: dict[str, Any] = {
+        "model": fields.get("model"),
+        "temperature": fields.get("temperature"),
+        "top_p": fields.get("top_p"),
+        "max_output_tokens": fields.get("max_tokens"),
+        "reasoning": reasoning or None,
+        "instructions": fields.get("instructions"),
+        "include": _include(
+            fields.get("include"), bool(fields.get("use_encrypted_reasoning"))
+        ),
+        "store": fields.get("store"),
+        "parallel_tool_calls": fields.get("parallel_tool_calls"),
+        "metadata": fields.get("request_metadata"),
+        **(fields.get("model_kwargs") or {}),
+    }
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _include(include: Any, encrypted_reasoning: bool) -> list[str] | None:
+    values = list(include or [])
+    if encrypted_reasoning and ENCRYPTED_REASONING not in values:
+        values.append(ENCRYPTED_REASONING)
+    return values or None
+
+
+def merge_params(
+    defaults: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Model parameters with per-call overrides (`invoke(..., **kwargs)`), unvalidated.
+
+    Per-call names are the model's: `max_tokens` and `reasoning_effort` are
+    mapped as in `model_params`; `stop`/`stream` are not payload fields.
+    """
+    params = dict(defaults)
+    for key, value in overrides.items():
+        if key in CALL_ONLY:
+            continue
+        if key == "max_tokens":
+            key = "max_output_tokens"
+        elif key == "reasoning_effort":
+            params["reasoning"] = {**params.get("reasoning", {}), "effort": value}
+            continue
+        params[key] = value
+    return params
+
+
+def call_params(
+    defaults: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`merge_params`, then `validate_params`: what one request is built from."""
+    params = merge_params(defaults, overrides)
+    validate_params(params)
+    return params
+
+
+# -- validation ------------------------------------------------------------------------
+def validate_params(params: Mapping[str, Any]) -> None:
+    """Raise `ValueError` naming the first invalid setting (before any request).
+
+    >>> validate_params({"model": "o4-mini", "temperature": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature must be between 0 and 2, got 3
+    """
+    model = params.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"model must be a non-empty string, got {model!r}")
+    tokens = params.get("max_output_tokens")
+    if tokens is not None and (
+        isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1
+    ):
+        raise ValueError(
+            f"max_tokens (max_output_tokens) must be a positive integer, got {tokens!r}"
+        )
+    _check_range(params, "temperature", 0.0, 2.0)
+    _check_range(params, "top_p", 0.0, 1.0)
+    reasoning = params.get("reasoning")
+    if reasoning is not None:
+        if not isinstance(reasoning, Mapping):
+            raise ValueError(f"reasoning must be a dict, got {reasoning!r}")
+        _check_choice("reasoning effort", reasoning.get("effort"), REASONING_EFFORTS)
+        _check_choice(
+            "reasoning summary", reasoning.get("summary"), REASONING_SUMMARIES
+        )
+    include = params.get("include")
+    if include is not None and (
+        not isinstance(include, (list, tuple))
+        or not all(isinstance(i, str) for i in include)
+    ):
+        raise ValueError(f"include must be a list of strings, got {include!r}")
+
+
+def _check_range(params: Mapping[str, Any], key: str, lo: float, hi: float) -> None:
+    value = params.get(key)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{key} must be between {lo:g} and {hi:g}, got {value!r}")
+
+
+def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise ValueError(f"{what} must be one of {sorted(allowed)}, got {value!r}")
+
+
+def check_base_url(url: str) -> None:
+    """Reject non-HTTP URLs; warn when the key would cross a network in clear."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"base_url {url!r} uses plain http:// to a non-loopback host: the "
+            "API key travels unencrypted. Use https://.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
