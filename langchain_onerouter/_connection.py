@@ -19,11 +19,11 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_onerouter.chat_models import (
+from langchain_onerouter.settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
-    _check_base_url,
+    check_base_url,
 )
 from langchain_onerouter.transport import Transport
 
@@ -80,7 +80,7 @@ class OneRouterConnection(BaseModel):
                 f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
                 "environment variable."
             )
-        _check_base_url(self.base_url)
+        check_base_url(self.base_url)
         return self
 
     def _get_transport(self) -> Transport:
