@@ -17,6 +17,7 @@ from pydantic import BaseModel
 PUBLIC: list[tuple[str, list[str] | None]] = [
     ("langchain_onerouter", None),
     ("langchain_onerouter.catalog", None),
+    ("langchain_onerouter.routing", None),
     ("langchain_onerouter.testing", None),
 ]
 OUT = Path(__file__).with_name("api.md")

@@ -10,6 +10,11 @@ print(llm.invoke("What is the meaning of life?").text)
 
 from langchain_onerouter import _translator
 from langchain_onerouter._version import __version__
+from langchain_onerouter.callbacks import (
+    OneRouterCostCallbackHandler,
+    get_onerouter_cost,
+)
+from langchain_onerouter.capabilities import UnsupportedCapabilityError
 from langchain_onerouter.chat_models import ChatOneRouterResponses
 from langchain_onerouter.embeddings import OneRouterEmbeddings
 from langchain_onerouter.errors import (
@@ -28,6 +33,11 @@ from langchain_onerouter.errors import (
 )
 from langchain_onerouter.rerank import OneRouterRerank
 from langchain_onerouter.retrieval import RetrievalUsage
+from langchain_onerouter.routing import (
+    FallbackTrigger,
+    MaxPrice,
+    ProviderPreferences,
+)
 
 _translator.register()
 
@@ -48,5 +58,11 @@ __all__ = [
     "APITimeoutError",
     "ResponseFailedError",
     "StreamError",
+    "UnsupportedCapabilityError",
+    "ProviderPreferences",
+    "MaxPrice",
+    "FallbackTrigger",
+    "OneRouterCostCallbackHandler",
+    "get_onerouter_cost",
     "__version__",
 ]

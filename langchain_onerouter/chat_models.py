@@ -3,8 +3,9 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
@@ -18,9 +19,19 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    SkipValidation,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import Self
 
+from langchain_onerouter import errors
+from langchain_onerouter.capabilities import check_capabilities
 from langchain_onerouter.catalog import (
     CATALOG,
     ModelInfo,
@@ -29,7 +40,21 @@ from langchain_onerouter.catalog import (
     find_model,
 )
 from langchain_onerouter.request import build_request_body
-from langchain_onerouter.response import apply_stop, response_to_message
+from langchain_onerouter.response import (
+    RequestedRoute,
+    apply_stop,
+    response_to_message,
+)
+from langchain_onerouter.routing import (
+    REASONING_RETRY_KEY,
+    FallbackRules,
+    ProviderPreferences,
+    is_foreign_reasoning_error,
+    validate_fallback_models,
+    validate_fallback_rules,
+    validate_provider,
+    without_reasoning,
+)
 from langchain_onerouter.settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -38,7 +63,6 @@ from langchain_onerouter.settings import (
     check_base_url,
     merge_params,
     model_params,
-    validate_params,
 )
 from langchain_onerouter.streaming import ResponseStreamParser
 from langchain_onerouter.transport import Transport
@@ -65,6 +89,24 @@ class ChatOneRouterResponses(BaseChatModel):
     `use_encrypted_reasoning=True` (same as
     `include=["reasoning.encrypted_content"]`); reasoning items then come back
     encrypted and are replayed before their tool calls on the next turn.
+
+    Routing (see docs/routing.md): `fallback_models`, `fallback_rules`,
+    `provider` and `usage_accounting` are sent as OneRouter documents them;
+    `response_metadata` says which model and provider answered
+    (`model_name`, `requested_model`, `fallback_used`, `upstream_provider`)
+    and, with usage accounting, the `cost`.
+
+    Routing example:
+        ```python
+        llm = ChatOneRouterResponses(
+            model="openai/gpt-5.4",
+            fallback_models=["anthropic/claude-sonnet-4.5"],
+            provider={"sort": "price"},
+            usage_accounting=True,
+        )
+        msg = llm.invoke("Hi")
+        print(msg.response_metadata["model_name"], msg.response_metadata["cost"])
+        ```
     """
 
     model: str
@@ -102,8 +144,26 @@ class ChatOneRouterResponses(BaseChatModel):
     request_metadata: dict[str, str] | None = None
     """Sent as the payload's `metadata` (LangChain's own `metadata` field is for
     tracing). Per call: `llm.invoke(..., metadata={...})`."""
+    fallback_models: Annotated[list[str] | None, SkipValidation] = None
+    """Models OneRouter tries, in order, when `model` fails (`fallback_models`)."""
+    fallback_rules: Annotated[FallbackRules | None, SkipValidation] = None
+    """When to fall back: `"auto"` (OneRouter's default) or triggers, e.g.
+    `{"error_code": {"action": "fallback", "hint_array": [429, 503]}}`."""
+    provider: Annotated[ProviderPreferences | None, SkipValidation] = None
+    """Provider routing preferences (`order`, `only`, `ignore`, `sort`, ...);
+    unknown keys are sent with a warning."""
+    usage_accounting: bool = False
+    """Send `usage: {"include": true}`: the response then carries its `cost`
+    (in `response_metadata["cost"]` and `["cost_details"]`)."""
+    strict_capabilities: bool = False
+    """Raise (instead of warning) when the cached model catalog says the model
+    lacks tool calling or image/file input. Never fetches the catalog."""
+    reasoning_fallback_retry: bool = True
+    """When the serving provider rejects replayed encrypted reasoning (issued
+    by another provider before a fallback), drop the reasoning items and retry
+    once, with a warning and `response_metadata["reasoning_retry"]`."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through (e.g. `{"provider": {...}}`)."""
+    """Any other payload field, passed through."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (the Responses API has none)."""
     streaming: bool = False
@@ -124,6 +184,21 @@ class ChatOneRouterResponses(BaseChatModel):
 
     _transport: Transport | None = PrivateAttr(default=None)
 
+    @field_validator("fallback_models", mode="before")
+    @classmethod
+    def _check_fallback_models(cls, value: Any) -> Any:
+        return validate_fallback_models(value)
+
+    @field_validator("fallback_rules", mode="before")
+    @classmethod
+    def _check_fallback_rules(cls, value: Any) -> Any:
+        return validate_fallback_rules(value)
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _check_provider(cls, value: Any) -> Any:
+        return validate_provider(value)
+
     @model_validator(mode="after")
     def _validate(self) -> Self:
         if self.api_key is None:
@@ -131,7 +206,7 @@ class ChatOneRouterResponses(BaseChatModel):
                 f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
                 "environment variable."
             )
-        validate_params(self._default_params())
+        call_params(self._default_params(), {})
         check_base_url(self.base_url)
         return self
 
@@ -183,9 +258,62 @@ class ChatOneRouterResponses(BaseChatModel):
     ) -> dict[str, Any]:
         params = call_params(self._default_params(), kwargs)
         body = build_request_body(messages, params)
+        self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
             body["stream"] = True
         return body
+
+    def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
+        """Image/file parts the cached catalog says the model cannot read."""
+        cached = CATALOG.get(self.base_url)
+        if cached is not None:
+            check_capabilities(
+                find_model(cached, body["model"]),
+                {"input": body["input"]},
+                strict=self.strict_capabilities if strict is None else strict,
+                catalog=cached,
+            )
+
+    # -- reasoning across a fallback -------------------------------------------
+    def _retry_or_raise(
+        self,
+        err: errors.OneRouterError,
+        body: dict[str, Any],
+        kwargs: dict[str, Any],
+        *,
+        first: bool = True,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(body to retry with once, metadata flag) when `err` rejected foreign
+        reasoning on a first attempt that produced no output; else raise `err`."""
+        enabled = kwargs.get(_RETRY_FLAG)
+        if not first or not (
+            self.reasoning_fallback_retry if enabled is None else enabled
+        ):
+            raise err
+        param = None
+        if isinstance(err.body, dict) and isinstance(err.body.get("error"), dict):
+            param = err.body["error"].get("param")
+        if not is_foreign_reasoning_error(
+            err.status_code, err.code, err.message, param
+        ):
+            raise err
+        retry_body, dropped = without_reasoning(body)
+        if not dropped:
+            raise err
+        warnings.warn(
+            f"OneRouter rejected {dropped} replayed reasoning item(s) "
+            f"({err.code or err.status_code}: {err.message}); the serving "
+            "provider cannot read reasoning another provider issued (a "
+            "fallback?). Retrying once without them; the new response has "
+            f'response_metadata["{REASONING_RETRY_KEY}"].',
+            UserWarning,
+            stacklevel=3,
+        )
+        info = {
+            "dropped_items": dropped,
+            "error": str(err.code or err.status_code or "rejected"),
+        }
+        return retry_body, info
 
     @property
     def transport(self) -> Transport:
@@ -247,8 +375,14 @@ class ChatOneRouterResponses(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         body = self._request_body(messages, stream=False, **kwargs)
-        data = self.transport.post("responses", body, run_manager=run_manager)
-        return _result(apply_stop(response_to_message(data), self._stop(stop)))
+        retry = None
+        try:
+            data = self.transport.post("responses", body, run_manager=run_manager)
+        except errors.OneRouterError as err:
+            retry = self._retry_or_raise(err, body, kwargs)
+            body = retry[0]
+            data = self.transport.post("responses", body, run_manager=run_manager)
+        return self._chat_result(data, body, stop, retry)
 
     async def _agenerate(
         self,
@@ -258,8 +392,39 @@ class ChatOneRouterResponses(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         body = self._request_body(messages, stream=False, **kwargs)
-        data = await self.transport.apost("responses", body, run_manager=run_manager)
-        return _result(apply_stop(response_to_message(data), self._stop(stop)))
+        retry = None
+        try:
+            data = await self.transport.apost(
+                "responses", body, run_manager=run_manager
+            )
+        except errors.OneRouterError as err:
+            retry = self._retry_or_raise(err, body, kwargs)
+            body = retry[0]
+            data = await self.transport.apost(
+                "responses", body, run_manager=run_manager
+            )
+        return self._chat_result(data, body, stop, retry)
+
+    def _chat_result(
+        self,
+        data: dict[str, Any],
+        body: dict[str, Any],
+        stop: list[str] | None,
+        retry: tuple[dict[str, Any], dict[str, Any]] | None,
+    ) -> ChatResult:
+        message = response_to_message(data, RequestedRoute.of(body))
+        if retry is not None:
+            message.response_metadata[REASONING_RETRY_KEY] = retry[1]
+        message = apply_stop(message, self._stop(stop))
+        metadata = message.response_metadata
+        llm_output = {
+            key: metadata[key]
+            for key in ("model_name", "requested_model", "fallback_used", "cost")
+            if metadata.get(key) is not None
+        }
+        return ChatResult(
+            generations=[ChatGeneration(message=message)], llm_output=llm_output
+        )
 
     # -- stream ------------------------------------------------------------
     def _stream(
@@ -270,18 +435,30 @@ class ChatOneRouterResponses(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         body = self._request_body(messages, stream=True, **kwargs)
-        parser = ResponseStreamParser(stop=self._stop(stop))
-        events = self.transport.stream("responses", body, run_manager=run_manager)
-        try:
-            for event in events:
-                for chunk in parser.feed(event):
-                    yield _emit(chunk, run_manager)
-                if parser.done:
-                    break
-            for chunk in parser.finish():
-                yield _emit(chunk, run_manager)
-        finally:
-            events.close()
+        retry = None
+        for _ in range(2):  # the first attempt, and at most one reasoning retry
+            parser = ResponseStreamParser(
+                stop=self._stop(stop), requested=RequestedRoute.of(body)
+            )
+            events = self.transport.stream("responses", body, run_manager=run_manager)
+            sent = False
+            try:
+                for event in events:
+                    for chunk in parser.feed(event):
+                        sent = True
+                        yield _emit(_mark(chunk, retry), run_manager)
+                    if parser.done:
+                        break
+                for chunk in parser.finish():
+                    yield _emit(_mark(chunk, retry), run_manager)
+                return
+            except errors.OneRouterError as err:
+                retry = self._retry_or_raise(
+                    err, body, kwargs, first=not (sent or retry)
+                )
+                body = retry[0]
+            finally:
+                events.close()
 
     async def _astream(
         self,
@@ -291,24 +468,30 @@ class ChatOneRouterResponses(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         body = self._request_body(messages, stream=True, **kwargs)
-        parser = ResponseStreamParser(stop=self._stop(stop))
-        events = self.transport.astream("responses", body, run_manager=run_manager)
-        try:
-            async for event in events:
-                for chunk in parser.feed(event):
-                    generation = ChatGenerationChunk(message=chunk)
-                    if run_manager is not None:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=generation)
-                    yield generation
-                if parser.done:
-                    break
-            for chunk in parser.finish():
-                generation = ChatGenerationChunk(message=chunk)
-                if run_manager is not None:
-                    await run_manager.on_llm_new_token(chunk.text, chunk=generation)
-                yield generation
-        finally:
-            await events.aclose()
+        retry = None
+        for _ in range(2):  # the first attempt, and at most one reasoning retry
+            parser = ResponseStreamParser(
+                stop=self._stop(stop), requested=RequestedRoute.of(body)
+            )
+            events = self.transport.astream("responses", body, run_manager=run_manager)
+            sent = False
+            try:
+                async for event in events:
+                    for chunk in parser.feed(event):
+                        sent = True
+                        yield await _aemit(_mark(chunk, retry), run_manager)
+                    if parser.done:
+                        break
+                for chunk in parser.finish():
+                    yield await _aemit(_mark(chunk, retry), run_manager)
+                return
+            except errors.OneRouterError as err:
+                retry = self._retry_or_raise(
+                    err, body, kwargs, first=not (sent or retry)
+                )
+                body = retry[0]
+            finally:
+                await events.aclose()
 
     # -- token counting (see tokens.py) --------------------------------------
     def get_num_tokens(self, text: str) -> int:
@@ -381,6 +564,12 @@ class ChatOneRouterResponses(BaseChatModel):
         """
         from langchain_onerouter.tools import tool_payload
 
+        check_capabilities(
+            CATALOG.find(self.base_url, self.model),
+            tools=True,
+            strict=kwargs.pop("strict_capabilities", self.strict_capabilities),
+            catalog=CATALOG.get(self.base_url) or (),
+        )
         payload = tool_payload(
             tools,
             tool_choice=tool_choice,
@@ -431,8 +620,25 @@ class ChatOneRouterResponses(BaseChatModel):
         )
 
 
-def _result(message: Any) -> ChatResult:
-    return ChatResult(generations=[ChatGeneration(message=message)])
+_RETRY_FLAG = "reasoning_fallback_retry"
+
+
+def _mark(
+    chunk: AIMessageChunk, retry: tuple[dict[str, Any], dict[str, Any]] | None
+) -> AIMessageChunk:
+    """Flag the final chunk of a stream that was retried without reasoning."""
+    if retry is not None and chunk.chunk_position == "last":
+        chunk.response_metadata[REASONING_RETRY_KEY] = retry[1]
+    return chunk
+
+
+async def _aemit(
+    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager is not None:
+        await run_manager.on_llm_new_token(chunk.text, chunk=generation)
+    return generation
 
 
 def _emit(

@@ -13,7 +13,9 @@ blocks come from langchain-core's translator (see `_translator.py`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
@@ -24,6 +26,7 @@ from langchain_core.messages.ai import (
 )
 
 from langchain_onerouter._json import JSONDecodeError, loads
+from langchain_onerouter.routing import is_fallback
 
 MODEL_PROVIDER = "onerouter"
 METADATA_KEYS = ("id", "status", "incomplete_details", "service_tier", "created_at")
@@ -128,14 +131,90 @@ def _details(usage: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def response_metadata(body: dict[str, Any]) -> dict[str, Any]:
-    """`response_metadata` of the message: ids, model, status, timing."""
+def response_metadata(
+    body: dict[str, Any], requested: RequestedRoute | None = None
+) -> dict[str, Any]:
+    """`response_metadata` of the message: ids, model, status, timing, routing.
+
+    `model_name` is the model that answered (the body's `model`). With the
+    `requested` route it adds `requested_model` and `fallback_used`;
+    `upstream_provider`, `cost` and `cost_details` appear when the body has them.
+    """
     metadata: dict[str, Any] = {
         key: body[key] for key in METADATA_KEYS if body.get(key) is not None
     }
     metadata["model_name"] = body.get("model")
     metadata["model_provider"] = MODEL_PROVIDER
+    metadata.update(routing_metadata(body, requested))
     return metadata
+
+
+@dataclass(frozen=True)
+class RequestedRoute:
+    """What a request asked for: its model and fallback models."""
+
+    model: str
+    fallback_models: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> RequestedRoute | None:
+        """The route a request body asked for (None without a string model)."""
+        model = body.get("model")
+        if not isinstance(model, str):
+            return None
+        fallbacks = body.get("fallback_models")
+        return cls(
+            model,
+            tuple(m for m in fallbacks if isinstance(m, str))
+            if isinstance(fallbacks, list)
+            else (),
+        )
+
+
+def routing_metadata(
+    body: dict[str, Any], requested: RequestedRoute | None = None
+) -> dict[str, Any]:
+    """Which model and provider answered, whether it was a fallback, the cost.
+
+    `cost`/`cost_details` are read from `usage` (where the Responses body
+    carries them), else from the top level; a cost that is not a number is
+    kept as received.
+
+    >>> routing_metadata({"model": "gpt-5-chat", "provider": "OpenAI",
+    ...                   "usage": {"cost": 0.0021}}, RequestedRoute("o4-mini"))
+    {'requested_model': 'o4-mini', 'fallback_used': True, 'upstream_provider': 'OpenAI', 'cost': 0.0021}
+    """
+    metadata: dict[str, Any] = {}
+    served = body.get("model")
+    if requested is not None:
+        metadata["requested_model"] = requested.model
+        if isinstance(served, str) and served:
+            metadata["fallback_used"] = is_fallback(
+                requested.model, served, requested.fallback_models
+            )
+    provider = body.get("provider")
+    if isinstance(provider, str) and provider:
+        metadata["upstream_provider"] = provider
+    elif isinstance(provider, dict) and provider:
+        metadata["upstream_provider"] = provider  # unknown shape: kept as is
+    usage = _details(body, "usage")
+    for key in ("cost", "cost_details"):
+        value = usage.get(key, body.get(key))
+        if value is None:
+            continue
+        metadata[key] = _cost(value) if key == "cost" else value
+    return metadata
+
+
+def _cost(value: Any) -> Any:
+    """A cost as a float when it is a finite number (or numeric string)."""
+    if isinstance(value, bool):
+        return value
+    try:
+        number = float(value) if isinstance(value, (int, float, str)) else None
+    except ValueError:
+        return value
+    return number if number is not None and math.isfinite(number) else value
 
 
 def split_output(
@@ -158,7 +237,9 @@ def split_output(
     return content, tool_calls, invalid
 
 
-def response_to_message(body: dict[str, Any]) -> AIMessage:
+def response_to_message(
+    body: dict[str, Any], requested: RequestedRoute | None = None
+) -> AIMessage:
     """Map a Responses object (the JSON body) to an `AIMessage`.
 
     >>> msg = response_to_message({
@@ -183,7 +264,7 @@ def response_to_message(body: dict[str, Any]) -> AIMessage:
         tool_calls=tool_calls,
         invalid_tool_calls=invalid,
         usage_metadata=usage_to_metadata(body.get("usage")),
-        response_metadata=response_metadata(body),
+        response_metadata=response_metadata(body, requested),
         additional_kwargs=additional_kwargs,
     )
 

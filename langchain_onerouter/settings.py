@@ -1,7 +1,7 @@
 """Settings: environment names, defaults, allowed values, and the merge of a
 model's settings with per-call overrides into validated request parameters.
 
-Pure and stdlib-only (the CLI imports it before anything heavy). Every other
+Pure and light: stdlib plus `routing` (the CLI imports it before anything heavy). Every other
 module takes its names, defaults and checks from here:
 
 >>> params = call_params(
@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from langchain_onerouter.routing import apply_routing
+
 # -- environment and defaults ------------------------------------------------------
 API_KEY_ENV = "ONEROUTER_API_KEY"
 BASE_URL_ENV = "ONEROUTER_BASE_URL"
@@ -33,7 +35,7 @@ ENCRYPTED_REASONING = "reasoning.encrypted_content"
 # -- allowed values ------------------------------------------------------------------
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")
-CALL_ONLY = ("stop", "stream")
+CALL_ONLY = ("stop", "stream", "strict_capabilities", "reasoning_fallback_retry")
 """Per-call keywords that are settings of ours, never payload fields."""
 
 
@@ -67,6 +69,11 @@ def model_params(fields: Mapping[str, Any]) -> dict[str, Any]:
         "store": fields.get("store"),
         "parallel_tool_calls": fields.get("parallel_tool_calls"),
         "metadata": fields.get("request_metadata"),
+        # routing (see routing.py): mapped to body fields by `call_params`
+        "fallback_models": fields.get("fallback_models"),
+        "fallback_rules": fields.get("fallback_rules"),
+        "provider": fields.get("provider"),
+        "usage_accounting": fields.get("usage_accounting") or None,
         **(fields.get("model_kwargs") or {}),
     }
     return {k: v for k, v in params.items() if v is not None}
@@ -103,8 +110,11 @@ def merge_params(
 def call_params(
     defaults: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """`merge_params`, then `validate_params`: what one request is built from."""
-    params = merge_params(defaults, overrides)
+    """`merge_params`, then the routing settings checked and mapped to their
+    body fields (`routing.apply_routing`: `usage_accounting` becomes
+    `usage: {"include": true}`), then `validate_params`: what one request is
+    built from."""
+    params = apply_routing(merge_params(defaults, overrides))
     validate_params(params)
     return params
 

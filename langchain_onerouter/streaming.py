@@ -14,8 +14,9 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
   encrypted content may differ from those in `output_item.done`;
 - items are correlated by `output_index`, since some providers (GitHub
   Copilot) send a new item id with every event;
-- usage, `id` and the response metadata ride on the one final chunk
-  (`chunk_position="last"`).
+- usage, `id` and the response metadata (served model, fallback, provider,
+  cost) ride on the one final chunk (`chunk_position="last"`): merging sums
+  differing numbers and concatenates strings, so they must appear once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from langchain_core.utils._merge import merge_dicts
 from langchain_onerouter import errors
 from langchain_onerouter.response import (
     MODEL_PROVIDER,
+    RequestedRoute,
     first_stop,
     item_to_blocks,
     response_metadata,
@@ -87,8 +89,14 @@ class ResponseStreamParser:
         ```
     """
 
-    def __init__(self, *, stop: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        stop: list[str] | None = None,
+        requested: RequestedRoute | None = None,
+    ) -> None:
         self.stop = [s for s in stop or [] if s]
+        self.requested = requested
         self.done = False
         self._items: dict[int, _Item] = {}
         self._by_id: dict[str, int] = {}
@@ -149,7 +157,7 @@ class ResponseStreamParser:
         if self.done:
             return
         self._final(
-            response_metadata(response),
+            response_metadata(response, self.requested),
             msg_id=response.get("id"),
             usage=response.get("usage"),
         )
@@ -461,7 +469,7 @@ class ResponseStreamParser:
             fields.pop("text", None)
             if fields:
                 self._emit(state, key, "text", fields)
-        metadata = response_metadata(self._response)
+        metadata = response_metadata(self._response, self.requested)
         for name in ("status", "incomplete_details"):
             metadata.pop(name, None)
         self._final(

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from langchain_onerouter._json import dumps
-from langchain_onerouter.testing import protocol, retrieval
+from langchain_onerouter.testing import protocol, retrieval, routing
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
 
@@ -25,7 +25,12 @@ KEEPALIVE = b": ONEROUTER PROCESSING\n\n"
 
 
 def _model(
-    model_id: str, name: str, context: int, out: int, modalities: list[str]
+    model_id: str,
+    name: str,
+    context: int,
+    out: int,
+    modalities: list[str],
+    prices: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, Any]:
     return {
         "id": model_id,
@@ -34,25 +39,40 @@ def _model(
         "display_name": f"{name} (emulated)",
         "context_length": context,
         "max_output_tokens": out,
-        "min_prompt_price": 0.0,
-        "min_completion_price": 0.0,
+        "min_prompt_price": prices[0],
+        "min_completion_price": prices[1],
         "input_modalities": modalities,
         "output_modalities": ["text"],
     }
 
 
+# Prices (USD per million tokens) are made up, so usage accounting has
+# something to count: `usage: {"include": true}` costs tokens at these rates.
 MODELS: list[dict[str, Any]] = [
-    _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image"]),
-    _model("openai/gpt-5.4", "GPT-5.4", 400000, 128000, ["text", "image", "file"]),
+    _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image"], (1.1, 4.4)),
+    _model(
+        "openai/gpt-5.4",
+        "GPT-5.4",
+        400000,
+        128000,
+        ["text", "image", "file"],
+        (1.25, 10.0),
+    ),
     _model(
         "anthropic/claude-sonnet-4.5",
         "Claude Sonnet 4.5",
         200000,
         64000,
         ["text", "image"],
+        (3.0, 15.0),
     ),
     _model(
-        "google/gemini-3-flash", "Gemini 3 Flash", 1000000, 65536, ["text", "image"]
+        "google/gemini-3-flash",
+        "Gemini 3 Flash",
+        1000000,
+        65536,
+        ["text", "image"],
+        (0.5, 3.0),
     ),
     _model("deepseek/deepseek-r1:free", "DeepSeek R1 (free)", 128000, 32768, ["text"]),
     {
@@ -84,19 +104,25 @@ class EmulatorState:
     event_delay: float = 0.0
     keepalive: bool = True
     event_names: bool = True
+    router: routing.RoutingState = field(default_factory=routing.RoutingState)
 
 
 def create_app(state: EmulatorState) -> Starlette:
     """The ASGI app serving `state` (see `OneRouterEmulator`)."""
 
     async def responses(request: Request) -> Response:
-        accepted = await _accept(
-            state, request, lambda body: protocol.validate_request(body, state.secret)
-        )
+        served: list[routing.Route] = []
+
+        def validate(body: Any) -> None:
+            protocol.validate_request(body, state.secret)
+            served.append(_route(state, body))
+
+        accepted = await _accept(state, request, validate)
         if isinstance(accepted, Response):
             return accepted
         body, reply, headers = accepted
         resource = _run(state, body, reply)
+        routing.annotate(resource, served[0], body, state.secret, MODELS)
         if body.get("stream"):
             return StreamingResponse(
                 _sse(state, resource, reply),
@@ -163,6 +189,13 @@ async def _accept(
         validate(body)
     except protocol.RequestError as exc:
         return _error(400, exc.message, param=exc.param)
+    except routing.RoutingError as exc:  # no model/provider can serve it
+        return JSONResponse(
+            protocol.error_body(
+                exc.status, exc.message, code=exc.code, param=exc.param
+            ),
+            exc.status,
+        )
     reply = state.script.pop() or Reply()
     delay = state.latency + reply.latency
     if delay > 0:
@@ -202,6 +235,13 @@ async def _serve(
         error = protocol.error_body(500, message, code=reply.error_code)
         return JSONResponse(error, 200, headers)
     return JSONResponse(answer(body, reply.usage), 200, headers)
+
+
+def _route(state: EmulatorState, body: dict[str, Any]) -> routing.Route:
+    """Routing (see `testing/routing.py`): who serves `body`, or RoutingError."""
+    served = routing.route(state.router, body)
+    routing.check_reasoning(body, served)
+    return served
 
 
 def _authorized(state: EmulatorState, request: Request) -> bool:

@@ -163,10 +163,12 @@ class OneRouterEmulator:
         return self.state.script.requests()
 
     def reset(self) -> None:
-        """Forget queued replies, recorded requests, latency and delays."""
+        """Forget queued replies, recorded requests, latency, delays and
+        failing models/providers."""
         self.state.script.reset()
         self.state.latency = 0.0
         self.state.event_delay = 0.0
+        self.state.router.restore()
 
     def push(self, *replies: Reply) -> None:
         """Queue `Reply` objects; each request consumes one, in order."""
@@ -233,6 +235,35 @@ class OneRouterEmulator:
     ) -> None:
         """The next response body (or first stream event) is not JSON."""
         self.push(Reply(raw_body=body, status=status))
+
+    # -- routing (see testing/routing.py) -----------------------------------------
+    def fail_model(self, model: str, *, status: int = 503) -> None:
+        """Requests for `model` fail with `status` until `restore(model)`.
+
+        With `fallback_models` (and `fallback_rules` allowing the status) the
+        request is served by the first working fallback, whose id is the
+        response's `model`.
+
+        Example:
+            ```python
+            emu.fail_model("openai/gpt-5.4")
+            llm = ChatOneRouterResponses(
+                model="openai/gpt-5.4", fallback_models=["anthropic/claude-sonnet-4.5"],
+                base_url=emu.base_url, api_key=emu.api_key,
+            )
+            assert llm.invoke("hi").response_metadata["fallback_used"]
+            ```
+        """
+        self.state.router.fail_model(model, status)
+
+    def fail_provider(self, provider: str, *, status: int = 503) -> None:
+        """Upstream `provider` (e.g. `"openai"`, `"azure"`) fails with `status`;
+        OneRouter then routes to the model's next provider, if allowed."""
+        self.state.router.fail_provider(provider, status)
+
+    def restore(self, name: str | None = None) -> None:
+        """Make a failing model or provider work again (None: all of them)."""
+        self.state.router.restore(name)
 
     @property
     def latency(self) -> float:

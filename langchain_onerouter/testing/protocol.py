@@ -65,13 +65,32 @@ def new_id(prefix: str) -> str:
 
 
 # -- signing reasoning ------------------------------------------------------
-def sign_reasoning(secret: bytes, item_id: str, summary: str) -> str:
-    """Opaque `encrypted_content`: the payload plus an HMAC only we can make."""
-    payload = base64.urlsafe_b64encode(
-        json.dumps({"id": item_id, "summary": summary}).encode()
-    ).decode()
+def sign_reasoning(
+    secret: bytes, item_id: str, summary: str, provider: str | None = None
+) -> str:
+    """Opaque `encrypted_content`: the payload plus an HMAC only we can make.
+
+    With `provider`, the payload names the upstream provider that issued it
+    (only that provider can read it back, see `testing/routing.py`).
+    """
+    fields: dict[str, Any] = {"id": item_id, "summary": summary}
+    if provider is not None:
+        fields["provider"] = provider
+    payload = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
     mac = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
     return f"{payload}.{mac}"
+
+
+def reasoning_provider(token: Any) -> str | None:
+    """The provider a (verified) `encrypted_content` names, if any."""
+    if not isinstance(token, str) or "." not in token:
+        return None
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(token.rpartition(".")[0]))
+    except ValueError:
+        return None
+    provider = fields.get("provider") if isinstance(fields, dict) else None
+    return provider if isinstance(provider, str) else None
 
 
 def verify_reasoning(secret: bytes, token: Any) -> bool:
