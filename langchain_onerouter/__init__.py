@@ -38,6 +38,7 @@ from langchain_onerouter.routing import (
     MaxPrice,
     ProviderPreferences,
 )
+from langchain_onerouter.settings import routing_from_env
 
 _translator.register()
 
@@ -64,5 +65,6 @@ __all__ = [
     "FallbackTrigger",
     "OneRouterCostCallbackHandler",
     "get_onerouter_cost",
+    "routing_from_env",
     "__version__",
 ]

@@ -28,6 +28,7 @@ from langchain_onerouter.settings import (
     DEFAULT_BASE_URL,
     MODEL_ENV,
     REASONING_EFFORTS,
+    routing_from_env,
 )
 
 DEFAULT_MODEL = "o4-mini"
@@ -43,6 +44,74 @@ def _add_base_url(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"API root (default: ${BASE_URL_ENV} or OneRouter)",
     )
+
+
+def _add_routing(parser: argparse.ArgumentParser) -> None:
+    """Routing options of `chat` (defaults: the ONEROUTER_* routing variables)."""
+    group = parser.add_argument_group(
+        "routing",
+        "Model fallbacks, provider preferences and cost (defaults from "
+        "ONEROUTER_FALLBACK_MODELS, ONEROUTER_FALLBACK_RULES, ONEROUTER_PROVIDER, "
+        "ONEROUTER_USAGE_ACCOUNTING)",
+    )
+    group.add_argument(
+        "--fallback",
+        action="append",
+        default=None,
+        metavar="MODEL",
+        help="a fallback model, tried in order if the model fails (repeatable)",
+    )
+    for name, what in (
+        ("order", "try these providers first"),
+        ("only", "use only these providers"),
+        ("ignore", "never use these providers"),
+    ):
+        group.add_argument(
+            f"--provider-{name}",
+            default=None,
+            metavar="A,B",
+            help=f"{what} (comma-separated)",
+        )
+    group.add_argument(
+        "--sort",
+        choices=("price", "throughput", "latency"),
+        default=None,
+        help="rank providers by this",
+    )
+    group.add_argument(
+        "--provider-fallbacks",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="allow providers outside --provider-order when those fail",
+    )
+    group.add_argument(
+        "--cost",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask for usage accounting and print the cost (credits)",
+    )
+
+
+def _routing_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Constructor kwargs: the environment's routing, then the options."""
+    settings = routing_from_env()
+    settings.pop("model", None)  # --model / ONEROUTER_MODEL handled by _model
+    if args.fallback:
+        settings["fallback_models"] = args.fallback
+    provider = dict(settings.get("provider") or {})
+    for name in ("order", "only", "ignore"):
+        value = getattr(args, f"provider_{name}")
+        if value is not None:
+            provider[name] = [p.strip() for p in value.split(",") if p.strip()]
+    if args.sort is not None:
+        provider["sort"] = args.sort
+    if args.provider_fallbacks is not None:
+        provider["allow_fallbacks"] = args.provider_fallbacks
+    if provider:
+        settings["provider"] = provider
+    if args.cost is not None:
+        settings["usage_accounting"] = args.cost
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ask a reasoning model to think more or less",
     )
     chat.add_argument("--system", "-s", default=None, help="a system prompt")
+    _add_routing(chat)
     _add_base_url(chat)
     chat.set_defaults(run=_chat)
 
@@ -115,6 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="only ids or names containing TEXT (case-insensitive)",
         metavar="TEXT",
+    )
+    models.add_argument(
+        "--input",
+        choices=("image", "file"),
+        default=None,
+        help="only models the catalog lists with this input modality",
+    )
+    models.add_argument(
+        "--sort",
+        choices=("id", "price", "context"),
+        default="id",
+        help="order by id, by price (cheapest input first) or by context length",
     )
     _add_base_url(models)
     models.set_defaults(run=_models)
@@ -167,7 +249,12 @@ def _chat(args: argparse.Namespace) -> int:
         raise CLIError(
             f"no API key: set {API_KEY_ENV} (or run `onerouter demo`, which needs none)"
         )
-    llm = _model(args.model, args.base_url, reasoning_effort=args.reasoning_effort)
+    llm = _model(
+        args.model,
+        args.base_url,
+        reasoning_effort=args.reasoning_effort,
+        **_routing_settings(args),
+    )
     messages: list[BaseMessage] = [HumanMessage(prompt)]
     if args.system:
         messages.insert(0, SystemMessage(args.system))
@@ -193,13 +280,14 @@ def _models(args: argparse.Namespace) -> int:
     shown = [
         m
         for m in models
-        if needle in m.id.lower() or needle in (m.display_name or "").lower()
+        if (needle in m.id.lower() or needle in (m.display_name or "").lower())
+        and (args.input is None or args.input in m.input_modalities)
     ]
     if not shown:
         print(f"no models match {args.filter!r}", file=sys.stderr)
         return 0
     width = max(len(m.id) for m in shown)
-    for m in sorted(shown, key=lambda m: m.id):
+    for m in sorted(shown, key=_SORT_KEYS[args.sort]):
         context = f"{m.context_length:>9,}" if m.context_length else " " * 9
         price = (
             f"${m.prompt_price_per_million:g}/${m.completion_price_per_million:g} per M"
@@ -209,6 +297,18 @@ def _models(args: argparse.Namespace) -> int:
         )
         print(f"{m.id:<{width}}  {context}  {(m.category or ''):<9}  {price}".rstrip())
     return 0
+
+
+_SORT_KEYS: dict[str, Any] = {
+    "id": lambda m: m.id,
+    "price": lambda m: (
+        m.prompt_price_per_million is None,
+        m.prompt_price_per_million or 0.0,
+        m.completion_price_per_million or 0.0,
+        m.id,
+    ),
+    "context": lambda m: (-(m.context_length or 0), m.id),
+}
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -361,13 +461,27 @@ def _print_usage(message: Any, stream: TextIO, prefix: str = "usage: ") -> None:
         return
     reasoning = (usage.get("output_token_details") or {}).get("reasoning")
     extra = f" ({reasoning} reasoning)" if reasoning else ""
-    model = (getattr(message, "response_metadata", None) or {}).get("model_name")
+    metadata = getattr(message, "response_metadata", None) or {}
     print(
         f"{prefix}{usage['input_tokens']} input + {usage['output_tokens']} output"
-        f"{extra} = {usage['total_tokens']} tokens"
-        + (f", model {model}" if model else ""),
+        f"{extra} = {usage['total_tokens']} tokens" + _served(metadata),
         file=stream,
     )
+
+
+def _served(metadata: dict[str, Any]) -> str:
+    """`, model X (fallback from Y) via P, cost C credits` from response_metadata."""
+    text = ""
+    if metadata.get("model_name"):
+        text += f", model {metadata['model_name']}"
+        if metadata.get("fallback_used"):
+            text += f" (fallback from {metadata.get('requested_model')})"
+    if isinstance(metadata.get("upstream_provider"), str):
+        text += f" via {metadata['upstream_provider']}"
+    cost = metadata.get("cost")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        text += f", cost {cost:.6g} credits"
+    return text
 
 
 def _args(args: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ module takes its names, defaults and checks from here:
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import warnings
 from collections.abc import Mapping
@@ -27,6 +28,14 @@ API_KEY_ENV = "ONEROUTER_API_KEY"
 BASE_URL_ENV = "ONEROUTER_BASE_URL"
 MODEL_ENV = "ONEROUTER_MODEL"
 """The CLI's default model id."""
+FALLBACK_MODELS_ENV = "ONEROUTER_FALLBACK_MODELS"
+"""Comma-separated fallback model ids (read by `routing_from_env`)."""
+FALLBACK_RULES_ENV = "ONEROUTER_FALLBACK_RULES"
+"""`auto` or a JSON object of triggers (read by `routing_from_env`)."""
+PROVIDER_ENV = "ONEROUTER_PROVIDER"
+"""Provider preferences as a JSON object (read by `routing_from_env`)."""
+USAGE_ACCOUNTING_ENV = "ONEROUTER_USAGE_ACCOUNTING"
+"""`1`/`true`/`yes` (or `0`/`false`/`no`) to turn usage accounting on (off)."""
 DEBUG_ENV = "ONEROUTER_DEBUG"
 """Set to make the CLI print tracebacks."""
 DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
@@ -42,6 +51,58 @@ CALL_ONLY = ("stop", "stream", "strict_capabilities", "reasoning_fallback_retry"
 def resolve_base_url(base_url: str | None = None) -> str:
     """`base_url`, else `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
     return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+
+
+def routing_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Model and routing settings from the environment, as constructor kwargs.
+
+    Reads `ONEROUTER_MODEL`, `ONEROUTER_FALLBACK_MODELS` (comma-separated),
+    `ONEROUTER_FALLBACK_RULES` (`auto` or JSON), `ONEROUTER_PROVIDER` (JSON)
+    and `ONEROUTER_USAGE_ACCOUNTING`; unset variables are left out, so
+    explicit arguments can follow. A malformed value raises `ValueError`
+    naming the variable.
+
+    >>> routing_from_env({"ONEROUTER_MODEL": "o4-mini",
+    ...                   "ONEROUTER_FALLBACK_MODELS": "gpt-5-chat, claude-3-5-sonnet",
+    ...                   "ONEROUTER_PROVIDER": '{"sort": "price"}'})
+    {'model': 'o4-mini', 'fallback_models': ['gpt-5-chat', 'claude-3-5-sonnet'], 'provider': {'sort': 'price'}}
+    """
+    env = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    if env.get(MODEL_ENV, "").strip():
+        found["model"] = env[MODEL_ENV].strip()
+    if env.get(FALLBACK_MODELS_ENV, "").strip():
+        found["fallback_models"] = [
+            m.strip() for m in env[FALLBACK_MODELS_ENV].split(",") if m.strip()
+        ]
+    rules = env.get(FALLBACK_RULES_ENV, "").strip()
+    if rules:
+        found["fallback_rules"] = (
+            rules if rules == "auto" else _json_env(FALLBACK_RULES_ENV, rules)
+        )
+    provider = env.get(PROVIDER_ENV, "").strip()
+    if provider:
+        found["provider"] = _json_env(PROVIDER_ENV, provider)
+    accounting = env.get(USAGE_ACCOUNTING_ENV, "").strip().lower()
+    if accounting:
+        if accounting not in _TRUE + _FALSE:
+            raise ValueError(
+                f"{USAGE_ACCOUNTING_ENV} must be one of {list(_TRUE + _FALSE)}, "
+                f"got {accounting!r}"
+            )
+        found["usage_accounting"] = accounting in _TRUE
+    return found
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _json_env(name: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be JSON ({exc}), got {text!r}") from None
 
 
 # -- the merge -----------------------------------------------------------------------

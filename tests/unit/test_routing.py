@@ -456,3 +456,31 @@ def test_docstring_examples_run(name: str) -> None:
         pytest.importorskip("starlette")
     result = doctest.testmod(importlib.import_module(name))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_routing_from_env_builds_a_model_and_names_bad_variables() -> None:
+    from langchain_onerouter import routing_from_env
+
+    env = {
+        "ONEROUTER_MODEL": "openai/gpt-5.4",
+        "ONEROUTER_FALLBACK_MODELS": "a/b, ,c/d",
+        "ONEROUTER_FALLBACK_RULES": json.dumps(RULES),
+        "ONEROUTER_PROVIDER": json.dumps({"only": ["azure"]}),
+        "ONEROUTER_USAGE_ACCOUNTING": "TRUE",
+    }
+    settings = routing_from_env(env)
+    llm, seen = recording_llm(**settings)
+    llm.invoke("hi")
+    assert seen[-1]["model"] == "openai/gpt-5.4"
+    assert seen[-1]["fallback_models"] == ["a/b", "c/d"]
+    assert seen[-1]["fallback_rules"] == RULES
+    assert seen[-1]["provider"] == {"only": ["azure"]}
+    assert seen[-1]["usage"] == {"include": True}
+    assert routing_from_env({"ONEROUTER_FALLBACK_RULES": "auto"}) == {
+        "fallback_rules": "auto"
+    }
+    assert routing_from_env({}) == {}
+    with pytest.raises(ValueError, match="ONEROUTER_PROVIDER must be JSON"):
+        routing_from_env({"ONEROUTER_PROVIDER": "{sort: price}"})
+    with pytest.raises(ValueError, match="ONEROUTER_USAGE_ACCOUNTING"):
+        routing_from_env({"ONEROUTER_USAGE_ACCOUNTING": "maybe"})
