@@ -22,6 +22,7 @@ from tenacity import retry_if_exception as _retry_if
 from tenacity import stop_after_attempt as _stop_after
 
 from langchain_onerouter import errors
+from langchain_onerouter._clients import ClientPool
 from langchain_onerouter._json import dumps
 from langchain_onerouter._version import __version__
 
@@ -123,54 +124,35 @@ class Transport:
         }
         if secret:
             self._headers["Authorization"] = f"Bearer {secret}"
-        self._client = http_client
-        self._owns_client = http_client is None
-        self._aclient = http_async_client
-        self._owns_aclient = http_async_client is None
-        self._aclient_loop: asyncio.AbstractEventLoop | None = None
+        self._clients = ClientPool(
+            {
+                "timeout": self.timeout or DEFAULT_TIMEOUT,
+                "limits": DEFAULT_LIMITS,
+                "follow_redirects": False,
+            },
+            http_client=http_client,
+            http_async_client=http_async_client,
+        )
         self._parsed_urls: dict[str, httpx.URL] = {}
 
-    # -- clients -----------------------------------------------------------
-    def _new_client_kwargs(self) -> dict[str, Any]:
-        return {
-            "timeout": self.timeout or DEFAULT_TIMEOUT,
-            "limits": DEFAULT_LIMITS,
-            "follow_redirects": False,
-        }
-
+    # -- clients (lifecycle under threads, loops and forks: see _clients) ----
     @property
     def client(self) -> httpx.Client:
-        """The pooled sync client (created on first use, then reused)."""
-        if self._client is None:
-            self._client = httpx.Client(**self._new_client_kwargs())
-        return self._client
+        """This process's pooled sync client (created on first use, reused)."""
+        return self._clients.sync()
 
     @property
     def aclient(self) -> httpx.AsyncClient:
         """The pooled async client of the running event loop."""
-        if not self._owns_aclient:
-            assert self._aclient is not None
-            return self._aclient
-        loop = asyncio.get_running_loop()
-        # A pool's connections belong to the loop that opened them: a new loop
-        # (asyncio.run called twice, per-test loops) gets a fresh pool.
-        if self._aclient is None or self._aclient_loop is not loop:
-            self._aclient = httpx.AsyncClient(**self._new_client_kwargs())
-            self._aclient_loop = loop
-        return self._aclient
+        return self._clients.current_async()
 
     def close(self) -> None:
-        """Close the clients this transport created (injected ones are yours)."""
-        if self._owns_client and self._client is not None:
-            self._client.close()
-            self._client = None
+        """Close the sync client this transport created (injected ones are yours)."""
+        self._clients.close()
 
     async def aclose(self) -> None:
-        """Async counterpart of `close`."""
-        self.close()
-        if self._owns_aclient and self._aclient is not None:
-            await self._aclient.aclose()
-            self._aclient = None
+        """Close the sync client and this loop's async client (not yours)."""
+        await self._clients.aclose()
 
     # -- requests ----------------------------------------------------------
     def url(self, path: str) -> str:

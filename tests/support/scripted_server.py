@@ -3,7 +3,8 @@
 Stdlib only, so it can misbehave in ways a framework would not let it:
 replies are queued as `Reply` objects and served in order, each request is
 recorded. When the queue is empty it answers 500, or asks `responder` (a
-function of the recorded request) when one is given. `disconnects` records
+function of the recorded request) when one is given; each record carries
+the caller's port, i.e. which connection it came on. `disconnects` records
 the paths of chunked replies whose client went away mid-body.
 """
 
@@ -50,6 +51,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
+    """The caller's TCP port: requests with the same port came on one connection."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -93,7 +96,13 @@ class ScriptedServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
-                recorded = Recorded(self.command, self.path, dict(self.headers), body)
+                recorded = Recorded(
+                    self.command,
+                    self.path,
+                    dict(self.headers),
+                    body,
+                    client_port=self.client_address[1],
+                )
                 with server._lock:
                     if server.keep_requests:
                         server.requests.append(recorded)

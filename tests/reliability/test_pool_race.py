@@ -1,0 +1,136 @@
+"""64 threads on one sync client: the pool never closes a connection that a
+pending request holds (httpcore <= 1.0.9 does: encode/httpcore#1110, #1000;
+`_clients` carries the fixed pass), so no `[Errno 9] Bad file descriptor`
+and no hang until the read timeout.
+
+The fast tests drive the assignment pass of the pool our clients use with
+stand-in connections; the `slow` one is the bounded reproduction over real
+sockets (`pytest -m slow tests/reliability/test_pool_race.py`).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpcore
+import httpx
+import pytest
+from httpcore._sync.connection_pool import PoolRequest
+
+from langchain_onerouter import ChatOneRouterResponses, _clients
+from tests.reliability.helpers import KEY, final_body
+from tests.support.scripted_server import Recorded, Reply, ScriptedServer
+
+
+class _Conn:
+    """A stand-in connection: idle or busy, for one origin."""
+
+    def __init__(self, idle: bool) -> None:
+        self.idle = idle
+
+    def is_closed(self) -> bool:
+        return False
+
+    def has_expired(self) -> bool:
+        return False
+
+    def is_idle(self) -> bool:
+        return self.idle
+
+    def is_available(self) -> bool:
+        return self.idle
+
+    def can_handle_request(self, origin: Any) -> bool:
+        return True
+
+
+def _pool(max_keepalive: int) -> Any:
+    """The connection pool our sync clients are built with."""
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=max_keepalive)
+    return _clients._new_client({"limits": limits})._transport._pool
+
+
+def _held_by_pending_request(pool: Any, connection: _Conn) -> None:
+    request = httpcore.Request("POST", "http://127.0.0.1:1/v1/responses")
+    pool_request = PoolRequest(request)
+    pool_request.assign_to_connection(connection)
+    pool._requests.append(pool_request)
+
+
+def test_a_connection_held_by_a_pending_request_is_never_trimmed() -> None:
+    pool = _pool(max_keepalive=1)
+    held = [_Conn(idle=True), _Conn(idle=True)]
+    spare = [_Conn(idle=True), _Conn(idle=True)]
+    pool._connections = [*held, *spare]
+    for connection in held:
+        _held_by_pending_request(pool, connection)
+
+    closing = pool._assign_requests_to_connections()
+
+    assert not set(map(id, closing)) & set(map(id, held))
+    assert len(closing) == 1  # two unheld idle ones, keep-alive 1: one goes
+    assert all(c in pool._connections for c in held)
+
+
+def test_only_idle_connections_count_against_keep_alive() -> None:
+    pool = _pool(max_keepalive=1)
+    pool._connections = [_Conn(idle=False), _Conn(idle=False), _Conn(idle=True)]
+    assert pool._assign_requests_to_connections() == []
+
+
+def _slow_echo(request: Recorded) -> Reply:
+    # 5 ms per answer keeps ~60 requests in flight: more connections than
+    # the 20 kept alive, so every release trims the pool.
+    time.sleep(0.005)
+    token = request.json()["input"][0]["content"][0]["text"]
+    return Reply(body=final_body(f"echo {token}"))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_64_threads_on_one_client_never_fail_or_hang() -> None:
+    """Bounded: 64 threads, 6,000 calls, 10 s read timeout, 0 retries, the
+    default limits (100 connections, 20 kept alive)."""
+    trimmed_while_held: collections.Counter[str] = collections.Counter()
+
+    def watched(pool: Any) -> list[Any]:
+        held = {id(r.connection) for r in pool._requests if r.connection}
+        closing = type(pool)._assign_requests_to_connections(pool)
+        trimmed_while_held["held"] += sum(id(c) in held for c in closing)
+        trimmed_while_held["all"] += len(closing)
+        return closing
+
+    calls = 6000
+    with ScriptedServer(_slow_echo, keep_requests=False) as server:
+        llm = ChatOneRouterResponses(
+            model="o4-mini",
+            base_url=server.base_url,
+            api_key=KEY,
+            max_retries=0,
+            timeout=10,
+        )
+        pool = llm.transport.client._transport._pool
+        failures: list[str] = []
+        lock = threading.Lock()
+        pool._assign_requests_to_connections = lambda: watched(pool)
+
+        def call(i: int) -> None:
+            try:
+                text = llm.invoke(f"race-{i}").text
+                ok = text == f"echo race-{i}"
+                problem = "" if ok else f"wrong answer {text!r}"
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if problem:
+                with lock:
+                    failures.append(problem)
+
+        with ThreadPoolExecutor(64) as executor:
+            list(executor.map(call, range(calls)))
+        llm.transport.close()
+    assert failures == []
+    assert trimmed_while_held["held"] == 0, dict(trimmed_while_held)
