@@ -240,18 +240,23 @@ def test_copies_share_your_client_and_pickle_says_why_it_cannot(
 # -- threads and loops ---------------------------------------------------------
 
 
+def _count_built(monkeypatch: pytest.MonkeyPatch, factory: str) -> list[Any]:
+    """Every client `_clients.<factory>` builds from now on."""
+    built: list[Any] = []
+    real = getattr(_clients, factory)
+
+    def counting(kwargs: dict[str, Any]) -> Any:
+        built.append(real(kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(_clients, factory, counting)
+    return built
+
+
 def test_a_fresh_model_hit_by_64_threads_builds_one_client(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[httpx.Client] = []
-    real = _clients._new_client
-
-    def counting(kwargs: dict[str, Any]) -> httpx.Client:
-        client = real(kwargs)
-        built.append(client)
-        return client
-
-    monkeypatch.setattr(_clients, "_new_client", counting)
+    built = _count_built(monkeypatch, "_new_client")
     llm = _model(server)
     gate = threading.Barrier(64)
 
@@ -269,15 +274,7 @@ def test_a_fresh_model_hit_by_64_threads_builds_one_client(
 def test_a_loop_per_thread_gets_one_client_per_loop_closed_with_its_loop(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    built: list[httpx.AsyncClient] = []
-    real = _clients._new_async_client
-
-    def counting(kwargs: dict[str, Any]) -> httpx.AsyncClient:
-        client = real(kwargs)
-        built.append(client)
-        return client
-
-    monkeypatch.setattr(_clients, "_new_async_client", counting)
+    built = _count_built(monkeypatch, "_new_async_client")
     llm = _model(server)
     baseline = open_sockets()
     wrong: list[str] = []
