@@ -28,7 +28,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["ClientPool"]
+__all__ = ["ClientPool", "OwnPoolCopies"]
 
 _POOLS: weakref.WeakSet[ClientPool] = weakref.WeakSet()
 
@@ -171,6 +171,53 @@ class ClientPool:
             _rebuild,
             (self._kwargs, self._user_client, self._user_aclient),
         )
+
+
+class OwnPoolCopies:
+    """Copy semantics of a pydantic model holding a `_transport`.
+
+    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) never shares this
+    instance's pool: it builds its own from its own settings on first use,
+    so `model_copy(update=...)` takes effect. Clients you passed in
+    (`http_client`, `http_async_client`) are shared by copies, never copied
+    or closed; a model holding one cannot be pickled (a clear `TypeError`).
+    """
+
+    _transport: Any
+    http_client: httpx.Client | None
+    http_async_client: httpx.AsyncClient | None
+
+    def __copy__(self) -> Any:
+        copied = super().__copy__()  # type: ignore[misc]
+        copied._transport = None
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        memo = {} if memo is None else memo
+        for shared in (self.http_client, self.http_async_client, self._transport):
+            if shared is not None:
+                memo.setdefault(id(shared), shared)
+        copied = super().__deepcopy__(memo)  # type: ignore[misc]
+        copied._transport = None
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        yours = [
+            name
+            for name in ("http_client", "http_async_client")
+            if getattr(self, name) is not None
+        ]
+        if yours:
+            raise TypeError(
+                f"cannot pickle a {type(self).__name__} with {' and '.join(yours)} "
+                "set: an httpx client holds sockets and locks that cannot cross "
+                "processes. Build the model (and its client) in the worker, or "
+                "leave the client unset so the copy makes its own connections."
+            )
+        state: dict[Any, Any] = super().__getstate__()  # type: ignore[misc,assignment]
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_transport"] = None
+        return {**state, "__pydantic_private__": private}
 
 
 def _rebuild(

@@ -19,6 +19,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from langchain_onerouter._clients import OwnPoolCopies
 from langchain_onerouter.settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -28,7 +29,7 @@ from langchain_onerouter.settings import (
 from langchain_onerouter.transport import Transport
 
 
-class OneRouterConnection(BaseModel):
+class OneRouterConnection(OwnPoolCopies, BaseModel):
     """Connection fields and one pooled `Transport` per instance (internal)."""
 
     api_key: SecretStr | None = Field(

@@ -31,6 +31,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_onerouter import errors
+from langchain_onerouter._clients import OwnPoolCopies
 from langchain_onerouter.capabilities import check_capabilities
 from langchain_onerouter.catalog import (
     CATALOG,
@@ -68,7 +69,7 @@ from langchain_onerouter.streaming import ResponseStreamParser
 from langchain_onerouter.transport import Transport
 
 
-class ChatOneRouterResponses(BaseChatModel):
+class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """Chat model for OneRouter's Responses API (`POST /v1/responses`).
 
     Setup:
@@ -329,42 +330,6 @@ class ChatOneRouterResponses(BaseChatModel):
                 http_async_client=self.http_async_client,
             )
         return self._transport
-
-    # -- copies: pickle, copy, deepcopy, model_copy ------------------------
-    # A copy never shares this instance's pool: it builds its own from its
-    # own settings on first use (so `model_copy(update=...)` takes effect).
-    # Clients you passed in are shared by copies, never copied or closed.
-    def __copy__(self) -> Self:
-        copied = super().__copy__()
-        copied._transport = None
-        return copied
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        memo = {} if memo is None else memo
-        for shared in (self.http_client, self.http_async_client, self._transport):
-            if shared is not None:
-                memo.setdefault(id(shared), shared)
-        copied = super().__deepcopy__(memo)
-        copied._transport = None
-        return copied
-
-    def __getstate__(self) -> dict[Any, Any]:
-        yours = [
-            name
-            for name in ("http_client", "http_async_client")
-            if getattr(self, name) is not None
-        ]
-        if yours:
-            raise TypeError(
-                f"cannot pickle a ChatOneRouterResponses with {' and '.join(yours)} "
-                "set: an httpx client holds sockets and locks that cannot cross "
-                "processes. Build the model (and its client) in the worker, or "
-                "leave the client unset so the copy makes its own connections."
-            )
-        state = super().__getstate__()
-        private = dict(state.get("__pydantic_private__") or {})
-        private["_transport"] = None
-        return {**state, "__pydantic_private__": private}
 
     # -- model catalog (see catalog.py) -------------------------------------
     def _resolve_model_profile(self) -> ModelProfile | None:

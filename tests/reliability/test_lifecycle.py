@@ -326,3 +326,16 @@ def test_aclose_closes_this_loops_client_and_a_later_call_reconnects(
         return [first, (await llm.ainvoke("y")).text]
 
     assert asyncio.run(main()) == ["echo x", "echo y"]
+
+
+def test_embeddings_model_pickles_and_copies_like_the_chat_model(
+    server: ScriptedServer,
+) -> None:
+    from langchain_onerouter.embeddings import OneRouterEmbeddings
+
+    emb = OneRouterEmbeddings(model="e", base_url=server.base_url, api_key=KEY)
+    used = emb._get_transport()
+    used.client  # noqa: B018 - a built client, as after a first call
+    for twin in (pickle.loads(pickle.dumps(emb)), copy.deepcopy(emb), copy.copy(emb)):
+        assert twin._get_transport() is not used
+        assert twin._get_transport().client is not used.client
