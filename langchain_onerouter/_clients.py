@@ -183,9 +183,8 @@ class OwnPoolCopies:
     or closed; a model holding one cannot be pickled (a clear `TypeError`).
     """
 
-    _transport: Any
-    http_client: httpx.Client | None
-    http_async_client: httpx.AsyncClient | None
+    # No annotations here: pydantic would take them for fields.
+    _USER_CLIENTS = ("http_client", "http_async_client")
 
     def __copy__(self) -> Any:
         copied = super().__copy__()  # type: ignore[misc]
@@ -194,7 +193,8 @@ class OwnPoolCopies:
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
         memo = {} if memo is None else memo
-        for shared in (self.http_client, self.http_async_client, self._transport):
+        names = (*self._USER_CLIENTS, "_transport")
+        for shared in (getattr(self, name) for name in names):
             if shared is not None:
                 memo.setdefault(id(shared), shared)
         copied = super().__deepcopy__(memo)  # type: ignore[misc]
@@ -202,11 +202,7 @@ class OwnPoolCopies:
         return copied
 
     def __getstate__(self) -> dict[Any, Any]:
-        yours = [
-            name
-            for name in ("http_client", "http_async_client")
-            if getattr(self, name) is not None
-        ]
+        yours = [n for n in self._USER_CLIENTS if getattr(self, n) is not None]
         if yours:
             raise TypeError(
                 f"cannot pickle a {type(self).__name__} with {' and '.join(yours)} "
