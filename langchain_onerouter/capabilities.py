@@ -22,7 +22,12 @@ from typing import Any
 
 from langchain_onerouter.catalog import ModelInfo
 
-__all__ = ["UnsupportedCapabilityError", "check_capabilities", "missing_capabilities"]
+__all__ = [
+    "UnsupportedCapabilityError",
+    "check_capabilities",
+    "has_media",
+    "missing_capabilities",
+]
 
 _PART_NEEDS = {"input_image": "image input", "input_file": "file input"}
 
@@ -90,6 +95,11 @@ def check_capabilities(
     if strict:
         raise UnsupportedCapabilityError(message.rsplit(" Pass ", 1)[0])
     warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def has_media(body: Mapping[str, Any]) -> bool:
+    """True when the request's input carries an image or file part."""
+    return any(kind in _PART_NEEDS for kind in _part_types(body.get("input")))
 
 
 def _function_tools(body: Mapping[str, Any] | None) -> list[Any]:

@@ -32,7 +32,7 @@ from typing_extensions import Self
 
 from langchain_onerouter import errors
 from langchain_onerouter._clients import OwnPoolCopies
-from langchain_onerouter.capabilities import check_capabilities
+from langchain_onerouter.capabilities import check_capabilities, has_media
 from langchain_onerouter.catalog import (
     CATALOG,
     ModelInfo,
@@ -266,6 +266,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
     def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
         """Image/file parts the cached catalog says the model cannot read."""
+        if not has_media(body):
+            return  # the common case: no catalog lookup at all
         cached = CATALOG.get(self.base_url)
         if cached is not None:
             check_capabilities(

@@ -292,3 +292,43 @@ def test_trace_keeps_requested_model_and_records_served_one(emu: Any) -> None:
         else message.response_metadata
     )
     assert metadata["model_name"] == FALLBACK
+
+
+def test_a_rejection_in_a_200_body_is_recovered_too(emu: Any) -> None:
+    # Some upstreams fail after accepting the request: HTTP 200, status failed.
+    llm, first = reasoning_turn(emu)
+    emu.restore()
+    emu.push(
+        testing.Reply(
+            fail=True,
+            error_code="invalid_encrypted_content",
+            error_message="reasoning from another provider",
+        )
+    )
+    before = len(emu.requests)
+    with pytest.warns(UserWarning, match="Retrying once"):
+        msg = llm.invoke(history(first))
+    assert len(emu.requests) - before == 2
+    assert msg.response_metadata["reasoning_retry"]["dropped_items"] == 1
+
+
+def test_a_stream_that_already_yielded_is_never_retried(emu: Any) -> None:
+    # The emulator's failing stream sends part of the answer, then the error.
+    llm, first = reasoning_turn(emu)
+    emu.restore()
+    emu.push(
+        testing.Reply(
+            fail=True,
+            text="a long enough answer to stream",
+            error_code="invalid_encrypted_content",
+        )
+    )
+    before = len(emu.requests)
+    received: list[Any] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(Exception, match="invalid_encrypted_content|failed"):
+            for chunk in llm.stream(history(first)):
+                received.append(chunk)
+    assert received and any(c.text for c in received)
+    assert len(emu.requests) - before == 1

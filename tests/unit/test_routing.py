@@ -484,3 +484,29 @@ def test_routing_from_env_builds_a_model_and_names_bad_variables() -> None:
         routing_from_env({"ONEROUTER_PROVIDER": "{sort: price}"})
     with pytest.raises(ValueError, match="ONEROUTER_USAGE_ACCOUNTING"):
         routing_from_env({"ONEROUTER_USAGE_ACCOUNTING": "maybe"})
+
+
+def test_routing_fields_survive_serialisation() -> None:
+    from langchain_core.load import dumpd, load
+
+    llm = ChatOneRouterResponses(
+        model="m",
+        fallback_models=["a/b"],
+        fallback_rules=RULES,
+        provider={"order": ["x"]},
+        usage_accounting=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # load() is a beta API
+        back = load(
+            dumpd(llm),
+            secrets_map={"ONEROUTER_API_KEY": "sk-or-test-key-0123456789"},
+            valid_namespaces=["langchain_onerouter"],
+            allowed_objects=[ChatOneRouterResponses],
+        )
+    assert (back.fallback_models, back.fallback_rules, back.provider) == (
+        ["a/b"],
+        RULES,
+        {"order": ["x"]},
+    )
+    assert back.usage_accounting is True
