@@ -2,6 +2,27 @@
 
 `build_request_body(messages, params)` is the whole public surface; the rest are
 the mapping rules, one function per message kind, readable top to bottom.
+
+Which assistant blocks are items we received (the open-world rule):
+
+- A message whose `response_metadata["model_provider"]` is one of
+  `RESPONSES_PROVIDERS` (ours, or ChatOpenAI's Responses output) came from a
+  Responses API: each of its blocks that is not text, reasoning or a LangChain
+  standard block is an output item, replayed verbatim (minus LangChain's
+  stream-merge `index`) in its place, whatever its type, including types this
+  code has never seen. With `output_version="v1"` LangChain wraps such items
+  as `non_standard` blocks, and turns hosted-tool items into
+  `server_tool_call`/`server_tool_result` blocks; both are turned back.
+- A message of another provider (Anthropic, Gemini, ...): its blocks are that
+  provider's, not Responses items. Those with an equivalent are converted
+  (`tool_use`, text); the rest are dropped with a warning.
+- A message without a provider was built by hand: an unknown block type
+  raises `ValueError` (a typo must not vanish), while any input item type of
+  the spec (`items.SPEC_ITEM_TYPES`) is accepted.
+
+Only what the server cannot resolve is left out, each with a DEBUG log saying
+why: reasoning known only by id in stateless mode, and outputs whose call does
+not precede them (a trimmed history).
 """
 
 from __future__ import annotations
@@ -20,32 +41,16 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.messages.content import KNOWN_BLOCK_TYPES
 
+from langchain_onerouter import items as known
 from langchain_onerouter._json import dumps
 from langchain_onerouter.content import to_input_parts
 
 logger = logging.getLogger(__name__)
 
-# Output items that are also valid input items and are replayed untouched.
-PASSTHROUGH_ITEM_TYPES = frozenset(
-    {
-        "web_search_call",
-        "file_search_call",
-        "computer_call",
-        "computer_call_output",
-        "code_interpreter_call",
-        "image_generation_call",
-        "local_shell_call",
-        "local_shell_call_output",
-        "mcp_call",
-        "mcp_list_tools",
-        "mcp_approval_request",
-        "mcp_approval_response",
-        "custom_tool_call",
-        "custom_tool_call_output",
-        "item_reference",
-    }
-)
+RESPONSES_PROVIDERS = ("onerouter", "openai")
+"""`model_provider`s whose messages hold Responses items (ours and ChatOpenAI's)."""
 # Blocks other providers put in history that have no Responses equivalent
 # (Anthropic thinking and server tools, v1 media and server tool calls).
 FOREIGN_DROPPED_BLOCK_TYPES = frozenset(
@@ -58,15 +63,10 @@ FOREIGN_DROPPED_BLOCK_TYPES = frozenset(
         "code_execution_tool_result",
         "bash_code_execution_tool_result",
         "text_editor_code_execution_tool_result",
-        "server_tool_call",
-        "image",
-        "image_url",
-        "audio",
-        "video",
-        "file",
         "executable_code",
         "code_execution_result",
     }
+    | KNOWN_BLOCK_TYPES  # LangChain's standard blocks that are not handled below
 )
 
 
@@ -87,7 +87,11 @@ def build_request_body(
     """
     body: dict[str, Any] = {"model": params["model"]}
     body["input"] = messages_to_input(
-        messages, replay_reasoning_by_id=bool(params.get("store"))
+        messages,
+        replay_reasoning_by_id=bool(params.get("store")),
+        drop_orphaned_outputs=not (
+            params.get("previous_response_id") or params.get("conversation")
+        ),
     )
     for key, value in params.items():
         if key != "model" and value is not None:
@@ -96,7 +100,10 @@ def build_request_body(
 
 
 def messages_to_input(
-    messages: Sequence[BaseMessage], *, replay_reasoning_by_id: bool = False
+    messages: Sequence[BaseMessage],
+    *,
+    replay_reasoning_by_id: bool = False,
+    drop_orphaned_outputs: bool = True,
 ) -> list[dict[str, Any]]:
     """Convert a conversation to Responses input items.
 
@@ -105,8 +112,13 @@ def messages_to_input(
         replay_reasoning_by_id: Replay reasoning items that have no
             `encrypted_content` (only resolvable when the server stored them,
             i.e. `store=True`). Otherwise such items are left out.
+        drop_orphaned_outputs: Leave out output items (`function_call_output`,
+            `*_call_output`, ...) whose call precedes them nowhere in the
+            input: the API rejects them. Off when the server holds the earlier
+            turns (`previous_response_id`).
     """
     items: list[dict[str, Any]] = []
+    client_calls: dict[str, dict[str, Any]] = {}  # call_id → client call item
     for index, message in enumerate(messages):
         where = f"{type(message).__name__} at index {index}"
         if isinstance(message, HumanMessage):
@@ -119,11 +131,14 @@ def messages_to_input(
             )
             items.append(_message_item(role, message, where))
         elif isinstance(message, AIMessage):
-            items.extend(
-                assistant_items(message, index, replay_reasoning_by_id, where=where)
+            turn = assistant_items(message, index, replay_reasoning_by_id, where=where)
+            client_calls.update(
+                (str(i["call_id"]), i) for i in turn if i["type"] in known.CLIENT_CALLS
             )
+            items.extend(turn)
         elif isinstance(message, ToolMessage):
-            items.append(tool_output_item(message, where=where, index=index))
+            call = client_calls.get(message.tool_call_id)
+            items.append(tool_output_item(message, where=where, index=index, call=call))
         elif isinstance(message, ChatMessage) and message.role in (
             "user",
             "system",
@@ -142,7 +157,27 @@ def messages_to_input(
                 + (f" with role {other_role!r}" if other_role else "")
                 + " cannot be sent to the Responses API"
             )
-    return items
+    return _drop_orphans(items) if drop_orphaned_outputs else items
+
+
+def _drop_orphans(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out outputs whose call does not precede them (the API rejects them)."""
+    kept: list[dict[str, Any]] = []
+    calls: set[str] = set()
+    for position, item in enumerate(items):
+        if known.is_call(item):
+            calls.add(str(item["call_id"]))
+        elif known.is_output(item) and item["call_id"] not in calls:
+            logger.debug(
+                "input item %d (%s) not sent: no call with call_id %r precedes it "
+                "(e.g. the history was trimmed between a call and its output)",
+                position,
+                item["type"],
+                item["call_id"],
+            )
+            continue
+        kept.append(item)
+    return kept
 
 
 def _message_item(role: str, message: BaseMessage, where: str) -> dict[str, Any]:
@@ -179,17 +214,26 @@ def assistant_items(
     *,
     where: str = "AIMessage",
 ) -> list[dict[str, Any]]:
-    """Replay one assistant turn: reasoning, messages and function calls in order.
+    """Replay one assistant turn: every item it holds, in its place.
 
     Reads native Responses blocks, LangChain v1 standard blocks (`text`,
-    `reasoning`, `tool_call`, ...), Anthropic blocks (`tool_use`; `thinking`
-    is dropped with a warning) and chat-completions messages (`tool_calls`).
-    Every `message` item gets an `id` and a `status` (OneRouter rejects
-    assistant items without them). When a reasoning item cannot be replayed,
-    the server ids of the items after it are not sent either: an upstream that
-    stored the turn rejects an item that arrives without its reasoning.
+    `reasoning`, `tool_call`, `server_tool_call`, `non_standard`, ...),
+    Anthropic blocks (`tool_use`; `thinking` is dropped with a warning) and
+    chat-completions messages (`tool_calls`). Any other block is an item we
+    received, replayed verbatim, when the message comes from a Responses
+    provider (see the module docstring). Every `message` item gets an `id`
+    and a `status` (OneRouter rejects assistant items without them). When a
+    reasoning item cannot be replayed, the server ids of the messages and
+    function calls after it are not sent either: an upstream that stored the
+    turn rejects an item that arrives without its reasoning.
     """
     blocks = _assistant_blocks(message)
+    provider = message.response_metadata.get("model_provider")
+    source = (
+        "responses"
+        if provider in RESPONSES_PROVIDERS
+        else ("foreign" if provider else "typed")
+    )
     status = (
         "incomplete"
         if message.response_metadata.get("status") == "incomplete"
@@ -198,10 +242,42 @@ def assistant_items(
     calls = _known_calls(message)
     from_blocks = not calls  # no tool_calls: the content blocks are the calls
     fc_ids = message.additional_kwargs.get("__openai_function_call_ids__") or {}
+    results = {
+        b["tool_call_id"]: b
+        for b in blocks
+        if isinstance(b, dict)
+        and b.get("type") == "server_tool_result"
+        and isinstance(b.get("tool_call_id"), str)
+    }
     emitted: set[str] = set()
     items: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None  # the message item text joins
     state = {"orphaned": False}  # a reasoning item of this turn was left out
+
+    def add_item(block: dict[str, Any]) -> None:
+        """An item block: a client call, or any other item, verbatim."""
+        kind = block.get("type")
+        if kind in known.CLIENT_CALLS:
+            call_id = block.get("call_id")
+            if not isinstance(call_id, str) or call_id in emitted:
+                return
+            call = calls.get(call_id)
+            if call is None and not from_blocks:
+                return  # removed from tool_calls by the caller: not replayed
+            items.append(known.replay_client_call(block, call))
+            emitted.add(call_id)
+        elif source == "responses" or kind in known.SPEC_ITEM_TYPES:
+            items.append(known.strip_index(block))
+        elif source == "foreign":
+            _warn_dropped(where, repr(kind))
+        else:
+            raise ValueError(
+                f"{where}: unsupported content block type {kind!r} (a hand-built "
+                "message may hold text, reasoning, tool calls and Responses "
+                "input items; received items replay when the message's "
+                "response_metadata['model_provider'] is one of "
+                f"{list(RESPONSES_PROVIDERS)})"
+            )
 
     for block in blocks:
         if isinstance(block, str):
@@ -209,6 +285,7 @@ def assistant_items(
         if not isinstance(block, dict):
             raise ValueError(f"{where}: unsupported content {type(block).__name__}")
         kind = block.get("type")
+        before = len(items)
         if kind in ("text", "output_text", "refusal"):
             part = _output_part(block)
             if part is None:
@@ -229,11 +306,9 @@ def assistant_items(
                 items.append(current)
             current["content"].append(part)
         elif kind == "reasoning":
-            current = None
             if not _add_reasoning(items, block, replay_reasoning_by_id, where):
                 state["orphaned"] = True
         elif kind in _CALL_BLOCK_TYPES:
-            current = None
             call_id, item_id = _call_ids(block, fc_ids)
             if not call_id or call_id in emitted:
                 continue
@@ -244,25 +319,28 @@ def assistant_items(
                 continue  # removed from tool_calls by the caller: not replayed
             items.append(_call_item(call, None if state["orphaned"] else item_id))
             emitted.add(call_id)
-        elif kind == "server_tool_call" and block.get("name") == "web_search":
-            current = None
-            items.append(_web_search_item(block))
         elif kind == "non_standard" and isinstance(block.get("value"), dict):
             value = block["value"]
-            if value.get("type") in PASSTHROUGH_ITEM_TYPES:
-                current = None
-                items.append({k: v for k, v in value.items() if k != "index"})
+            if isinstance(value.get("type"), str) and source != "typed":
+                add_item(value)  # LangChain v1 wraps items it does not know
             else:
                 _warn_dropped(where, f"non_standard {value.get('type')!r}")
-        elif kind in PASSTHROUGH_ITEM_TYPES:
-            current = None
-            items.append({k: v for k, v in block.items() if k != "index"})
-        elif kind in FOREIGN_DROPPED_BLOCK_TYPES:
-            _warn_dropped(where, repr(kind))
+        elif kind in _V1_ITEM_BLOCKS and source != "foreign":
+            item = _V1_ITEM_BLOCKS[kind](block, results)
+            if item is not None:
+                items.append(item)
+            elif kind != "server_tool_result":  # other results go with their call
+                _warn_dropped(where, f"{kind} {block.get('name', '')!r}".strip())
         elif kind in _SILENTLY_SKIPPED:
             continue
+        elif kind in FOREIGN_DROPPED_BLOCK_TYPES:
+            _warn_dropped(where, repr(kind))
+        elif isinstance(kind, str):
+            add_item(block)
         else:
-            raise ValueError(f"{where}: unsupported content block type {kind!r}")
+            raise ValueError(f"{where}: content block without a 'type': {block!r}")
+        if kind == "reasoning" or len(items) > before:
+            current = None  # text after an item starts a new message item
 
     for call_id, call in calls.items():
         if call_id not in emitted:
@@ -274,12 +352,18 @@ def assistant_items(
     return items
 
 
+# v1 standard blocks that langchain-core's translator made of hosted-tool items.
+_V1_ITEM_BLOCKS: dict[str, Any] = {
+    "server_tool_call": known.v1_server_item,
+    "server_tool_result": lambda block, _: known.v1_server_result_item(block),
+    "image": lambda block, _: known.v1_image_item(block),
+}
 # Call-like blocks: native Responses, LangChain v1 and Anthropic.
 _CALL_BLOCK_TYPES = frozenset(
     {"function_call", "tool_call", "invalid_tool_call", "tool_use"}
 )
 # Stream leftovers and result halves of pairs handled elsewhere.
-_SILENTLY_SKIPPED = frozenset({"tool_call_chunk", "server_tool_result"})
+_SILENTLY_SKIPPED = frozenset({"tool_call_chunk", "server_tool_call_chunk"})
 
 
 def _assistant_blocks(message: AIMessage) -> list[Any]:
@@ -343,16 +427,6 @@ def _call_item(call: Mapping[str, Any], item_id: str | None) -> dict[str, Any]:
         item["arguments"] = str(call["raw"])
         return item
     return function_call_item(call, item_id)
-
-
-def _web_search_item(block: dict[str, Any]) -> dict[str, Any]:
-    """A v1 `server_tool_call` (web_search) back to its `web_search_call` item."""
-    return {
-        "type": "web_search_call",
-        "id": block.get("id"),
-        "status": "completed",
-        "action": dict(block.get("args") or {}),
-    }
 
 
 def _warn_dropped(where: str, what: str) -> None:
@@ -495,16 +569,30 @@ def tool_output_id(call_id: str, index: int | None = None) -> str:
 
 
 def tool_output_item(
-    message: ToolMessage, *, where: str, index: int | None = None
+    message: ToolMessage,
+    *,
+    where: str,
+    index: int | None = None,
+    call: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A `function_call_output` item answering `message.tool_call_id`.
+    """The output item answering `message.tool_call_id`.
 
-    List content (text, images, files) is sent as input parts. Tool messages
-    with `status="error"` are sent the same way: their content tells the
-    model what went wrong.
+    `call` is the client call item it answers, when that is not a function
+    call (`custom_tool_call`, `shell_call`, ...: see `items.output_item`).
+    Otherwise a `function_call_output`: list content (text, images, files) is
+    sent as input parts. Tool messages with `status="error"` are sent the same
+    way: their content tells the model what went wrong.
     """
     if not message.tool_call_id:
         raise ValueError(f"{where}: ToolMessage needs a tool_call_id")
+    if call is not None:
+        return known.output_item(
+            call,
+            message.content,
+            status=message.status,
+            additional_kwargs=message.additional_kwargs,
+            where=where,
+        )
     return _output_item(message.tool_call_id, message.content, where, index)
 
 

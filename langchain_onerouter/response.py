@@ -8,7 +8,10 @@ blocks come from langchain-core's translator (see `_translator.py`):
   (and `{"type": "refusal", ...}`),
 - `reasoning` items → `{"type": "reasoning", "id", "summary", "encrypted_content"}`,
 - `function_call` items → `{"type": "function_call", ...}` plus `tool_calls`,
-- any other item → kept as-is.
+- client-executed calls (`custom_tool_call`, `local_shell_call`, `shell_call`,
+  `apply_patch_call`, `computer_call`) → kept as-is, plus `tool_calls` (see
+  `items.client_tool_call`), so a LangChain tool can answer them,
+- any other item, known or not → kept as-is (it is replayed verbatim).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from langchain_core.messages.ai import (
 )
 
 from langchain_onerouter._json import JSONDecodeError, loads
+from langchain_onerouter.items import client_tool_call
 from langchain_onerouter.routing import is_fallback
 
 MODEL_PROVIDER = "onerouter"
@@ -234,6 +238,8 @@ def split_output(
                 tool_calls.append(call)  # type: ignore[arg-type]
             else:
                 invalid.append(call)  # type: ignore[arg-type]
+        elif (client_call := client_tool_call(item)) is not None:
+            tool_calls.append(client_call)
     return content, tool_calls, invalid
 
 

@@ -6,8 +6,10 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
 `response_to_message` builds for the final response object:
 
 - deltas (text, summary text, raw reasoning text, function arguments) are
-  emitted as they arrive; an item that never streams deltas (a provider that
-  only sends `output_item.done`, or a web search call) is emitted whole;
+  emitted as they arrive; any other item (a web search call, a custom tool
+  call, a type we have never seen) is emitted whole at its
+  `output_item.done`, as are items of providers that send nothing else; a
+  client-executed call also gets its tool call chunk then;
 - constant fields of a block (`id`, `status`, `phase`, `encrypted_content`,
   ...) are emitted exactly once (merging concatenates repeated strings), at
   `response.completed`, whose output is what `invoke` returns: ids and
@@ -21,6 +23,7 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.utils._merge import merge_dicts
 
 from langchain_onerouter import errors
+from langchain_onerouter.items import CLIENT_CALLS, client_tool_call
 from langchain_onerouter.response import (
     MODEL_PROVIDER,
     RequestedRoute,
@@ -356,6 +360,10 @@ class ResponseStreamParser:
         tool_chunks = []
         if block.kind == "function_call":
             tool_chunks.append(self._tool_chunk(state, fields))
+        elif block.kind in CLIENT_CALLS and not state.tool_sent.get("id"):
+            call = client_tool_call({"type": block.kind, **fields})
+            if call is not None:
+                tool_chunks.append(self._client_tool_chunk(state, call))
         extra = {"refusal": fields["refusal"]} if "refusal" in fields else {}
         self._out.append(
             AIMessageChunk(
@@ -378,6 +386,18 @@ class ResponseStreamParser:
             name=name,
             args=fields.get("arguments") or "",
             id=call_id,
+            index=state.tool_index,
+        )
+
+    def _client_tool_chunk(self, state: _Item, call: Any) -> Any:
+        """The whole tool call of a client-executed call item, as one chunk."""
+        state.tool_index = self._next_tool
+        self._next_tool += 1
+        state.tool_sent.update(name=True, id=True)
+        return tool_call_chunk(
+            name=call["name"],
+            args=json.dumps(call["args"], ensure_ascii=False),
+            id=call["id"],
             index=state.tool_index,
         )
 

@@ -27,9 +27,7 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture(scope="session")
-def create_response_validator(shared_dir: Path) -> Any:
-    """Validates request bodies against `CreateResponse` in OpenAI's spec."""
+def _openai_schema_validator(shared_dir: Path, name: str) -> Any:
     jsonschema = pytest.importorskip("jsonschema")
     spec_path = shared_dir / "spec" / "openai-openapi.json"
     if not spec_path.is_file():
@@ -39,11 +37,20 @@ def create_response_validator(shared_dir: Path) -> Any:
     # rejects every valid body; anyOf keeps the real constraint: "matches a
     # documented shape".
     spec = json.loads(spec_path.read_text().replace('"oneOf"', '"anyOf"'))
-    schema = {
-        "$ref": "#/components/schemas/CreateResponse",
-        "components": spec["components"],
-    }
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
     return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="session")
+def create_response_validator(shared_dir: Path) -> Any:
+    """Validates request bodies against `CreateResponse` in OpenAI's spec."""
+    return _openai_schema_validator(shared_dir, "CreateResponse")
+
+
+@pytest.fixture(scope="session")
+def input_item_validator(shared_dir: Path) -> Any:
+    """Validates one request item against `InputItem` in OpenAI's spec."""
+    return _openai_schema_validator(shared_dir, "InputItem")
 
 
 def iter_fixture_files(pattern: str) -> Iterator[Path]:
