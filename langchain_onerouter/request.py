@@ -286,7 +286,7 @@ def assistant_items(
             raise ValueError(f"{where}: unsupported content {type(block).__name__}")
         kind = block.get("type")
         before = len(items)
-        if kind in ("text", "output_text", "refusal"):
+        if kind in _TEXT_BLOCKS:
             part = _output_part(block)
             if part is None:
                 continue
@@ -339,8 +339,8 @@ def assistant_items(
             add_item(block)
         else:
             raise ValueError(f"{where}: content block without a 'type': {block!r}")
-        if kind == "reasoning" or len(items) > before:
-            current = None  # text after an item starts a new message item
+        if kind not in _TEXT_BLOCKS and (kind == "reasoning" or len(items) > before):
+            current = None  # text after another item starts a new message item
 
     for call_id, call in calls.items():
         if call_id not in emitted:
@@ -358,6 +358,7 @@ _V1_ITEM_BLOCKS: dict[str, Any] = {
     "server_tool_result": lambda block, _: known.v1_server_result_item(block),
     "image": lambda block, _: known.v1_image_item(block),
 }
+_TEXT_BLOCKS = ("text", "output_text", "refusal")
 # Call-like blocks: native Responses, LangChain v1 and Anthropic.
 _CALL_BLOCK_TYPES = frozenset(
     {"function_call", "tool_call", "invalid_tool_call", "tool_use"}
