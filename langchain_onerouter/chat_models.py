@@ -557,10 +557,12 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             ```python
             from langchain_core.tools import tool
 
+
             @tool
             def get_weather(city: str) -> str:
                 \"\"\"Weather in a city.\"\"\"
                 return "sunny"
+
 
             llm.bind_tools([get_weather], tool_choice="get_weather")
             ```
@@ -602,9 +604,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             ```python
             from pydantic import BaseModel
 
+
             class Person(BaseModel):
                 name: str
                 age: int
+
 
             llm.with_structured_output(Person).invoke("Ada Lovelace, 36")
             ```
