@@ -248,8 +248,10 @@ class OneRouterEmulator:
             ```python
             emu.fail_model("openai/gpt-5.4")
             llm = ChatOneRouterResponses(
-                model="openai/gpt-5.4", fallback_models=["anthropic/claude-sonnet-4.5"],
-                base_url=emu.base_url, api_key=emu.api_key,
+                model="openai/gpt-5.4",
+                fallback_models=["anthropic/claude-sonnet-4.5"],
+                base_url=emu.base_url,
+                api_key=emu.api_key,
             )
             assert llm.invoke("hi").response_metadata["fallback_used"]
             ```
