@@ -23,10 +23,12 @@ import os
 import threading
 import weakref
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
+
+from langchain_onerouter import errors
 
 __all__ = ["ClientPool", "OwnPoolCopies"]
 
@@ -280,15 +282,29 @@ def _finish(closer: Any) -> None:
 
 
 def _new_client(kwargs: dict[str, Any]) -> httpx.Client:
-    client = httpx.Client(**kwargs)  # not transport=: that disables env proxies
+    client = _build(httpx.Client, kwargs)
     _patch_pool(getattr(client._transport, "_pool", None))
     return client
 
 
 def _new_async_client(kwargs: dict[str, Any]) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(**kwargs)
+    client = _build(httpx.AsyncClient, kwargs)
     _patch_pool(getattr(client._transport, "_pool", None))
     return client
+
+
+_C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
+
+
+def _build(cls: type[_C], kwargs: dict[str, Any]) -> _C:
+    # Not transport=...: that would turn off proxies from the environment.
+    try:
+        return cls(**kwargs)
+    except ImportError as exc:  # e.g. ALL_PROXY=socks5://... without socksio
+        raise errors.OneRouterError(
+            f"cannot build the HTTP client: {exc} (a socks5:// proxy from "
+            "ALL_PROXY/HTTPS_PROXY needs `pip install httpx[socks]`)"
+        ) from exc
 
 
 # httpcore <= 1.0.9 (newest release when written) closes connections it has

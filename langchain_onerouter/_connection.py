@@ -25,6 +25,8 @@ from langchain_onerouter.settings import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     check_base_url,
+    check_timeout,
+    clean_api_key,
 )
 from langchain_onerouter.transport import Transport
 
@@ -52,7 +54,10 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     """Your own async client; never closed by us."""
 
     model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, extra="forbid"
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        extra="forbid",
+        hide_input_in_errors=True,  # else errors print the key passed in
     )
 
     _transport: Transport | None = PrivateAttr(default=None)
@@ -81,6 +86,8 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
                 f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
                 "environment variable."
             )
+        self.api_key = SecretStr(clean_api_key(self.api_key.get_secret_value()))
+        check_timeout("timeout", self.timeout)
         check_base_url(self.base_url)
         return self
 

@@ -31,6 +31,12 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_onerouter import errors
+from langchain_onerouter._budget import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_SSE_LINE_BYTES,
+    DEFAULT_TOTAL_TIMEOUT,
+    Limits,
+)
 from langchain_onerouter._clients import OwnPoolCopies
 from langchain_onerouter.capabilities import check_capabilities, has_media
 from langchain_onerouter.catalog import (
@@ -62,6 +68,8 @@ from langchain_onerouter.settings import (
     DEFAULT_BASE_URL,
     call_params,
     check_base_url,
+    check_timeout,
+    clean_api_key,
     merge_params,
     model_params,
 )
@@ -172,6 +180,16 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     timeout: float | httpx.Timeout | None = None
     """Seconds or an `httpx.Timeout`. Default: 600 s read (also the longest
     silence allowed between two stream events), 10 s connect."""
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    """Deadline of a whole call in seconds: every attempt, retry wait and the
+    stream to its last event (default 1800; None: no bound). Exceeded:
+    `APITimeoutError` with `code="total_timeout"`, not retried."""
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Cap on a response body after decompression (default 64 MiB); over it:
+    `ResponseTooLargeError`."""
+    max_sse_line_bytes: int = Field(default=DEFAULT_MAX_SSE_LINE_BYTES, gt=0)
+    """Cap on one line of a stream (default 16 MiB); over it:
+    `ResponseTooLargeError`."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
     default_headers: dict[str, str] | None = None
@@ -181,7 +199,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own async client; never closed by us."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # hide_input_in_errors: a validation error would otherwise print the
+    # constructor's arguments, the API key among them.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     _transport: Transport | None = PrivateAttr(default=None)
 
@@ -207,6 +229,9 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
                 "environment variable."
             )
+        self.api_key = SecretStr(clean_api_key(self.api_key.get_secret_value()))
+        check_timeout("timeout", self.timeout)
+        check_timeout("total_timeout", self.total_timeout)
         call_params(self._default_params(), {})
         check_base_url(self.base_url)
         return self
@@ -330,6 +355,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 default_headers=self.default_headers,
                 http_client=self.http_client,
                 http_async_client=self.http_async_client,
+                limits=Limits(
+                    total_timeout=self.total_timeout,
+                    max_response_bytes=self.max_response_bytes,
+                    max_sse_line_bytes=self.max_sse_line_bytes,
+                ),
             )
         return self._transport
 

@@ -59,6 +59,7 @@ __all__ = [
     "APITimeoutError",
     "ResponseFailedError",
     "StreamError",
+    "ResponseTooLargeError",
 ]
 
 MAX_ERROR_BODY_CHARS = 2000
@@ -187,6 +188,11 @@ class APITimeoutError(OneRouterError, ModelTimeoutError):
 
 class ResponseFailedError(OneRouterError, ModelAPIError):
     """The response reported a failure in its body (`status: "failed"` or `error`)."""
+
+
+class ResponseTooLargeError(OneRouterError, ModelAPIError):
+    """A response body or SSE line exceeded `max_response_bytes` /
+    `max_sse_line_bytes` (counted after decompression). Never retried."""
 
 
 class StreamError(OneRouterError, ModelAPIError):

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -255,3 +257,51 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def clean_api_key(key: str) -> str:
+    """`key` without surrounding whitespace (a trailing newline from a file or
+    `echo`); `ValueError` (never showing the key) when what is left has a
+    space, a control or a non-ASCII character: HTTP headers cannot carry it.
+
+    >>> clean_api_key("sk-or-abc\\n")
+    'sk-or-abc'
+    """
+    cleaned = key.strip()
+    for index, char in enumerate(cleaned):
+        if not (char.isascii() and char.isprintable()) or char == " ":
+            raise ValueError(
+                f"api_key has a character an HTTP header cannot carry at position "
+                f"{index} ({unicodedata.name(char, 'control character')}); check "
+                "the key for stray quotes, spaces or pasted formatting."
+            )
+    return cleaned
+
+
+MAX_TIMEOUT = 86_400.0
+"""Longest timeout accepted, in seconds (a day): larger values overflow
+socket timeouts or never fire."""
+
+
+def check_timeout(name: str, value: Any) -> None:
+    """Reject a timeout that cannot work, naming the setting: not a number,
+    <= 0, nan, infinite, or over `MAX_TIMEOUT`. `None` means the default;
+    an `httpx.Timeout` is checked phase by phase (its `None` = no limit).
+
+    >>> check_timeout("timeout", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: timeout must be a number of seconds in (0, 86400], got 0
+    """
+    if value is None:
+        return
+    if hasattr(value, "as_dict"):  # httpx.Timeout
+        for phase, seconds in value.as_dict().items():
+            check_timeout(f"{name}.{phase}", seconds)
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be seconds (a number), got {value!r}")
+    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
+        raise ValueError(
+            f"{name} must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {value!r}"
+        )

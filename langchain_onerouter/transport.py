@@ -7,21 +7,25 @@ here; both feed the same pure mapping code (`request`, `response`, `streaming`).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
+import urllib.parse
+import urllib.request
+import warnings
 from collections.abc import AsyncGenerator, Callable, Generator
 from contextlib import suppress
 from typing import Any, TypeVar
 
 import httpx
-from httpx_sse import EventSource
 from pydantic import SecretStr
 from tenacity import AsyncRetrying, RetryCallState, Retrying
 from tenacity import retry_if_exception as _retry_if
 from tenacity import stop_after_attempt as _stop_after
 
 from langchain_onerouter import errors
+from langchain_onerouter._budget import TOTAL_TIMEOUT_CODE, Budget, Limits
 from langchain_onerouter._clients import ClientPool
 from langchain_onerouter._json import dumps
 from langchain_onerouter._version import __version__
@@ -67,6 +71,8 @@ def is_retryable(exc: BaseException) -> bool:
     Retried: 408, 409, 429, 5xx, connection errors, timeouts and an empty 200
     body (OneRouter cold starts). Never: 400, 401, 402, 403, 404, 422.
     """
+    if getattr(exc, "code", None) == TOTAL_TIMEOUT_CODE:
+        return False  # the call's deadline passed: another attempt cannot help
     if isinstance(
         exc, (errors.RateLimitError, errors.APIConnectionError, errors.APITimeoutError)
     ):
@@ -106,6 +112,7 @@ class Transport:
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         secret = api_key.get_secret_value() if api_key else None
@@ -134,6 +141,12 @@ class Transport:
             http_async_client=http_async_client,
         )
         self._parsed_urls: dict[str, httpx.URL] = {}
+        if http_client is None or http_async_client is None:
+            _warn_if_env_proxy_sees_key(self.base_url)
+        read = (self.timeout or DEFAULT_TIMEOUT).read
+        self.limits = limits or Limits()
+        if self.limits.idle_timeout is not None and read is not None:
+            self.limits = dataclasses.replace(self.limits, idle_timeout=read)
 
     # -- clients (lifecycle under threads, loops and forks: see _clients) ----
     @property
@@ -165,10 +178,12 @@ class Transport:
         body: Any,
         *,
         stream: bool,
+        budget: Budget,
     ) -> httpx.Request:
         headers = dict(self._headers)
         headers["Accept"] = "text/event-stream" if stream else "application/json"
-        extensions = {"timeout": self.timeout.as_dict()} if self.timeout else None
+        timeout = budget.timeouts(self.timeout or client.timeout)
+        extensions = {"timeout": timeout}
         url = self.url(path)
         # httpx parses a str URL on every request (~40 us); parse each once.
         parsed = self._parsed_urls.get(url)
@@ -257,11 +272,18 @@ class Transport:
     def post(self, path: str, body: Any, *, run_manager: Any = None) -> dict[str, Any]:
         """POST a JSON body and return the parsed JSON response (retried)."""
 
+        budget = self.limits.start()
+
         def attempt() -> dict[str, Any]:
             client = self.client
+            request = self._request(client, path, body, stream=False, budget=budget)
             with self._errors.httpx_errors(f"calling {path}"):
-                response = client.send(self._request(client, path, body, stream=False))
-            return self._errors.json_body(response, response.content)
+                response = client.send(request, stream=True)
+                try:
+                    content = budget.read(response)
+                finally:
+                    response.close()
+            return self._errors.json_body(response, content)
 
         return self._retry(attempt, run_manager)
 
@@ -270,13 +292,18 @@ class Transport:
     ) -> dict[str, Any]:
         """Async counterpart of `post`."""
 
+        budget = self.limits.start()
+
         async def attempt() -> dict[str, Any]:
             client = self.aclient
+            request = self._request(client, path, body, stream=False, budget=budget)
             with self._errors.httpx_errors(f"calling {path}"):
-                response = await client.send(
-                    self._request(client, path, body, stream=False)
-                )
-            return self._errors.json_body(response, response.content)
+                response = await client.send(request, stream=True)
+                try:
+                    content = await budget.aread(response)
+                finally:
+                    await response.aclose()
+            return self._errors.json_body(response, content)
 
         return await self._aretry(attempt, run_manager)
 
@@ -301,17 +328,18 @@ class Transport:
         return await self._aretry(attempt, None)
 
     # -- streaming ---------------------------------------------------------
-    def _open_stream(self, path: str, body: Any, run_manager: Any) -> httpx.Response:
+    def _open_stream(
+        self, path: str, body: Any, run_manager: Any, budget: Budget
+    ) -> httpx.Response:
         def attempt() -> httpx.Response:
             client = self.client
+            request = self._request(client, path, body, stream=True, budget=budget)
             with self._errors.httpx_errors(f"opening stream {path}"):
-                response = client.send(
-                    self._request(client, path, body, stream=True), stream=True
-                )
+                response = client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
-                with suppress(httpx.HTTPError):
-                    content = response.read()
+                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                    content = budget.read(response)
                 response.close()
                 self._errors.raise_for_status(response, content)
             return response
@@ -319,18 +347,17 @@ class Transport:
         return self._retry(attempt, run_manager)
 
     async def _aopen_stream(
-        self, path: str, body: Any, run_manager: Any
+        self, path: str, body: Any, run_manager: Any, budget: Budget
     ) -> httpx.Response:
         async def attempt() -> httpx.Response:
             client = self.aclient
+            request = self._request(client, path, body, stream=True, budget=budget)
             with self._errors.httpx_errors(f"opening stream {path}"):
-                response = await client.send(
-                    self._request(client, path, body, stream=True), stream=True
-                )
+                response = await client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
-                with suppress(httpx.HTTPError):
-                    content = await response.aread()
+                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                    content = await budget.aread(response)
                 await response.aclose()
                 self._errors.raise_for_status(response, content)
             return response
@@ -352,14 +379,17 @@ class Transport:
         The opening is retried; once a byte of the stream has arrived nothing is.
         Closing the generator closes the HTTP response at once.
         """
-        response = self._open_stream(path, body, run_manager)
+        budget = self.limits.start()
+        response = self._open_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                yield self._non_sse_event(response, response.read())
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    content = budget.read(response)
+                yield self._non_sse_event(response, content)
                 return
             with self._errors.httpx_errors(path, mid_stream=True):
-                for sse in EventSource(response).iter_sse():
-                    event = self._errors.decode_event(sse.event, sse.data)
+                for name, data in budget.iter_sse(response):
+                    event = self._errors.decode_event(name, data)
                     if event is not None:
                         yield event
         finally:
@@ -369,18 +399,41 @@ class Transport:
         self, path: str, body: Any, *, run_manager: Any = None
     ) -> AsyncGenerator[Event, None]:
         """Async counterpart of `stream`."""
-        response = await self._aopen_stream(path, body, run_manager)
+        budget = self.limits.start()
+        response = await self._aopen_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                yield self._non_sse_event(response, await response.aread())
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    content = await budget.aread(response)
+                yield self._non_sse_event(response, content)
                 return
             with self._errors.httpx_errors(path, mid_stream=True):
-                async for sse in EventSource(response).aiter_sse():
-                    event = self._errors.decode_event(sse.event, sse.data)
+                async for name, data in budget.aiter_sse(response):
+                    event = self._errors.decode_event(name, data)
                     if event is not None:
                         yield event
         finally:
             await response.aclose()
+
+
+def _warn_if_env_proxy_sees_key(base_url: str) -> None:
+    """httpx follows HTTP(S)_PROXY/ALL_PROXY (`trust_env`); for a plain-http
+    base URL the proxy then reads the API key in clear: say so, once per
+    transport, as for a plain-http host."""
+    url = urllib.parse.urlsplit(base_url)
+    if url.scheme != "http" or not url.hostname:
+        return
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get("http") or proxies.get("all")
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if proxy and not bypass(url.netloc, proxies):
+        warnings.warn(
+            f"HTTP_PROXY/ALL_PROXY from the environment ({urllib.parse.urlsplit(proxy).hostname}) "
+            f"applies to the plain-http base_url {base_url!r}: the proxy sees the "
+            "API key in clear. Use https://, or set NO_PROXY for this host.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
