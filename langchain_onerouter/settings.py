@@ -48,6 +48,10 @@ REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")
 CALL_ONLY = ("stop", "stream", "strict_capabilities", "reasoning_fallback_retry")
 """Per-call keywords that are settings of ours, never payload fields."""
+ROUTING_KEYWORDS = ("fallback_models", "fallback_rules", "provider", "usage_accounting")
+"""Routing settings (model fields and per-call keywords), mapped by `call_params`."""
+ONEROUTER_EXTENSIONS = ("fallback_models", "fallback_rules", "provider", "usage")
+"""Request fields OneRouter documents beyond the Responses API (see routing.py)."""
 
 
 def resolve_base_url(base_url: str | None = None) -> str:

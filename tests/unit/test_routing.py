@@ -510,3 +510,23 @@ def test_routing_fields_survive_serialisation() -> None:
         {"order": ["x"]},
     )
     assert back.usage_accounting is True
+
+
+def test_settings_lists_the_routing_keywords_and_extensions() -> None:
+    from langchain_onerouter import routing, settings
+
+    assert set(settings.ROUTING_KEYWORDS) == routing.ROUTING_PARAMS
+    mapped = apply_routing(
+        {"model": "m", **{k: None for k in settings.ROUTING_KEYWORDS}}
+    )
+    assert mapped == {"model": "m"}
+    sent = apply_routing(
+        {
+            "model": "m",
+            "fallback_models": ["x"],
+            "fallback_rules": "auto",
+            "provider": {"sort": "price"},
+            "usage_accounting": True,
+        }
+    )
+    assert set(sent) - {"model"} == set(settings.ONEROUTER_EXTENSIONS)
