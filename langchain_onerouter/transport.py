@@ -6,28 +6,23 @@ here; both feed the same pure mapping code (`request`, `response`, `streaming`).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-import random
-import time
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Generator
 from contextlib import suppress
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from tenacity import AsyncRetrying, RetryCallState, Retrying
-from tenacity import retry_if_exception as _retry_if
-from tenacity import stop_after_attempt as _stop_after
 
 from langchain_onerouter import errors
-from langchain_onerouter._budget import TOTAL_TIMEOUT_CODE, Budget, Limits
+from langchain_onerouter._budget import Budget, Limits
 from langchain_onerouter._clients import ClientPool
 from langchain_onerouter._json import dumps
+from langchain_onerouter._retry import RetryPolicy
 from langchain_onerouter._version import __version__
 
 logger = logging.getLogger(__name__)
@@ -39,68 +34,24 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
 # pool makes a burst of concurrent calls CPU-bound (benchmarks/: 200 concurrent
 # ainvoke on loopback took ~3x longer with 100 kept alive).
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-INITIAL_BACKOFF = 0.5
-MAX_BACKOFF = 8.0
-MAX_RETRY_AFTER = 60.0
-RETRY_STATUSES = frozenset({408, 409, 429})
 
 Event = dict[str, Any]
-_T = TypeVar("_T")
-
-
-def retry_delay(attempt: int, retry_after: float | None = None) -> float:
-    """Seconds to wait before retry number `attempt` (1-based).
-
-    `Retry-After` wins when the server sent one (capped at 60 s); otherwise
-    exponential backoff from 0.5 s, capped at 8 s, with 50% jitter.
-
-    >>> 0.25 <= retry_delay(1) <= 0.5
-    True
-    >>> retry_delay(3, retry_after=2.0)
-    2.0
-    """
-    if retry_after is not None:
-        return max(0.0, min(retry_after, MAX_RETRY_AFTER))
-    base = min(INITIAL_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
-    return base * (0.5 + random.random() / 2)
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Whether a failed attempt may succeed when repeated.
-
-    Retried: 408, 409, 429, 5xx, connection errors, timeouts and an empty 200
-    body (OneRouter cold starts). Never: 400, 401, 402, 403, 404, 422.
-    """
-    if getattr(exc, "code", None) == TOTAL_TIMEOUT_CODE:
-        return False  # the call's deadline passed: another attempt cannot help
-    if isinstance(
-        exc, (errors.RateLimitError, errors.APIConnectionError, errors.APITimeoutError)
-    ):
-        return True
-    if isinstance(exc, errors.APIStatusError) and exc.status_code is not None:
-        return (
-            exc.status_code in RETRY_STATUSES
-            or exc.status_code >= 500
-            or exc.code == "empty_response"
-        )
-    return False
 
 
 class Transport:
-    """Owns the pooled httpx clients and the retry policy of one model instance.
+    """Owns the pooled httpx clients of one model instance; retries per `retry`.
 
     Args:
         base_url: API root, e.g. `https://llm.onerouter.pro/v1`.
         api_key: Bearer token (never logged, never put in errors).
         timeout: `httpx.Timeout`, seconds, or None for the default.
-        max_retries: Retries after the first attempt.
+        max_retries: Retries after the first attempt (see `_retry.RetryPolicy`).
+        retry: The whole retry policy (overrides `max_retries`), e.g.
+            `RetryPolicy(2, sleep=fake_sleep)` in tests.
         default_headers: Extra headers for every request.
         http_client / http_async_client: Your own clients (then their pool,
             proxies and TLS settings are used, and they are never closed here).
     """
-
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
-    asleep: Callable[[float], Any] = staticmethod(asyncio.sleep)  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -109,6 +60,7 @@ class Transport:
         api_key: SecretStr | None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
+        retry: RetryPolicy | None = None,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
@@ -117,7 +69,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         secret = api_key.get_secret_value() if api_key else None
         self._errors = errors.Boundary(secret)
-        self.max_retries = max_retries
+        self.retry = retry or RetryPolicy(max_retries)
         if timeout is None:
             self.timeout: httpx.Timeout | None = None
         elif isinstance(timeout, httpx.Timeout):
@@ -197,78 +149,6 @@ class Transport:
             extensions=extensions,
         )
 
-    def _retrying(self, run_manager: Any, cls: type[Any]) -> Any:
-        def log(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            logger.info(
-                "OneRouter call failed (%s); retry %d of %d",
-                exc,
-                state.attempt_number,
-                self.max_retries,
-            )
-
-        def before_sleep(state: RetryCallState) -> None:
-            log(state)
-            if run_manager is not None:
-                run_manager.on_retry(state)
-
-        async def abefore_sleep(state: RetryCallState) -> None:
-            log(state)
-            if run_manager is not None:
-                await run_manager.on_retry(state)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return retry_delay(state.attempt_number, getattr(exc, "retry_after", None))
-
-        is_async = cls is AsyncRetrying
-        return cls(
-            stop=_stop_after(self.max_retries + 1),
-            wait=wait,
-            retry=_retry_if(is_retryable),
-            before_sleep=abefore_sleep if is_async else before_sleep,
-            sleep=self.asleep if is_async else self.sleep,
-            reraise=True,
-        )
-
-    def _retry(self, attempt: Callable[[], _T], run_manager: Any) -> _T:
-        """Run `attempt` under the retry policy.
-
-        The first try runs outside tenacity, whose bookkeeping costs more than
-        the rest of our per-call work; a retryable failure is then replayed as
-        tenacity's first attempt, so waits, `on_retry` callbacks and the final
-        error are exactly those of a plain tenacity loop.
-        """
-        try:
-            return attempt()
-        except Exception as exc:
-            if self.max_retries <= 0 or not is_retryable(exc):
-                raise
-            pending = [exc]
-
-        def replay() -> _T:
-            if pending:
-                raise pending.pop()
-            return attempt()
-
-        return self._retrying(run_manager, Retrying)(replay)  # type: ignore[no-any-return]
-
-    async def _aretry(self, attempt: Callable[[], Any], run_manager: Any) -> Any:
-        """Async counterpart of `_retry` (`attempt` is a coroutine function)."""
-        try:
-            return await attempt()
-        except Exception as exc:
-            if self.max_retries <= 0 or not is_retryable(exc):
-                raise
-            pending = [exc]
-
-        async def replay() -> Any:
-            if pending:
-                raise pending.pop()
-            return await attempt()
-
-        return await self._retrying(run_manager, AsyncRetrying)(replay)
-
     def post(self, path: str, body: Any, *, run_manager: Any = None) -> dict[str, Any]:
         """POST a JSON body and return the parsed JSON response (retried)."""
 
@@ -285,7 +165,7 @@ class Transport:
                     response.close()
             return self._errors.json_body(response, content)
 
-        return self._retry(attempt, run_manager)
+        return self.retry.call(attempt, run_manager)
 
     async def apost(
         self, path: str, body: Any, *, run_manager: Any = None
@@ -305,7 +185,7 @@ class Transport:
                     await response.aclose()
             return self._errors.json_body(response, content)
 
-        return await self._aretry(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager)
 
     def get(self, path: str) -> Any:
         """GET a JSON document (retried like POST)."""
@@ -315,7 +195,7 @@ class Transport:
                 response = self.client.get(self.url(path), headers=self._headers)
             return self._errors.json_document(response, response.content)
 
-        return self._retry(attempt, None)
+        return self.retry.call(attempt)
 
     async def aget(self, path: str) -> Any:
         """Async counterpart of `get`."""
@@ -325,7 +205,7 @@ class Transport:
                 response = await self.aclient.get(self.url(path), headers=self._headers)
             return self._errors.json_document(response, response.content)
 
-        return await self._aretry(attempt, None)
+        return await self.retry.acall(attempt)
 
     # -- streaming ---------------------------------------------------------
     def _open_stream(
@@ -344,7 +224,7 @@ class Transport:
                 self._errors.raise_for_status(response, content)
             return response
 
-        return self._retry(attempt, run_manager)
+        return self.retry.call(attempt, run_manager)
 
     async def _aopen_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
@@ -362,7 +242,7 @@ class Transport:
                 self._errors.raise_for_status(response, content)
             return response
 
-        return await self._aretry(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager)
 
     def _non_sse_event(self, response: httpx.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""

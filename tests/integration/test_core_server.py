@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
-from tests.support import bodies
+from tests.support import bodies, models
+from tests.support.models import record_sleeps
 from tests.support.scripted_server import Reply, ScriptedServer
 
 KEY = "sk-or-test-key-0123456789"
@@ -23,14 +24,7 @@ def server() -> Iterator[ScriptedServer]:
 
 
 def model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
-    llm = ChatOneRouterResponses(model="o4-mini", base_url=server.base_url, **kw)
-    llm.transport.sleep = lambda s: None  # type: ignore[method-assign]
-
-    async def asleep(seconds: float) -> None:
-        return None
-
-    llm.transport.asleep = asleep  # type: ignore[method-assign]
-    return llm
+    return models.model(server.base_url, **kw)
 
 
 def test_invoke_meaning_of_life(server: ScriptedServer) -> None:
@@ -106,7 +100,7 @@ async def test_connection_refused_is_a_connection_error() -> None:
     llm = ChatOneRouterResponses(
         model="m", base_url=f"http://127.0.0.1:{_closed_port()}/v1", max_retries=1
     )
-    llm.transport.sleep = lambda s: None  # type: ignore[method-assign]
+    record_sleeps(llm)
     with pytest.raises(errors.APIConnectionError):
         llm.invoke("x")
 

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
-from langchain_onerouter import ChatOneRouterResponses
 from tests.support.bodies import message_item, response
 from tests.support.scripted_server import Reply
 from tests.unit.stream_events import created, message_events, sse
@@ -35,19 +34,6 @@ class Outcome:
     error: BaseException | None = None
     chunks: list[AIMessageChunk] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def model(base_url: str, sleeps: list[float] | None = None, **kw: Any) -> Any:
-    """A model whose retry waits are recorded in `sleeps` instead of slept."""
-    llm = ChatOneRouterResponses(model="o4-mini", base_url=base_url, **kw)
-    record = sleeps if sleeps is not None else []
-
-    async def asleep(seconds: float) -> None:
-        record.append(seconds)
-
-    llm.transport.sleep = record.append  # type: ignore[method-assign]
-    llm.transport.asleep = asleep  # type: ignore[method-assign]
-    return llm
 
 
 async def call(llm: Any, mode: str, text: str = "hi", **kw: Any) -> Outcome:

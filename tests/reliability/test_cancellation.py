@@ -13,11 +13,11 @@ import pytest
 from tests.reliability.helpers import (
     SSE_HEADERS,
     frames,
-    model,
     open_sockets,
     stream_events,
     wait_until,
 )
+from tests.support.models import model
 from tests.support.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from langchain_onerouter import errors
-from tests.reliability.helpers import MODES, STREAM_MODES, call, model
+from tests.reliability.helpers import MODES, STREAM_MODES, call
+from tests.support.models import model
 
 pytest.importorskip("starlette")
 pytestmark = pytest.mark.timeout(30)

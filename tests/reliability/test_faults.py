@@ -23,10 +23,10 @@ from tests.reliability.helpers import (
     final_body,
     frames,
     gzip_reply,
-    model,
     ok_reply,
     stream_events,
 )
+from tests.support.models import model
 from tests.support.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)

@@ -22,10 +22,10 @@ from tests.reliability.helpers import (
     SSE_HEADERS,
     call,
     frames,
-    model,
     ok_reply,
     stream_events,
 )
+from tests.support.models import model
 from tests.support.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)

@@ -13,8 +13,9 @@ from langchain_core import exceptions as lc
 from langchain_core.callbacks import BaseCallbackHandler
 
 from langchain_onerouter import ChatOneRouterResponses, errors
-from langchain_onerouter.transport import is_retryable, retry_delay
+from langchain_onerouter._retry import is_retryable, retry_delay
 from tests.support import bodies
+from tests.support.models import record_sleeps
 
 KEY = "sk-or-test-key-0123456789"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -50,14 +51,7 @@ def make_llm(
         http_async_client=httpx.AsyncClient(transport=transport),
         **kw,
     )
-    sleeps: list[float] = []
-
-    async def asleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    llm.transport.sleep = sleeps.append  # type: ignore[method-assign]
-    llm.transport.asleep = asleep  # type: ignore[method-assign]
-    return llm, sleeps
+    return llm, record_sleeps(llm)
 
 
 def ok() -> httpx.Response:

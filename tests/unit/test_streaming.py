@@ -32,6 +32,7 @@ from tests.support.bodies import (
     response,
     usage,
 )
+from tests.support.models import record_sleeps
 from tests.unit.stream_events import (
     call_added,
     call_delta,
@@ -849,9 +850,7 @@ async def test_http_error_on_stream_same_as_invoke(
 
 
 @pytest.mark.parametrize("is_async", [False, True])
-async def test_stream_opening_is_retried(
-    is_async: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_stream_opening_is_retried(is_async: bool) -> None:
     events, final = story_events()
     server = Server(
         httpx.Response(
@@ -861,13 +860,7 @@ async def test_stream_opening_is_retried(
         sse(events),
     )
     model = server.model(max_retries=2)
-    slept: list[float] = []
-    monkeypatch.setattr(model.transport, "sleep", slept.append)
-
-    async def fake_asleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr(model.transport, "asleep", fake_asleep)
+    slept = record_sleeps(model)
     if is_async:
         chunks = [c async for c in model.astream("hi")]
     else:
@@ -877,12 +870,10 @@ async def test_stream_opening_is_retried(
     assert len(slept) == 2 and slept[0] >= 2
 
 
-def test_stream_opening_gives_up_after_max_retries(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_stream_opening_gives_up_after_max_retries() -> None:
     server = Server(httpx.Response(429, json={"error": {"message": "slow"}}))
     model = server.model(max_retries=1)
-    monkeypatch.setattr(model.transport, "sleep", lambda s: None)
+    record_sleeps(model)
     with pytest.raises(RateLimitError):
         list(model.stream("hi"))
     assert len(server.requests) == 2
