@@ -47,11 +47,7 @@ from langchain_onerouter.catalog import (
     find_model,
 )
 from langchain_onerouter.request import build_request_body
-from langchain_onerouter.response import (
-    RequestedRoute,
-    apply_stop,
-    response_to_message,
-)
+from langchain_onerouter.response import RequestedRoute, response_to_message
 from langchain_onerouter.routing import (
     REASONING_RETRY_KEY,
     FallbackRules,
@@ -73,6 +69,7 @@ from langchain_onerouter.settings import (
     merge_params,
     model_params,
 )
+from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
 from langchain_onerouter.transport import Transport
 
@@ -448,7 +445,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         message = response_to_message(data, RequestedRoute.of(body))
         if retry is not None:
             message.response_metadata[REASONING_RETRY_KEY] = retry[1]
-        message = apply_stop(message, self._stop(stop))
+        message = StopFilter(self._stop(stop)).message(message)
         metadata = message.response_metadata
         llm_output = {
             key: metadata[key]
@@ -470,19 +467,18 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
         for _ in range(2):  # the first attempt, and at most one reasoning retry
-            parser = ResponseStreamParser(
-                stop=self._stop(stop), requested=RequestedRoute.of(body)
-            )
+            parser = ResponseStreamParser(requested=RequestedRoute.of(body))
+            stops = StopFilter(self._stop(stop))
             events = self.transport.stream("responses", body, run_manager=run_manager)
             sent = False
             try:
                 for event in events:
-                    for chunk in parser.feed(event):
+                    for chunk in stops.feed(parser.feed(event), parser.end_early):
                         sent = True
                         yield _emit(_mark(chunk, retry), run_manager)
-                    if parser.done:
+                    if parser.done or stops.hit:
                         break
-                for chunk in parser.finish():
+                for chunk in [] if stops.hit else parser.finish():
                     yield _emit(_mark(chunk, retry), run_manager)
                 return
             except errors.OneRouterError as err:
@@ -503,19 +499,18 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
         for _ in range(2):  # the first attempt, and at most one reasoning retry
-            parser = ResponseStreamParser(
-                stop=self._stop(stop), requested=RequestedRoute.of(body)
-            )
+            parser = ResponseStreamParser(requested=RequestedRoute.of(body))
+            stops = StopFilter(self._stop(stop))
             events = self.transport.astream("responses", body, run_manager=run_manager)
             sent = False
             try:
                 async for event in events:
-                    for chunk in parser.feed(event):
+                    for chunk in stops.feed(parser.feed(event), parser.end_early):
                         sent = True
                         yield await _aemit(_mark(chunk, retry), run_manager)
-                    if parser.done:
+                    if parser.done or stops.hit:
                         break
-                for chunk in parser.finish():
+                for chunk in [] if stops.hit else parser.finish():
                     yield await _aemit(_mark(chunk, retry), run_manager)
                 return
             except errors.OneRouterError as err:

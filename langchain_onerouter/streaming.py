@@ -36,7 +36,6 @@ from langchain_onerouter.items import CLIENT_CALLS, client_tool_call
 from langchain_onerouter.response import (
     MODEL_PROVIDER,
     RequestedRoute,
-    first_stop,
     item_to_blocks,
     response_metadata,
     usage_to_metadata,
@@ -59,7 +58,6 @@ class _Block:
     index: int
     kind: str
     sent: dict[str, Any] = field(default_factory=dict)  # merge of what we emitted
-    held: str = ""  # text withheld because it may start a stop sequence
 
 
 @dataclass
@@ -78,12 +76,13 @@ class ResponseStreamParser:
     """Turn Responses stream events into `AIMessageChunk`s.
 
     `feed` each event (a dict with `type`); call `finish` when the events run
-    out. `done` turns True once the response is complete or a stop sequence
-    was hit (the caller should then close the connection).
+    out. `done` turns True once the response is complete (the caller should
+    then close the connection); a caller that stops reading earlier (at a stop
+    sequence: see `stop.StopFilter`) ends the message with `end_early`.
 
     Example:
         ```python
-        parser = ResponseStreamParser(stop=["\\n\\n"])
+        parser = ResponseStreamParser()
         for event in events:
             for chunk in parser.feed(event):
                 print(chunk.text, end="")
@@ -93,13 +92,7 @@ class ResponseStreamParser:
         ```
     """
 
-    def __init__(
-        self,
-        *,
-        stop: list[str] | None = None,
-        requested: RequestedRoute | None = None,
-    ) -> None:
-        self.stop = [s for s in stop or [] if s]
+    def __init__(self, *, requested: RequestedRoute | None = None) -> None:
         self.requested = requested
         self.done = False
         self._items: dict[int, _Item] = {}
@@ -108,7 +101,6 @@ class ResponseStreamParser:
         self._next_tool = 0
         self._response: dict[str, Any] = {}
         self._out: list[AIMessageChunk] = []
-        self._finished = False
 
     # -- public -----------------------------------------------------------
     def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
@@ -125,7 +117,7 @@ class ResponseStreamParser:
 
     def finish(self) -> list[AIMessageChunk]:
         """Call when the events end; raises `StreamError` if they ended early."""
-        if self._finished:
+        if self.done:
             return []
         raise errors.StreamError(
             "stream ended before response.completed; the response is incomplete"
@@ -147,19 +139,13 @@ class ResponseStreamParser:
         output = [i for i in response.get("output") or [] if isinstance(i, dict)]
         finals = self._match(output)
         for state in sorted(self._items.values(), key=lambda s: s.output_index):
-            if self.done:
-                return
-            final = finals.get(id(state)) or state.pending or state.item
+            final = finals.get(state.output_index) or state.pending or state.item
             self._settle(state, final)
         for item in output:
-            if self.done:
-                return
             if not any(final is item for final in finals.values()):
                 position = max(self._items, default=-1) + 1
                 state = self._items[position] = _Item(position, item)
                 self._settle(state, item)
-        if self.done:
-            return
         self._final(
             response_metadata(response, self.requested),
             msg_id=response.get("id"),
@@ -167,27 +153,32 @@ class ResponseStreamParser:
         )
 
     def _match(self, output: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-        """Pair final output items with streamed items: by id, else by position."""
+        """Final output items by the `output_index` of the streamed item they
+        finish: matched by id, else by position."""
         states = sorted(self._items.values(), key=lambda s: s.output_index)
         finals: dict[int, dict[str, Any]] = {}
         rest = []
         for position, item in enumerate(output):
             state = next(
-                (s for s in states if item.get("id") in s.ids and id(s) not in finals),
+                (
+                    s
+                    for s in states
+                    if item.get("id") in s.ids and s.output_index not in finals
+                ),
                 None,
             )
             if state is None:
                 rest.append((position, item))
             else:
-                finals[id(state)] = item
+                finals[state.output_index] = item
         for position, item in rest:
             state = self._items.get(position)
             if (
                 state is not None
-                and id(state) not in finals
+                and position not in finals
                 and state.item.get("type") == item.get("type")
             ):
-                finals[id(state)] = item
+                finals[position] = item
         return finals
 
     def _on_failure(self, event: dict[str, Any]) -> None:
@@ -219,8 +210,6 @@ class ResponseStreamParser:
             kind = str(target.get("type"))
             if kind == "text":
                 self._catch_up_text(state, key, target.get("text"))
-                if self.done:
-                    return
             if key not in state.blocks or not state.blocks[key].sent:
                 fields = {} if kind in _DEFERRED else _missing(target, {})
                 self._emit(state, key, kind, fields)
@@ -245,7 +234,9 @@ class ResponseStreamParser:
     # -- deltas ---------------------------------------------------------------
     def _on_text_delta(self, event: dict[str, Any]) -> None:
         state = self._state(event, "message")
-        self._text(state, _index(event, "content_index"), _str(event, "delta"))
+        delta = _str(event, "delta")
+        if delta:
+            self._emit(state, _index(event, "content_index"), "text", {"text": delta})
 
     def _on_text_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "message")
@@ -264,7 +255,8 @@ class ResponseStreamParser:
         key = _index(event, "content_index")
         self._emit(state, key, "refusal", {"refusal": _str(event, "delta")})
 
-    def _on_done_text(self, event: dict[str, Any]) -> None:
+    def _on_field_done(self, event: dict[str, Any]) -> None:
+        """`refusal.done` / `function_call_arguments.done`: the full string."""
         name = _TEXT_DONE[str(event["type"])]
         kind = "function_call" if name == "arguments" else "message"
         state = self._state(event, kind)
@@ -401,39 +393,12 @@ class ResponseStreamParser:
             index=state.tool_index,
         )
 
-    def _text(self, state: _Item, key: int, delta: str, *, final: bool = False) -> None:
-        """Emit text, withholding any tail that may begin a stop sequence."""
-        block = state.blocks.get(key)
-        pending = (block.held if block else "") + delta
-        if block is not None:
-            block.held = ""
-        if self.stop:
-            found = first_stop(pending, self.stop)
-            if found is not None:
-                position, sequence = found
-                if position:
-                    self._emit(state, key, "text", {"text": pending[:position]})
-                self._stopped(state, key, sequence)
-                return
-            keep = 0 if final else _partial_stop(pending, self.stop)
-            if keep:
-                pending, held = pending[:-keep], pending[-keep:]
-                if block is None:
-                    block = state.blocks[key] = _Block(self._next_block, "text")
-                    self._next_block += 1
-                block.held = held
-        if pending:
-            self._emit(state, key, "text", {"text": pending})
-
     def _catch_up_text(self, state: _Item, key: int, full: Any) -> None:
-        """At a text block's end: emit what the deltas missed, release held text."""
+        """At a text block's end: emit what the deltas missed."""
         block = state.blocks.get(key)
-        seen = (block.sent.get("text", "") + block.held) if block else ""
-        missing = ""
-        if isinstance(full, str) and full.startswith(seen):
-            missing = full[len(seen) :]
-        if missing or (block is not None and block.held):
-            self._text(state, key, missing, final=True)
+        seen = block.sent.get("text", "") if block else ""
+        if isinstance(full, str) and full.startswith(seen) and len(full) > len(seen):
+            self._emit(state, key, "text", {"text": full[len(seen) :]})
 
     def _catch_up(self, state: _Item, key: int, name: str, full: Any) -> None:
         """Emit the tail of a string field that the deltas did not deliver."""
@@ -461,40 +426,41 @@ class ResponseStreamParser:
         """Emit everything of the finished item not yet emitted (once)."""
         state.settled = True
         for key, target in _targets(final).items():
-            if self.done:
-                return
             if target.get("type") == "text":
                 self._catch_up_text(state, key, target.get("text"))
-                if self.done:
-                    return
             block = state.blocks.get(key)
             fields = _missing(target, block.sent if block else {})
             if fields:
                 self._emit(state, key, str(target.get("type")), fields)
 
-    def _stopped(self, state: _Item, key: int, sequence: str) -> None:
-        """A stop sequence was hit: close the cut block and end the message."""
+    def end_early(self, block_index: int) -> list[AIMessageChunk]:
+        """End the message as it stands: the caller stops reading here.
+
+        Items whose `output_item.done` arrived are settled from it, the block
+        `block_index` (where the caller stopped) gets its constant fields, and
+        the final chunk carries the metadata known so far (no status: the
+        response did not complete).
+        """
+        self._out = []
         if self.done:
-            return
-        for other in sorted(self._items.values(), key=lambda s: s.output_index):
-            if other.pending is not None and not other.settled and other is not state:
-                self._settle(other, other.pending)
-                if self.done:
-                    return
-        block = state.blocks.get(key)
-        if block is not None and block.sent:
-            part = {"type": "output_text", "text": "", "annotations": []}
-            target = _targets({**state.item, "content": [part]}).get(0, {})
-            fields = _missing(target, block.sent)
-            fields.pop("text", None)
-            if fields:
-                self._emit(state, key, "text", fields)
+            return []
+        for state in sorted(self._items.values(), key=lambda s: s.output_index):
+            if state.pending is not None and not state.settled:
+                self._settle(state, state.pending)
+        for state in self._items.values():
+            for key, block in state.blocks.items():
+                if block.index == block_index and block.kind == "text" and block.sent:
+                    part = {"type": "output_text", "text": "", "annotations": []}
+                    target = _targets({**state.item, "content": [part]}).get(0, {})
+                    fields = _missing(target, block.sent)
+                    fields.pop("text", None)
+                    if fields:
+                        self._emit(state, key, "text", fields)
         metadata = response_metadata(self._response, self.requested)
         for name in ("status", "incomplete_details"):
             metadata.pop(name, None)
-        self._final(
-            {**metadata, "stop_sequence": sequence}, msg_id=self._response.get("id")
-        )
+        self._final(metadata, msg_id=self._response.get("id"))
+        return self._out
 
     def _final(
         self, metadata: dict[str, Any], *, msg_id: Any, usage: Any = None
@@ -511,7 +477,6 @@ class ResponseStreamParser:
             )
         )
         self.done = True
-        self._finished = True
 
 
 def _targets(item: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -571,16 +536,6 @@ def _missing_entries(target: list[Any], sent: list[Any]) -> list[dict[str, Any]]
     return out
 
 
-def _partial_stop(text: str, stop: list[str]) -> int:
-    """Length of the longest tail of `text` that starts some stop sequence."""
-    longest = min(len(text), max(len(s) for s in stop) - 1)
-    for size in range(longest, 0, -1):
-        tail = text[-size:]
-        if any(s.startswith(tail) for s in stop):
-            return size
-    return 0
-
-
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -614,9 +569,9 @@ _HANDLERS: dict[str, Any] = {
     "response.output_text.done": ResponseStreamParser._on_text_done,
     "response.output_text.annotation.added": ResponseStreamParser._on_annotation,
     "response.refusal.delta": ResponseStreamParser._on_refusal_delta,
-    "response.refusal.done": ResponseStreamParser._on_done_text,
+    "response.refusal.done": ResponseStreamParser._on_field_done,
     "response.function_call_arguments.delta": ResponseStreamParser._on_arguments_delta,
-    "response.function_call_arguments.done": ResponseStreamParser._on_done_text,
+    "response.function_call_arguments.done": ResponseStreamParser._on_field_done,
     "response.reasoning_summary_part.added": ResponseStreamParser._on_summary_part,
     "response.reasoning_summary_part.done": ResponseStreamParser._on_summary_part,
     "response.reasoning_summary_text.delta": ResponseStreamParser._on_summary_delta,

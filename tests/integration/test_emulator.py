@@ -26,7 +26,7 @@ from langchain_onerouter import (
 )
 from langchain_onerouter.response import response_to_message
 from langchain_onerouter.testing import OneRouterEmulator, Reply, ToolCall
-from langchain_onerouter.transport import Transport
+from tests.support.models import record_sleeps
 
 WEATHER = {
     "type": "function",
@@ -583,15 +583,12 @@ def test_scripted_malformed_arguments_reach_the_client_as_invalid_tool_calls(
 
 
 # -- faults --------------------------------------------------------------------------------
-def test_status_for_next_requests_with_retry_after(
-    emu: OneRouterEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    slept: list[float] = []
-    monkeypatch.setattr(Transport, "sleep", staticmethod(slept.append))
+def test_status_for_next_requests_with_retry_after(emu: OneRouterEmulator) -> None:
     emu.fail_next(2, status=429, retry_after=3, message="slow down")
     llm = ChatOneRouterResponses(
         model="m", base_url=emu.base_url, api_key=emu.api_key, max_retries=2
     )
+    slept = record_sleeps(llm)
     assert llm.invoke("hi").text == "You said: hi"
     assert len(emu.requests) == 3
     assert slept == [3.0, 3.0]

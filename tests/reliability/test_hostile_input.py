@@ -19,14 +19,13 @@ import httpx
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from langchain_core.messages import AIMessageChunk
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter.errors import OneRouterError
 from langchain_onerouter.response import response_to_message
-from langchain_onerouter.streaming import ResponseStreamParser
 from tests.reliability.conftest import RELIABILITY
 from tests.reliability.helpers import stream_events
+from tests.support.streams import feed_all
 from tests.unit.stream_events import sse
 
 EVENT_TYPES = [
@@ -158,16 +157,6 @@ events = st.fixed_dictionaries(
 )
 
 
-def drive(parser: ResponseStreamParser, stream: list[Any]) -> list[AIMessageChunk]:
-    chunks: list[AIMessageChunk] = []
-    for event in stream:
-        chunks += parser.feed(event)
-        if parser.done:
-            break
-    chunks += parser.finish()
-    return chunks
-
-
 # -- the event state machine ------------------------------------------------------
 
 
@@ -176,9 +165,8 @@ def drive(parser: ResponseStreamParser, stream: list[Any]) -> list[AIMessageChun
 def test_state_machine_raises_only_typed_errors(
     stream: list[Any], with_stop: bool
 ) -> None:
-    parser = ResponseStreamParser(stop=["ab", "\n"] if with_stop else None)
     try:
-        chunks = drive(parser, stream)
+        chunks, _ = feed_all(stream, stop=["ab", "\n"] if with_stop else None)
     except OneRouterError:
         return
     if chunks:  # what it produced also merges into one message
@@ -204,7 +192,7 @@ def test_any_order_of_real_events_and_unknown_items(
     }
     stream = [{"type": "response.teleport.delta", "delta": "?"}, *order]
     try:
-        chunks = drive(ResponseStreamParser(), stream)
+        chunks, _ = feed_all(stream)
     except OneRouterError:
         return  # e.g. completed came first and later events were ignored
     blocks = functools.reduce(operator.add, chunks).content
@@ -241,7 +229,7 @@ def test_huge_garbage_arguments_end_as_an_invalid_tool_call() -> None:
         {"type": "response.output_item.done", "output_index": 0, "item": done},
         {"type": "response.completed", "response": body},
     ]
-    streamed = functools.reduce(operator.add, drive(ResponseStreamParser(), stream))
+    streamed = functools.reduce(operator.add, feed_all(stream)[0])
     for message in (streamed, response_to_message(body)):
         assert message.tool_calls == []
         [bad] = message.invalid_tool_calls
@@ -263,7 +251,7 @@ def test_non_integer_indexes_give_typed_errors_or_nothing(
     event: dict[str, Any],
 ) -> None:
     try:
-        drive(ResponseStreamParser(), [event])
+        feed_all([event])
     except OneRouterError:
         pass
 
@@ -286,7 +274,7 @@ def test_non_integer_indexes_give_typed_errors_or_nothing(
 )
 def test_malformed_fields_give_typed_errors_or_nothing(event: dict[str, Any]) -> None:
     try:
-        drive(ResponseStreamParser(), [event])
+        feed_all([event])
     except OneRouterError:
         pass
 

@@ -174,9 +174,8 @@ def test_models_lists_and_filters(
 def test_models_unreachable_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from langchain_onerouter.transport import Transport
-
-    monkeypatch.setattr(Transport, "sleep", staticmethod(lambda s: None))
+    # The CLI builds its own transport: make its retries wait no time.
+    monkeypatch.setattr("langchain_onerouter._retry.retry_delay", lambda *a: 0.0)
     code, _, err = run(capsys, "models", "--base-url", "http://127.0.0.1:9/v1")
     assert_one_line_error(code, err)
 

@@ -8,8 +8,6 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_onerouter.response import (
-    apply_stop,
-    first_stop,
     response_to_message,
     usage_to_metadata,
 )
@@ -134,26 +132,6 @@ def test_usage_absent_or_partial() -> None:
         "output_tokens": 4,
         "total_tokens": 7,
     }
-
-
-def test_stop_sequence_cuts_text_and_drops_later_blocks() -> None:
-    msg = response_to_message(
-        bodies.response(
-            bodies.message_item("one two STOP three", "msg_1"),
-            bodies.function_call_item("f", "{}"),
-        )
-    )
-    cut = apply_stop(msg, ["STOP", "two"])
-    assert cut.text == "one "
-    assert cut.tool_calls == []
-    assert cut.response_metadata["stop_sequence"] == "two"
-    assert apply_stop(msg, ["absent"]) is msg
-    assert apply_stop(msg, None) is msg
-
-
-def test_first_stop_prefers_earliest_and_ignores_empty() -> None:
-    assert first_stop("abcabc", ["c", "b", ""]) == (1, "b")
-    assert first_stop("abc", ["z"]) is None
 
 
 def _fixture_bodies() -> list:

@@ -3,8 +3,6 @@ chat model over `httpx.MockTransport` (sync and async)."""
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Any
 
 import httpx
@@ -23,7 +21,7 @@ from langchain_onerouter.errors import (
     ResponseFailedError,
     StreamError,
 )
-from langchain_onerouter.response import apply_stop, response_to_message
+from langchain_onerouter.response import response_to_message
 from langchain_onerouter.streaming import ResponseStreamParser
 from tests.support.bodies import (
     function_call_item,
@@ -33,6 +31,7 @@ from tests.support.bodies import (
     usage,
 )
 from tests.support.models import record_sleeps
+from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
 from tests.unit.stream_events import (
     call_added,
     call_delta,
@@ -47,49 +46,6 @@ from tests.unit.stream_events import (
 from tests.unit.stream_events.mock import Server, TrackedStream
 
 # -- helpers -------------------------------------------------------------------
-
-
-def feed_all(
-    events: list[dict[str, Any]], stop: list[str] | None = None
-) -> tuple[list[AIMessageChunk], ResponseStreamParser]:
-    parser = ResponseStreamParser(stop=stop)
-    chunks: list[AIMessageChunk] = []
-    for event in events:
-        chunks += parser.feed(event)
-        if parser.done:
-            break
-    chunks += parser.finish()
-    return chunks, parser
-
-
-def aggregate(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    return functools.reduce(operator.add, chunks)
-
-
-def strip_index(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_index(v) for k, v in value.items() if k != "index"}
-    if isinstance(value, list):
-        return [strip_index(v) for v in value]
-    return value
-
-
-def assert_matches(chunks: list[AIMessageChunk], expected: AIMessage) -> None:
-    full = aggregate(chunks)
-    assert strip_index(full.content) == expected.content
-    assert full.tool_calls == expected.tool_calls
-    assert full.usage_metadata == expected.usage_metadata
-    assert full.id == expected.id
-    assert full.additional_kwargs == expected.additional_kwargs
-    for key, value in expected.response_metadata.items():
-        assert full.response_metadata[key] == value
-    assert chunks[-1].chunk_position == "last"
-    assert all(c.chunk_position is None for c in chunks[:-1])
-    assert all(c.response_metadata["model_provider"] == "onerouter" for c in chunks)
-    # usage (and the response id) only on the final chunk
-    assert [c for c in chunks if c.usage_metadata] == [chunks[-1]]
-    provider_ids = [c for c in chunks if c.id and not c.id.startswith("lc_")]
-    assert provider_ids == [chunks[-1]]
 
 
 # -- the state machine ---------------------------------------------------------
@@ -469,12 +425,8 @@ def test_unknown_and_malformed_events_are_ignored() -> None:
 def test_fuzzed_event_sequences_never_crash(
     events: list[dict], stop: list[str] | None
 ) -> None:
-    parser = ResponseStreamParser(stop=stop)
-    chunks: list[AIMessageChunk] = []
     try:
-        for event in events:
-            chunks += parser.feed(event)
-        chunks += parser.finish()
+        chunks, _ = feed_all(events, stop=stop)
     except OneRouterError:
         return  # only typed errors, and only for an unfinished stream
     if chunks:
@@ -565,87 +517,6 @@ def test_stream_ending_before_completed_raises() -> None:
     assert not parser.done
     with pytest.raises(StreamError, match="before response.completed"):
         parser.finish()
-
-
-# -- stop sequences ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("deltas", "stop", "expected"),
-    [
-        (["Hello ", "wor", "ld. Bye"], ["world"], "Hello "),
-        (["abc", "EN", "D tail"], ["END"], "abc"),
-        (["one. two"], ["."], "one"),
-        (["x", "y", "STOP"], ["STOP", "yS"], "x"),
-    ],
-)
-def test_stop_sequence_cuts_stream(
-    deltas: list[str], stop: list[str], expected: str
-) -> None:
-    text = "".join(deltas)
-    chunks, parser = feed_all(
-        [created(), *message_events(deltas, with_done=False)], stop=stop
-    )
-    full = aggregate(chunks)
-    assert full.text == expected
-    assert parser.done
-    invoked = apply_stop(
-        response_to_message(response(message_item(text, item_id="msg_s1"))), stop
-    )
-    assert full.text == invoked.text
-    assert strip_index(full.content) == invoked.content
-    assert chunks[-1].chunk_position == "last"
-    assert (
-        chunks[-1].response_metadata["stop_sequence"]
-        == invoked.response_metadata["stop_sequence"]
-    )
-
-
-def test_stop_sequence_withholds_only_a_possible_prefix() -> None:
-    parser = ResponseStreamParser(stop=["STOP"])
-    parser.feed(created())
-    for event in message_events([], with_done=False):
-        parser.feed(event)
-    delta = {
-        "type": "response.output_text.delta",
-        "item_id": "msg_s1",
-        "output_index": 0,
-        "content_index": 0,
-    }
-    assert "".join(c.text for c in parser.feed({**delta, "delta": "abcST"})) == "abc"
-    assert "".join(c.text for c in parser.feed({**delta, "delta": "x"})) == "STx"
-    assert "".join(c.text for c in parser.feed({**delta, "delta": "S"})) == ""
-    rest = parser.feed(
-        {
-            "type": "response.output_text.done",
-            "item_id": "msg_s1",
-            "output_index": 0,
-            "content_index": 0,
-            "text": "abcSTxS",
-        }
-    )
-    assert "".join(c.text for c in rest) == "S"  # the block ended: release it
-    assert not parser.done
-
-
-def test_stop_sequence_not_hit_changes_nothing() -> None:
-    done = finished(message_item("no stop here", item_id="msg_s1"))
-    chunks, _ = feed_all(
-        [created(), *message_events(["no st", "op here"]), done], stop=["STOP"]
-    )
-    assert_matches(chunks, response_to_message(done["response"]))
-
-
-def test_stop_at_start_of_block_drops_the_block() -> None:
-    events = [
-        created(),
-        *reasoning_events([["r"]]),
-        *message_events(["STOP and more"], output_index=1, with_done=False),
-    ]
-    chunks, _ = feed_all(events, stop=["STOP"])
-    full = aggregate(chunks)
-    assert [b["type"] for b in full.content] == ["reasoning"]
-    assert full.response_metadata["stop_sequence"] == "STOP"
 
 
 # -- through the chat model (MockTransport) --------------------------------------
