@@ -8,6 +8,10 @@ client work only:
   `"stream": true`, an SSE stream whose message text arrives in `deltas`
   `response.output_text.delta` events (prebuilt once, written in ~8 KB
   writes so the server never paces the client);
+- `POST /{dims}/embeddings` answers an OpenAI-shaped embeddings list: one
+  fixed `dims`-float vector per input, as floats or (when asked) base64;
+  `POST /{dims}/{ms}/embeddings` the same after `ms` milliseconds (a server
+  that takes time to compute);
 - `GET /_stats` reports the connections accepted since `POST /_reset`
   (counted by client address; the stats routes themselves are not counted)
   and the most connections open at once (`peak_open`).
@@ -23,6 +27,7 @@ with ServerProcess() as server:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -268,6 +273,39 @@ def json_bytes() -> bytes:
     return orjson.dumps(response_body())
 
 
+@lru_cache(maxsize=8)
+def _embedding_items(dims: int, packed: bool) -> tuple[bytes, ...]:
+    """One encoded item per index 0..2047, each carrying the same vector."""
+    import array
+    import base64
+    import math
+
+    vector = [round(math.sin(i) * 0.05, 8) for i in range(dims)]
+    value: Any = (
+        base64.b64encode(array.array("f", vector).tobytes()).decode()
+        if packed
+        else vector
+    )
+    return tuple(
+        orjson.dumps({"object": "embedding", "index": i, "embedding": value})
+        for i in range(2048)
+    )
+
+
+@lru_cache(maxsize=64)
+def embeddings_bytes(count: int, dims: int, packed: bool) -> bytes:
+    """The embeddings response for `count` inputs (built once per shape)."""
+    items = _embedding_items(dims, packed)[:count]
+    usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
+    return (
+        b'{"object":"list","data":['
+        + b",".join(items)
+        + b'],"model":"text-embedding-3-small","usage":'
+        + orjson.dumps(usage)
+        + b"}"
+    )
+
+
 def create_app() -> Any:
     """The ASGI app: canned responses plus a connection counter."""
     from starlette.applications import Starlette
@@ -291,6 +329,17 @@ def create_app() -> Any:
 
         return StreamingResponse(gen(), media_type="text/event-stream")
 
+    async def embeddings(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        count = len(body["input"]) if isinstance(body["input"], list) else 1
+        packed = body.get("encoding_format") == "base64"
+        dims = int(request.path_params["dims"])
+        if request.path_params.get("ms"):
+            await asyncio.sleep(int(request.path_params["ms"]) / 1000)
+        return Response(
+            embeddings_bytes(count, dims, packed), media_type="application/json"
+        )
+
     async def stats(request: Request) -> Response:
         stats = {"connections": len(connections), "peak_open": peak["open"]}
         return Response(orjson.dumps(stats))
@@ -303,6 +352,8 @@ def create_app() -> Any:
     app = Starlette(
         routes=[
             Route("/{deltas:int}/responses", responses, methods=["POST"]),
+            Route("/{dims:int}/embeddings", embeddings, methods=["POST"]),
+            Route("/{dims:int}/{ms:int}/embeddings", embeddings, methods=["POST"]),
             Route("/_stats", stats, methods=["GET"]),
             Route("/_reset", reset, methods=["POST"]),
         ]

@@ -233,10 +233,13 @@ def decode_base64(data: str) -> list[float]:
 def _vector(value: Any, where: str) -> list[float]:
     if isinstance(value, str):
         return decode_base64(value)
-    if isinstance(value, list) and all(
-        isinstance(x, (int, float)) and not isinstance(x, bool) for x in value
-    ):
-        return [float(x) for x in value]
+    if isinstance(value, list):
+        # array('d') checks and converts in C: 10,000 x 256-float vectors in
+        # ~0.05 s instead of ~0.15 s for a Python loop (benchmarks/embeddings.py).
+        try:
+            return array.array("d", value).tolist()
+        except (TypeError, OverflowError):
+            pass
     raise malformed(f"{where} is not a list of numbers or base64 text")
 
 
