@@ -300,7 +300,8 @@ def fetch_models(
 
     Example:
         ```python
-        fetch_models(llm.transport, refresh=True)  # what llm.list_models() does
+        transport = Transport(base_url="https://llm.onerouter.pro/v1", api_key=None)
+        fetch_models(transport, refresh=True)  # llm.list_models() does this
         ```
     """
     cache = CATALOG if cache is None else cache
@@ -318,7 +319,7 @@ async def afetch_models(
 
     Example:
         ```python
-        await afetch_models(llm.transport)
+        await afetch_models(transport)
         ```
     """
     cache = CATALOG if cache is None else cache

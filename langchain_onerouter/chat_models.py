@@ -340,9 +340,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         }
         return retry_body, info
 
-    @property
-    def transport(self) -> Transport:
-        """The transport (pooled clients, retries) of this instance."""
+    def _get_transport(self) -> Transport:
+        """The transport (pooled clients, retries) of this instance: not API."""
         if self._transport is None:
             self._transport = Transport(
                 base_url=self.base_url,
@@ -379,13 +378,13 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             print(llm.profile.get("image_inputs") if llm.profile else "unknown")
             ```
         """
-        models = fetch_models(self.transport, refresh=refresh)
+        models = fetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
     async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """Async counterpart of `list_models`."""
-        models = await afetch_models(self.transport, refresh=refresh)
+        models = await afetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
@@ -407,11 +406,15 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         body = self._request_body(messages, stream=False, **kwargs)
         retry = None
         try:
-            data = self.transport.post("responses", body, run_manager=run_manager)
+            data = self._get_transport().post(
+                "responses", body, run_manager=run_manager
+            )
         except errors.OneRouterError as err:
             retry = self._retry_or_raise(err, body, kwargs)
             body = retry[0]
-            data = self.transport.post("responses", body, run_manager=run_manager)
+            data = self._get_transport().post(
+                "responses", body, run_manager=run_manager
+            )
         return self._chat_result(data, body, stop, retry)
 
     async def _agenerate(
@@ -424,13 +427,13 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         body = self._request_body(messages, stream=False, **kwargs)
         retry = None
         try:
-            data = await self.transport.apost(
+            data = await self._get_transport().apost(
                 "responses", body, run_manager=run_manager
             )
         except errors.OneRouterError as err:
             retry = self._retry_or_raise(err, body, kwargs)
             body = retry[0]
-            data = await self.transport.apost(
+            data = await self._get_transport().apost(
                 "responses", body, run_manager=run_manager
             )
         return self._chat_result(data, body, stop, retry)
@@ -469,7 +472,9 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             parser = ResponseStreamParser(requested=RequestedRoute.of(body))
             stops = StopFilter(self._stop(stop))
-            events = self.transport.stream("responses", body, run_manager=run_manager)
+            events = self._get_transport().stream(
+                "responses", body, run_manager=run_manager
+            )
             sent = False
             try:
                 for event in events:
@@ -501,7 +506,9 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             parser = ResponseStreamParser(requested=RequestedRoute.of(body))
             stops = StopFilter(self._stop(stop))
-            events = self.transport.astream("responses", body, run_manager=run_manager)
+            events = self._get_transport().astream(
+                "responses", body, run_manager=run_manager
+            )
             sent = False
             try:
                 async for event in events:

@@ -128,7 +128,7 @@ def convert_media_block(block: dict[str, Any], *, where: str) -> dict[str, Any]:
 
 
 # -- images ------------------------------------------------------------------
-def image_part(
+def _image_part(
     *, image_url: str | None = None, file_id: str | None = None, detail: Any = None
 ) -> dict[str, Any]:
     """An `input_image` part from a checked URL / data URI or a file id."""
@@ -155,12 +155,12 @@ def _image(block: dict[str, Any]) -> dict[str, Any]:
         return _anthropic_image(block["source"], detail)
     url, b64, file_id = _locate(block)
     if url is not None:
-        return image_part(image_url=image_url_value(url), detail=detail)
+        return _image_part(image_url=image_url_value(url), detail=detail)
     if b64 is not None:
         mime = _media.image_mime(block.get("mime_type"))
-        return image_part(image_url=data_uri(mime, b64), detail=detail)
+        return _image_part(image_url=data_uri(mime, b64), detail=detail)
     if file_id is not None:
-        return image_part(file_id=_file_id(file_id), detail=detail)
+        return _image_part(file_id=_file_id(file_id), detail=detail)
     raise ValueError("image block needs a url, base64 data (with mime_type) or file_id")
 
 
@@ -172,7 +172,7 @@ def _chat_image_url(block: dict[str, Any]) -> dict[str, Any]:
         url, detail = value, block.get("detail")
     if url is None:
         raise ValueError("image_url block has no url")
-    return image_part(image_url=image_url_value(url), detail=detail)
+    return _image_part(image_url=image_url_value(url), detail=detail)
 
 
 def _input_image(block: dict[str, Any]) -> dict[str, Any]:
@@ -191,9 +191,9 @@ def _anthropic_image(source: dict[str, Any], detail: Any) -> dict[str, Any]:
     kind = source.get("type")
     if kind == "base64":
         mime = _media.image_mime(source.get("media_type"))
-        return image_part(image_url=data_uri(mime, source.get("data")), detail=detail)
+        return _image_part(image_url=data_uri(mime, source.get("data")), detail=detail)
     if kind == "url":
-        return image_part(image_url=image_url_value(source.get("url")), detail=detail)
+        return _image_part(image_url=image_url_value(source.get("url")), detail=detail)
     raise ValueError(f"unsupported image source type {kind!r} (use 'base64' or 'url')")
 
 
@@ -204,7 +204,7 @@ def file_part(mime: str, b64: Any, filename: Any = None) -> dict[str, Any]:
     Image data in a file block becomes an `input_image` instead.
     """
     if mime.startswith("image/"):
-        return image_part(image_url=data_uri(_media.image_mime(mime), b64))
+        return _image_part(image_url=data_uri(_media.image_mime(mime), b64))
     return {
         "type": "input_file",
         "filename": _filename(filename, mime),
@@ -242,7 +242,7 @@ def _file_from_url(url: Any, mime: Any, filename: Any) -> dict[str, Any]:
     if mime is not None:
         mime = normalize_mime(mime, what="file")
         if mime.startswith("image/"):
-            return image_part(image_url=checked)
+            return _image_part(image_url=checked)
     return _with_filename({"type": "input_file", "file_url": checked}, filename)
 
 

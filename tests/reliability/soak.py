@@ -321,7 +321,7 @@ def run_soak(
             report.hung += sum(worker.is_alive() for worker in workers)
             gc.collect()
             report.rss_end = rss_bytes()
-            await llm.transport.aclose()  # closes the sync client as well
+            await llm._get_transport().aclose()  # closes the sync client as well
 
         prober = threading.Thread(target=probe, daemon=True)
         prober.start()

@@ -118,7 +118,7 @@ def test_fork_while_the_pool_lock_is_held_does_not_deadlock_the_child(
 ) -> None:
     llm = _model(server)
     llm.invoke("warm")
-    with llm.transport._clients._lock:  # as if another thread held it at fork
+    with llm._get_transport()._clients._lock:  # as if another thread held it at fork
         child = _in_child(lambda: llm.invoke("child").text)
     assert child == {"ok": "echo child"}
 
@@ -142,7 +142,7 @@ def test_forked_child_never_uses_the_parents_loop_bound_client(
         assert again.text == "echo parent-again"
         assert _ports(server, "parent-again") == _ports(server, "parent")
     finally:
-        loop.run_until_complete(llm.transport.aclose())
+        loop.run_until_complete(llm._get_transport().aclose())
         loop.close()
 
 
@@ -194,10 +194,10 @@ def test_copy_of_a_used_model_makes_its_own_connections(
 
     twin = make_copy(llm)
 
-    assert twin.transport is not llm.transport
+    assert twin._get_transport() is not llm._get_transport()
     assert twin.invoke("twin").text == "echo twin"
     assert not _ports(server, "twin") & _ports(server, "original")
-    llm.transport.close()  # closing one never closes the other's client
+    llm._get_transport().close()  # closing one never closes the other's client
     assert twin.invoke("twin-2").text == "echo twin-2"
     assert llm.invoke("original-2").text == "echo original-2"
 
@@ -206,8 +206,8 @@ def test_model_copy_with_update_uses_the_new_settings(server: ScriptedServer) ->
     llm = _model(server)
     llm.invoke("warm")
     faster = llm.model_copy(update={"timeout": 7.0})
-    assert faster.transport.client.timeout.read == 7.0
-    assert llm.transport.client.timeout.read == 10.0
+    assert faster._get_transport().client.timeout.read == 7.0
+    assert llm._get_transport().client.timeout.read == 10.0
 
 
 def test_configurable_fields_copies_work_after_the_default_is_closed(
@@ -218,7 +218,7 @@ def test_configurable_fields_copies_work_after_the_default_is_closed(
     )
     config: Any = {"configurable": {"temperature": 0.5}}
     assert llm.invoke("a", config=config).text == "echo a"
-    llm.default.transport.close()
+    llm.default._get_transport().close()
     assert llm.invoke("b", config=config).text == "echo b"
     assert llm.invoke("c").text == "echo c"
 
@@ -230,7 +230,7 @@ def test_copies_share_your_client_and_pickle_says_why_it_cannot(
     llm = _model(server, http_client=mine)
     llm.invoke("warm")
     for twin in (copy.copy(llm), copy.deepcopy(llm), llm.model_copy(deep=True)):
-        assert twin.http_client is mine and twin.transport.client is mine
+        assert twin.http_client is mine and twin._get_transport().client is mine
     with pytest.raises(TypeError, match="http_client.*Build the model"):
         pickle.dumps(llm)
     assert not mine.is_closed
@@ -268,7 +268,7 @@ def test_a_fresh_model_hit_by_64_threads_builds_one_client(
         answers = list(pool.map(call, range(64)))
     assert answers == [f"echo th-{i}" for i in range(64)]
     assert len(built) == 1
-    llm.transport.close()
+    llm._get_transport().close()
 
 
 def test_a_loop_per_thread_gets_one_client_per_loop_closed_with_its_loop(
@@ -309,7 +309,7 @@ def test_asyncio_run_twice_and_a_second_threads_loop(server: ScriptedServer) -> 
         answers.append(pool.submit(asyncio.run, llm.ainvoke("thread")).result(30).text)
     answers.append(llm.invoke("sync").text)
     assert answers == ["echo run-0", "echo run-1", "echo thread", "echo sync"]
-    llm.transport.close()
+    llm._get_transport().close()
     assert _settle(baseline)  # each loop's connection closed with its loop
 
 
@@ -320,8 +320,8 @@ def test_aclose_closes_this_loops_client_and_a_later_call_reconnects(
 
     async def main() -> list[str]:
         first = (await llm.ainvoke("x")).text
-        client = llm.transport.aclient
-        await llm.transport.aclose()
+        client = llm._get_transport().aclient
+        await llm._get_transport().aclose()
         assert client.is_closed
         return [first, (await llm.ainvoke("y")).text]
 

@@ -161,11 +161,11 @@ def test_env_proxy_for_plain_http_warns(monkeypatch: pytest.MonkeyPatch) -> None
         model="o4-mini", api_key=KEY, base_url="http://127.0.0.1:9/v1"
     )
     with pytest.warns(UserWarning, match="proxy sees the API key in clear"):
-        llm.transport  # noqa: B018
+        llm._get_transport()  # noqa: B018
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        llm.model_copy().transport  # noqa: B018
+        llm.model_copy()._get_transport()  # noqa: B018
 
 
 def _ok() -> Any:

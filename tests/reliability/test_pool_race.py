@@ -113,7 +113,7 @@ def test_64_threads_on_one_client_never_fail_or_hang() -> None:
             max_retries=0,
             timeout=10,
         )
-        pool = llm.transport.client._transport._pool
+        pool = llm._get_transport().client._transport._pool
         failures: list[str] = []
         lock = threading.Lock()
         pool._assign_requests_to_connections = lambda: watched(pool)
@@ -131,6 +131,6 @@ def test_64_threads_on_one_client_never_fail_or_hang() -> None:
 
         with ThreadPoolExecutor(64) as executor:
             list(executor.map(call, range(calls)))
-        llm.transport.close()
+        llm._get_transport().close()
     assert failures == []
     assert trimmed_while_held["held"] == 0, dict(trimmed_while_held)

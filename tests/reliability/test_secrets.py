@@ -57,8 +57,8 @@ def test_key_absent_from_every_serialised_form() -> None:
         repr(bound),
         repr(llm.with_retry()),
         llm._get_invocation_params(),
-        repr(llm.transport),
-        repr(llm.transport.client),
+        repr(llm._get_transport()),
+        repr(llm._get_transport().client),
     ]
     assert [f for f in forms if leaks(f)] == []
     assert any("secret" in f for f in forms if isinstance(f, str))  # not vacuous
@@ -205,21 +205,21 @@ def _ssl_context(client: httpx.Client | httpx.AsyncClient) -> ssl.SSLContext:
 
 async def test_tls_verification_is_on_for_our_own_clients() -> None:
     llm = ChatOneRouterResponses(model="o4-mini")
-    for client in (llm.transport.client, llm.transport.aclient):
+    for client in (llm._get_transport().client, llm._get_transport().aclient):
         context = _ssl_context(client)
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
         assert client.follow_redirects is False
-    await llm.transport.aclose()
+    await llm._get_transport().aclose()
 
 
 def test_an_injected_client_is_used_as_given() -> None:
     mine = httpx.Client(verify=False)
     llm = ChatOneRouterResponses(model="o4-mini", http_client=mine)
-    assert llm.transport.client is mine  # the user's choice, never overridden
+    assert llm._get_transport().client is mine  # the user's choice, never overridden
     assert _ssl_context(mine).verify_mode == ssl.CERT_NONE
     other = ChatOneRouterResponses(model="o4-mini")
-    assert _ssl_context(other.transport.client).verify_mode == ssl.CERT_REQUIRED
+    assert _ssl_context(other._get_transport().client).verify_mode == ssl.CERT_REQUIRED
 
 
 HUGE = "y" * 1_000_000

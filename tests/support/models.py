@@ -17,7 +17,7 @@ def record_sleeps(
     async def asleep(seconds: float) -> None:
         record.append(seconds)
 
-    llm.transport.retry = RetryPolicy(
+    llm._get_transport().retry = RetryPolicy(
         llm.max_retries, sleep=record.append, asleep=asleep
     )
     return record

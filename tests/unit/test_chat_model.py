@@ -144,7 +144,7 @@ async def test_bind_and_per_call_model_override() -> None:
 
 def test_batch_and_abatch_reuse_one_pooled_client() -> None:
     llm = ChatOneRouterResponses(model="o4-mini")
-    assert llm.transport.client is llm.transport.client
+    assert llm._get_transport().client is llm._get_transport().client
     mocked, seen = mock_llm()
     results = mocked.batch(["a", "b", "c"])
     assert sorted(r.text for r in results) == ["echo 1", "echo 2", "echo 3"]
@@ -156,7 +156,7 @@ async def test_abatch_and_async_client_reused_within_a_loop() -> None:
     results = await llm.abatch(["a", "b"])
     assert len(results) == 2 and len(seen) == 2
     own = ChatOneRouterResponses(model="m")
-    assert own.transport.aclient is own.transport.aclient
+    assert own._get_transport().aclient is own._get_transport().aclient
 
 
 def test_stop_is_enforced_client_side() -> None:
