@@ -197,10 +197,8 @@ def routing_metadata(
                 requested.model, served, requested.fallback_models
             )
     provider = body.get("provider")
-    if isinstance(provider, str) and provider:
-        metadata["upstream_provider"] = provider
-    elif isinstance(provider, dict) and provider:
-        metadata["upstream_provider"] = provider  # unknown shape: kept as is
+    if provider not in (None, "", {}, []):
+        metadata["upstream_provider"] = provider  # any other shape: kept as is
     usage = _details(body, "usage")
     for key in ("cost", "cost_details"):
         value = usage.get(key, body.get(key))

@@ -530,3 +530,30 @@ def test_settings_lists_the_routing_keywords_and_extensions() -> None:
         }
     )
     assert set(sent) - {"model"} == set(settings.ONEROUTER_EXTENSIONS)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            {"model": "m", "provider": ["a", "b"], "usage": {"cost": float("inf")}},
+            {"upstream_provider": ["a", "b"], "cost": float("inf")},
+        ),
+        (
+            {"model": None, "provider": {"name": "x"}, "cost": [1], "usage": "odd"},
+            {"upstream_provider": {"name": "x"}, "cost": [1]},
+        ),
+        (
+            {"model": 3, "usage": {"cost": True, "cost_details": "n/a"}},
+            {"cost": True, "cost_details": "n/a"},
+        ),
+    ],
+)
+def test_odd_routing_data_from_the_server_is_kept_not_fatal(
+    body: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    meta = routing_metadata(body, RequestedRoute("m"))
+    assert meta["requested_model"] == "m"
+    # without a string model, whether it was a fallback is unknown, not guessed
+    assert ("fallback_used" in meta) is isinstance(body["model"], str)
+    assert {k: meta[k] for k in expected} == expected
