@@ -237,8 +237,11 @@ class OneRouterEmulator:
         self.push(Reply(raw_body=body, status=status))
 
     # -- routing (see testing/routing.py) -----------------------------------------
-    def fail_model(self, model: str, *, status: int = 503) -> None:
-        """Requests for `model` fail with `status` until `restore(model)`.
+    def fail_model(
+        self, model: str, *, status: int = 503, times: int | None = None
+    ) -> None:
+        """Requests for `model` fail with `status` until `restore(model)` (or,
+        with `times`, for that many requests that reach it).
 
         With `fallback_models` (and `fallback_rules` allowing the status) the
         request is served by the first working fallback, whose id is the
@@ -256,12 +259,15 @@ class OneRouterEmulator:
             assert llm.invoke("hi").response_metadata["fallback_used"]
             ```
         """
-        self.state.router.fail_model(model, status)
+        self.state.router.fail_model(model, status, times)
 
-    def fail_provider(self, provider: str, *, status: int = 503) -> None:
-        """Upstream `provider` (e.g. `"openai"`, `"azure"`) fails with `status`;
-        OneRouter then routes to the model's next provider, if allowed."""
-        self.state.router.fail_provider(provider, status)
+    def fail_provider(
+        self, provider: str, *, status: int = 503, times: int | None = None
+    ) -> None:
+        """Upstream `provider` (e.g. `"openai"`, `"azure"`) fails with `status`
+        (for `times` requests, or until restored); OneRouter then routes to the
+        model's next provider, if allowed."""
+        self.state.router.fail_provider(provider, status, times)
 
     def restore(self, name: str | None = None) -> None:
         """Make a failing model or provider work again (None: all of them)."""

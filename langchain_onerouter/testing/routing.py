@@ -72,19 +72,39 @@ class Route:
 
 @dataclass
 class RoutingState:
-    """Models and providers scripted to fail (status codes), thread-safe."""
+    """Models and providers scripted to fail, thread-safe.
 
-    failing_models: dict[str, int] = field(default_factory=dict)
-    failing_providers: dict[str, int] = field(default_factory=dict)
+    Each failing name maps to (status, failures left; None: until restored).
+    """
+
+    failing_models: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    failing_providers: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def fail_model(self, model: str, status: int) -> None:
+    def fail_model(self, model: str, status: int, times: int | None = None) -> None:
         with self._lock:
-            self.failing_models[model] = status
+            self.failing_models[model] = (status, times)
 
-    def fail_provider(self, provider: str, status: int) -> None:
+    def fail_provider(
+        self, provider: str, status: int, times: int | None = None
+    ) -> None:
         with self._lock:
-            self.failing_providers[provider.lower()] = status
+            self.failing_providers[provider.lower()] = (status, times)
+
+    def failure(self, kind: str, name: str) -> int | None:
+        """The status `name` fails with now (counting one failure), or None."""
+        table = self.failing_models if kind == "model" else self.failing_providers
+        with self._lock:
+            entry = table.get(name)
+            if entry is None:
+                return None
+            status, left = entry
+            if left is not None:
+                if left <= 1:
+                    del table[name]
+                else:
+                    table[name] = (status, left - 1)
+            return status
 
     def restore(self, name: str | None = None) -> None:
         """Restore one model or provider, or (None) everything."""
@@ -95,10 +115,6 @@ class RoutingState:
             else:
                 self.failing_models.pop(name, None)
                 self.failing_providers.pop(name.lower(), None)
-
-    def snapshot(self) -> tuple[dict[str, int], dict[str, int]]:
-        with self._lock:
-            return dict(self.failing_models), dict(self.failing_providers)
 
 
 def endpoints(model: str) -> tuple[str, ...]:
@@ -116,12 +132,11 @@ def route(state: RoutingState, body: Mapping[str, Any]) -> Route:
     fallbacks = _fallback_models(body.get("fallback_models"))
     rules = _fallback_rules(body.get("fallback_rules"))
     requested = str(body["model"])
-    failing_models, failing_providers = state.snapshot()
     error: RoutingError | None = None
     for model in [requested, *fallbacks]:
         if error is not None and not _falls_back(rules, error.status):
             break
-        status = failing_models.get(model)
+        status = state.failure("model", model)
         if status is not None:
             error = RoutingError(status, f"Model {model} is unavailable (emulated).")
             continue
@@ -134,7 +149,7 @@ def route(state: RoutingState, body: Mapping[str, Any]) -> Route:
             )
             continue
         for provider in candidates:
-            status = failing_providers.get(provider)
+            status = state.failure("provider", provider)
             if status is None:
                 return Route(model=model, provider=provider, requested=requested)
             error = RoutingError(status, f"Provider {provider} failed (emulated).")

@@ -332,3 +332,15 @@ def test_a_stream_that_already_yielded_is_never_retried(emu: Any) -> None:
                 received.append(chunk)
     assert received and any(c.text for c in received)
     assert len(emu.requests) - before == 1
+
+
+def test_a_model_can_fail_a_number_of_times(emu: Any) -> None:
+    emu.fail_model(PRIMARY, times=2)
+    llm = model(emu, fallback_models=[FALLBACK])
+    served = [llm.invoke("hi").response_metadata["model_name"] for _ in range(3)]
+    assert served == [FALLBACK, FALLBACK, PRIMARY]
+    emu.fail_provider("openai", times=1)
+    providers = [
+        model(emu).invoke("hi").response_metadata["upstream_provider"] for _ in range(2)
+    ]
+    assert providers == ["azure", "openai"]
