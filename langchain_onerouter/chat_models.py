@@ -3,6 +3,7 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated, Any, Literal
@@ -72,6 +73,9 @@ from langchain_onerouter.settings import (
 from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
 from langchain_onerouter.transport import Transport
+
+# Guards the lazy creation of a model's transport (one per instance).
+_TRANSPORT_LOCK = threading.Lock()
 
 
 class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
@@ -343,21 +347,26 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     def _get_transport(self) -> Transport:
         """The transport (pooled clients, retries) of this instance: not API."""
         if self._transport is None:
-            self._transport = Transport(
-                base_url=self.base_url,
-                api_key=self.api_key,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                http_client=self.http_client,
-                http_async_client=self.http_async_client,
-                limits=Limits(
-                    total_timeout=self.total_timeout,
-                    max_response_bytes=self.max_response_bytes,
-                    max_sse_line_bytes=self.max_sse_line_bytes,
-                ),
-            )
+            with _TRANSPORT_LOCK:  # 64 threads on a fresh model build one
+                if self._transport is None:
+                    self._transport = self._new_transport()
         return self._transport
+
+    def _new_transport(self) -> Transport:
+        return Transport(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+            limits=Limits(
+                total_timeout=self.total_timeout,
+                max_response_bytes=self.max_response_bytes,
+                max_sse_line_bytes=self.max_sse_line_bytes,
+            ),
+        )
 
     # -- model catalog (see catalog.py) -------------------------------------
     def _resolve_model_profile(self) -> ModelProfile | None:
