@@ -39,6 +39,7 @@ from langchain_onerouter.routing import (
     ProviderPreferences,
 )
 from langchain_onerouter.settings import routing_from_env
+from langchain_onerouter.tools import custom_tool
 
 _translator.register()
 
@@ -66,5 +67,6 @@ __all__ = [
     "OneRouterCostCallbackHandler",
     "get_onerouter_cost",
     "routing_from_env",
+    "custom_tool",
     "__version__",
 ]

@@ -72,6 +72,11 @@ from langchain_onerouter.settings import (
 )
 from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
+from langchain_onerouter.structured_output import (
+    ParsedOnLastChunk,
+    parse_response_format,
+    response_format_text,
+)
 from langchain_onerouter.transport import Transport
 
 # Guards the lazy creation of a model's transport (one per instance).
@@ -283,7 +288,10 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     def _request_body(
         self, messages: Sequence[BaseMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
+        response_format = kwargs.pop("response_format", None)
         params = call_params(self._default_params(), kwargs)
+        if response_format is not None:  # ChatOpenAI's keyword → `text.format`
+            params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
         self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
@@ -424,7 +432,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             data = self._get_transport().post(
                 "responses", body, run_manager=run_manager
             )
-        return self._chat_result(data, body, stop, retry)
+        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
 
     async def _agenerate(
         self,
@@ -445,7 +453,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             data = await self._get_transport().apost(
                 "responses", body, run_manager=run_manager
             )
-        return self._chat_result(data, body, stop, retry)
+        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
 
     def _chat_result(
         self,
@@ -453,11 +461,16 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         body: dict[str, Any],
         stop: list[str] | None,
         retry: tuple[dict[str, Any], dict[str, Any]] | None,
+        response_format: Any = None,
     ) -> ChatResult:
         message = response_to_message(data, RequestedRoute.of(body))
         if retry is not None:
             message.response_metadata[REASONING_RETRY_KEY] = retry[1]
         message = StopFilter(self._stop(stop)).message(message)
+        if response_format is not None:
+            parsed = parse_response_format(response_format, message)
+            if parsed is not None:  # where ChatOpenAI puts it
+                message.additional_kwargs["parsed"] = parsed
         metadata = message.response_metadata
         llm_output = {
             key: metadata[key]
@@ -478,6 +491,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
+        parsed = ParsedOnLastChunk(kwargs.get("response_format"))
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             parser = ResponseStreamParser(requested=RequestedRoute.of(body))
             stops = StopFilter(self._stop(stop))
@@ -489,11 +503,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 for event in events:
                     for chunk in stops.feed(parser.feed(event), parser.end_early):
                         sent = True
-                        yield _emit(_mark(chunk, retry), run_manager)
+                        yield _emit(parsed(_mark(chunk, retry)), run_manager)
                     if parser.done or stops.hit:
                         break
                 for chunk in [] if stops.hit else parser.finish():
-                    yield _emit(_mark(chunk, retry), run_manager)
+                    yield _emit(parsed(_mark(chunk, retry)), run_manager)
                 return
             except errors.OneRouterError as err:
                 retry = self._retry_or_raise(
@@ -512,6 +526,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
+        parsed = ParsedOnLastChunk(kwargs.get("response_format"))
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             parser = ResponseStreamParser(requested=RequestedRoute.of(body))
             stops = StopFilter(self._stop(stop))

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
@@ -271,3 +271,98 @@ class _JsonKeyToolsParser(_StrictCumulativeMixin, JsonOutputKeyToolsParser):
 
 class _PydanticToolsParser(_StrictCumulativeMixin, PydanticToolsParser):
     pass
+
+
+# -- `response_format=` (ChatOpenAI's keyword; LangChain agents bind it) --------
+def response_format_text(
+    response_format: Any, text: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The payload's `text` with `format` set from a `response_format` keyword.
+
+    Accepts what `create_agent(..., response_format=...)` and ChatOpenAI users
+    pass: a pydantic class, a TypedDict, a JSON schema, OpenAI's
+    `{"type": "json_schema", "json_schema": {...}}`, or `{"type": "json_object"}`.
+    Other `text` settings (e.g. `verbosity`) are kept.
+
+    >>> response_format_text({"type": "json_schema", "json_schema": {
+    ...     "name": "P", "schema": {"type": "object"}, "strict": True}})
+    {'format': {'type': 'json_schema', 'name': 'P', 'schema': {'type': 'object'}, 'strict': True}}
+    """
+    if isinstance(response_format, Mapping) and response_format.get("type") in (
+        "json_object",
+        "text",
+    ):
+        text_format: dict[str, Any] = {"type": response_format["type"]}
+    elif (
+        isinstance(response_format, Mapping)
+        and "title" not in response_format
+        and _ready_format(response_format) is None
+        and response_format.get("type") == "object"
+    ):  # a bare JSON schema: no name of its own
+        text_format = json_schema_format(
+            {"title": "response_format", **response_format}
+        )
+    else:
+        try:
+            text_format = json_schema_format(response_format)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(
+                "response_format must be a pydantic class, a TypedDict, a JSON "
+                'schema, {"type": "json_schema", "json_schema": {...}} or '
+                f'{{"type": "json_object"}}; got {response_format!r} ({exc})'
+            ) from None
+    return {**(text or {}), "format": text_format}
+
+
+def parse_response_format(response_format: Any, message: BaseMessage) -> Any:
+    """The reply parsed as `response_format` asks, or None (no JSON, a refusal).
+
+    A pydantic class gives an instance, anything else the JSON value; this
+    is what ChatOpenAI puts in `additional_kwargs["parsed"]`.
+    """
+    if isinstance(response_format, Mapping) and response_format.get("type") == "text":
+        return None
+    if _refusal([ChatGeneration(message=message)]) is not None:
+        return None
+    text = message.text if isinstance(message, AIMessage) else ""
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not _is_pydantic(response_format):
+        return data
+    try:
+        if hasattr(response_format, "model_validate"):
+            return response_format.model_validate(data)
+        return response_format.parse_obj(data)
+    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
+class ParsedOnLastChunk:
+    """Streams: puts the parsed object on the final chunk, as ChatOpenAI does.
+
+    Example:
+        ```python
+        collect = ParsedOnLastChunk(Person)
+        for chunk in chunks:
+            collect(chunk)  # the last one gets additional_kwargs["parsed"]
+        ```
+    """
+
+    def __init__(self, response_format: Any) -> None:
+        self.response_format = response_format
+        self.text: list[str] = []
+
+    def __call__(self, chunk: AIMessageChunk) -> AIMessageChunk:
+        if self.response_format is None:
+            return chunk
+        self.text.append(chunk.text)
+        if chunk.chunk_position == "last":
+            whole = AIMessage(content="".join(self.text))
+            parsed = parse_response_format(self.response_format, whole)
+            if parsed is not None:
+                chunk.additional_kwargs["parsed"] = parsed
+        return chunk

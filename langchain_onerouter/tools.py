@@ -2,7 +2,9 @@
 
 Every function tool is sent in the flat Responses shape
 `{"type": "function", "name", "description", "parameters", "strict"}`,
-whatever form the user passed; built-in tool dicts (`{"type": "web_search"}`,
+whatever form the user passed; custom (freeform) tools as `{"type": "custom",
+"name", "description", "format"}` (a dict, or a tool made with `custom_tool`
+here or in langchain-openai); built-in tool dicts (`{"type": "web_search"}`,
 ...) pass through untouched.
 """
 
@@ -13,6 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_core.tools import BaseTool, Tool
+from langchain_core.tools import tool as make_tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,8 @@ def convert_tool(
     """
     if isinstance(tool, Mapping):
         kind = tool.get("type")
+        if kind == "custom":
+            return _custom_tool(dict(tool), where)
         if kind == "function" and isinstance(tool.get("function"), Mapping):
             return _function_tool(dict(tool["function"]), strict, where)  # chat-style
         if kind == "function":
@@ -99,6 +105,8 @@ def convert_tool(
         raise ValueError(
             f"{where}: cannot convert {_describe(tool)} to a tool: {exc}"
         ) from None
+    if spec.get("type") == "custom":
+        return _custom_tool(dict(spec), where)
     if spec.get("type") != "function" or not isinstance(spec.get("function"), Mapping):
         return dict(spec)
     return _function_tool(dict(spec["function"]), strict, where)
@@ -109,7 +117,10 @@ def convert_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
     if choice is None:
         return None
     function_names = [t["name"] for t in tools if t.get("type") == "function"]
-    builtin_types = {t.get("type") for t in tools if t.get("type") != "function"}
+    custom_names = [t["name"] for t in tools if t.get("type") == "custom"]
+    builtin_types = {
+        t.get("type") for t in tools if t.get("type") not in ("function", "custom")
+    }
     if choice is True:
         choice = "required"
     if isinstance(choice, bool):  # False has no agreed meaning
@@ -119,9 +130,11 @@ def convert_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
             return _CHOICE_ALIASES[choice]
         if choice in function_names:
             return {"type": "function", "name": choice}
+        if choice in custom_names:
+            return {"type": "custom", "name": choice}
         if choice in builtin_types:
             return {"type": choice}
-        raise ValueError(_unbound(choice, function_names))
+        raise ValueError(_unbound(choice, function_names + custom_names))
     if isinstance(choice, Mapping):
         if choice.get("type") == "function":
             nested = choice.get("function")
@@ -185,11 +198,68 @@ def _function_tool(
     return tool
 
 
+def _custom_tool(spec: dict[str, Any], where: str) -> dict[str, Any]:
+    """A custom (freeform) tool: the model writes its input as plain text."""
+    name = spec.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"{where}: custom tool name must be 1-128 letters, digits, '_', '-', '.' or ':', got {name!r}"
+        )
+    description = spec.get("description")
+    if description is not None and not isinstance(description, str):
+        raise ValueError(f"{where} ({name}): description must be a string")
+    fmt = spec.get("format")
+    if fmt is not None and not (isinstance(fmt, Mapping) and fmt.get("type")):
+        raise ValueError(
+            f"{where} ({name}): format must be {{'type': 'text'}} or a grammar "
+            f"{{'type': 'grammar', 'syntax': 'lark' | 'regex', 'definition': ...}}, got {fmt!r}"
+        )
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def custom_tool(func: Any = None, *, format: Mapping[str, Any] | None = None) -> Any:
+    """Make a function a custom (freeform) tool: the model writes its input as text.
+
+    The function takes one string and returns the tool's output. The tool
+    binds as `{"type": "custom", ...}` (with the grammar `format`, if given);
+    the model's `custom_tool_call` arrives in `AIMessage.tool_calls` as
+    `{"name": ..., "args": {"__arg1": <input>}}`, and the `ToolMessage` of the
+    result goes back as the `custom_tool_call_output`. Same name and shape as
+    `langchain_openai.custom_tool`, whose tools work here too.
+
+    Example:
+        ```python
+        from langchain_onerouter.tools import custom_tool
+
+
+        @custom_tool
+        def run_sql(query: str) -> str:
+            \"\"\"Run one SQL SELECT statement.\"\"\"
+            return "3 rows"
+
+
+        llm.bind_tools([run_sql])
+        ```
+    """
+
+    def decorate(function: Any) -> BaseTool:
+        made = make_tool(infer_schema=False)(function)
+        if not isinstance(made, Tool):  # pragma: no cover - core's contract
+            raise TypeError(f"custom_tool expects a function, got {function!r}")
+        made.metadata = {"type": "custom_tool"}
+        if format is not None:
+            made.metadata["format"] = dict(format)
+        made.description = (function.__doc__ or "").strip()
+        return made
+
+    return decorate(func) if func is not None else decorate
+
+
 def _dedupe(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     kept: list[dict[str, Any]] = []
     names: set[str] = set()
     for tool in tools:
-        if tool.get("type") == "function":
+        if tool.get("type") in ("function", "custom"):
             if tool["name"] in names:
                 logger.warning(
                     "two tools are named %r; only the first is sent", tool["name"]

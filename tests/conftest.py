@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from langchain_onerouter.items import SPEC_ITEM_TYPES
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
@@ -58,3 +60,20 @@ def iter_fixture_files(pattern: str) -> Iterator[Path]:
     root = SHARED / "fixtures"
     if root.is_dir():
         yield from sorted(root.glob(pattern))
+
+
+@pytest.fixture
+def check_spec(request: pytest.FixtureRequest) -> Any:
+    """Validate items of spec types against `InputItem` (a no-op without the spec)."""
+    try:
+        validator = request.getfixturevalue("input_item_validator")
+    except pytest.skip.Exception:
+        validator = None
+
+    def check(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            # items of types the spec does not list cannot be checked
+            if validator is not None and item["type"] in SPEC_ITEM_TYPES:
+                validator.validate(item)
+
+    return check

@@ -275,6 +275,7 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
     output, partial_usage, incomplete = protocol.build_output(
         plan, state.secret, body.get("max_output_tokens")
     )
+    output.extend(protocol.scripted_item(item) for item in reply.items)
     scripted_ids = [ToolCall.coerce(c).call_id for c in reply.tool_calls]
     calls = [item for item in output if item["type"] == "function_call"]
     for item, call_id in zip(calls, scripted_ids, strict=False):

@@ -180,16 +180,23 @@ class OneRouterEmulator:
         *,
         tool_calls: Sequence[ToolCall | Mapping[str, Any]] = (),
         reasoning: str | None = None,
+        items: Sequence[Mapping[str, Any]] = (),
         usage: Mapping[str, Any] | None = None,
     ) -> None:
-        """Queue an exact answer.
+        """Queue an exact answer (`items`: other output items, sent verbatim).
 
         >>> emu.reply("Hi!", usage={"input_tokens": 3, "output_tokens": 1,
         ...     "total_tokens": 4, "input_tokens_details": {"cached_tokens": 0},
         ...     "output_tokens_details": {"reasoning_tokens": 0}})  # doctest: +SKIP
         """
         self.push(
-            Reply(text=text, tool_calls=tool_calls, reasoning=reasoning, usage=usage)
+            Reply(
+                text=text,
+                tool_calls=tool_calls,
+                reasoning=reasoning,
+                items=items,
+                usage=usage,
+            )
         )
 
     def fail_next(

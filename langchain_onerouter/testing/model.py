@@ -68,7 +68,9 @@ def item_text(item: Mapping[str, Any]) -> str:
         return content_text(item.get("content"))
     if kind == "function_call":
         return str(item.get("arguments") or "")
-    if kind == "function_call_output":
+    if kind == "custom_tool_call":
+        return str(item.get("input") or "")
+    if kind in ("function_call_output", "custom_tool_call_output"):
         return content_text(item.get("output"))
     if kind == "reasoning":
         return " ".join(
@@ -216,11 +218,11 @@ def _trailing_outputs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     names = {
         i.get("call_id"): str(i.get("name"))
         for i in items
-        if i.get("type") == "function_call"
+        if i.get("type") in ("function_call", "custom_tool_call")
     }
     outputs: list[tuple[str, str]] = []
     for item in reversed(items):
-        if item.get("type") != "function_call_output":
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
             break
         outputs.append((names.get(item.get("call_id"), "tool"), item_text(item)))
     return list(reversed(outputs))

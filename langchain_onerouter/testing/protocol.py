@@ -126,13 +126,13 @@ def validate_request(body: Any, secret: bytes) -> None:
                         "messages in the input must carry 'id' and 'status'.",
                         f"{where}.{key}",
                     )
-        elif kind == "function_call":
+        elif kind in ("function_call", "custom_tool_call"):
             if not item.get("call_id") or not item.get("name"):
                 raise RequestError(
-                    f"'{where}' function_call needs 'call_id' and 'name'.", where
+                    f"'{where}' {kind} needs 'call_id' and 'name'.", where
                 )
             call_ids.add(item["call_id"])
-        elif kind == "function_call_output":
+        elif kind in ("function_call_output", "custom_tool_call_output"):
             if item.get("call_id") not in call_ids:
                 raise RequestError(
                     f"No tool call found for function call output with call_id "
@@ -331,6 +331,17 @@ def _text_format(text: Any) -> dict[str, Any]:
     }
 
 
+def scripted_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A scripted output item, with the ids and status the API would give it."""
+    out = dict(item)
+    kind = str(out.get("type", "item"))
+    out.setdefault("id", new_id({"custom_tool_call": "ctc"}.get(kind, kind[:3])))
+    if kind.endswith("_call"):
+        out.setdefault("call_id", new_id("call"))
+        out.setdefault("status", "completed")
+    return out
+
+
 # -- streaming ------------------------------------------------------------------
 def _chunks(text: str, size: int = 1) -> list[str]:
     """Split into word-sized deltas that concatenate back to `text`."""
@@ -404,6 +415,19 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "logprobs": [],
             }
             yield {"type": "response.content_part.done", **ids, "part": dict(part)}
+    elif kind == "custom_tool_call":
+        yield {
+            "type": "response.output_item.added",
+            **base,
+            "item": {**item, "input": "", "status": "in_progress"},
+        }
+        for delta in _chunks(str(item.get("input", "")), size=4):
+            yield {
+                "type": "response.custom_tool_call_input.delta",
+                "item_id": item["id"],
+                **base,
+                "delta": delta,
+            }
     elif kind == "function_call":
         yield {
             "type": "response.output_item.added",
@@ -422,4 +446,6 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
             **ids,
             "arguments": item["arguments"],
         }
+    else:  # any other scripted item: added, then done
+        yield {"type": "response.output_item.added", **base, "item": item}
     yield {"type": "response.output_item.done", **base, "item": item}

@@ -57,6 +57,8 @@ class Reply:
         text: the assistant text.
         tool_calls: function calls to emit (`ToolCall` or dicts).
         reasoning: a reasoning summary; the item gets signed `encrypted_content`.
+        items: any other output items, sent verbatim after the rest (e.g. a
+            `custom_tool_call`, or an item type your code must survive).
         usage: a `usage` object overriding the counted one.
 
     Faults:
@@ -77,12 +79,15 @@ class Reply:
         emu.push(Reply(text="slow answer", latency=1.5))
         emu.push(Reply(status=429, retry_after=2))
         emu.push(Reply(tool_calls=[ToolCall("search", {"q": "x"})], drop_after=4))
+        emu.push(Reply(items=[{"type": "custom_tool_call", "call_id": "call_1",
+                               "name": "run_sql", "input": "SELECT 1"}]))
         ```
     """
 
     text: str | None = None
     tool_calls: Sequence[ToolCall | Mapping[str, Any]] = ()
     reasoning: str | None = None
+    items: Sequence[Mapping[str, Any]] = ()
     usage: Mapping[str, Any] | None = None
     status: int = 200
     error_message: str | None = None
@@ -98,7 +103,10 @@ class Reply:
     @property
     def has_content(self) -> bool:
         return (
-            self.text is not None or bool(self.tool_calls) or self.reasoning is not None
+            self.text is not None
+            or bool(self.tool_calls)
+            or self.reasoning is not None
+            or bool(self.items)
         )
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from langchain_onerouter.items import SPEC_ITEM_TYPES
 from langchain_onerouter.request import messages_to_input
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
@@ -140,22 +139,6 @@ def _replayed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "content": [{"type": "input_text", "text": "and then?"}],
         },
     ]
-
-
-@pytest.fixture
-def check_spec(request: pytest.FixtureRequest) -> Any:
-    """Validate items of spec types against `InputItem` (a no-op without the spec)."""
-    try:
-        validator = request.getfixturevalue("input_item_validator")
-    except pytest.skip.Exception:
-        validator = None
-
-    def check(items: list[dict[str, Any]]) -> None:
-        for item in items:
-            if validator is not None and item["type"] in SPEC_ITEM_TYPES:
-                validator.validate(item)
-
-    return check
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -104,6 +104,24 @@ def sse_stream(body: dict[str, Any]) -> bytes:
                     "arguments": args,
                 }
             )
+        elif kind == "custom_tool_call":
+            events.append(
+                {
+                    "type": "response.output_item.added",
+                    "output_index": index,
+                    "item": {**item, "status": "in_progress", "input": ""},
+                }
+            )
+            text = item["input"]
+            for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+                events.append(
+                    {
+                        "type": "response.custom_tool_call_input.delta",
+                        "item_id": item["id"],
+                        "output_index": index,
+                        "delta": piece,
+                    }
+                )
         elif kind == "reasoning":
             added = {k: v for k, v in item.items() if k != "encrypted_content"}
             events.append(
