@@ -627,7 +627,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
         check_capabilities(
             CATALOG.find(self.base_url, self.model),
-            tools=True,
+            tools=bool(tools),  # create_agent binds [] with response_format
             strict=kwargs.pop("strict_capabilities", self.strict_capabilities),
             catalog=CATALOG.get(self.base_url) or (),
         )

@@ -79,8 +79,8 @@ class Reply:
         emu.push(Reply(text="slow answer", latency=1.5))
         emu.push(Reply(status=429, retry_after=2))
         emu.push(Reply(tool_calls=[ToolCall("search", {"q": "x"})], drop_after=4))
-        emu.push(Reply(items=[{"type": "custom_tool_call", "call_id": "call_1",
-                               "name": "run_sql", "input": "SELECT 1"}]))
+        sql = {"type": "custom_tool_call", "name": "run_sql", "input": "SELECT 1"}
+        emu.push(Reply(items=[sql]))
         ```
     """
 
