@@ -152,14 +152,24 @@ def convert_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
     )
 
 
-def _function_tool(
-    spec: dict[str, Any], strict: bool | None, where: str
-) -> dict[str, Any]:
+def _name_and_description(
+    spec: Mapping[str, Any], where: str, what: str = "tool"
+) -> tuple[str, str | None]:
     name = spec.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
-            f"{where}: tool name must be 1-128 letters, digits, '_', '-', '.' or ':', got {name!r}"
+            f"{where}: {what} name must be 1-128 letters, digits, '_', '-', '.' or ':', got {name!r}"
         )
+    description = spec.get("description")
+    if description is not None and not isinstance(description, str):
+        raise ValueError(f"{where} ({name}): description must be a string")
+    return name, description
+
+
+def _function_tool(
+    spec: dict[str, Any], strict: bool | None, where: str
+) -> dict[str, Any]:
+    name, description = _name_and_description(spec, where)
     parameters = spec.get("parameters")
     if parameters is None:
         parameters = {"type": "object", "properties": {}}
@@ -174,9 +184,6 @@ def _function_tool(
     properties = parameters.get("properties")
     if properties is not None and not isinstance(properties, Mapping):
         raise ValueError(f"{where} ({name}): parameters.properties must be an object")
-    description = spec.get("description")
-    if description is not None and not isinstance(description, str):
-        raise ValueError(f"{where} ({name}): description must be a string")
     if strict is None:
         strict = spec.get("strict") if isinstance(spec.get("strict"), bool) else False
     elif strict and not spec.get("strict"):
@@ -200,14 +207,7 @@ def _function_tool(
 
 def _custom_tool(spec: dict[str, Any], where: str) -> dict[str, Any]:
     """A custom (freeform) tool: the model writes its input as plain text."""
-    name = spec.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
-            f"{where}: custom tool name must be 1-128 letters, digits, '_', '-', '.' or ':', got {name!r}"
-        )
-    description = spec.get("description")
-    if description is not None and not isinstance(description, str):
-        raise ValueError(f"{where} ({name}): description must be a string")
+    name, _ = _name_and_description(spec, where, "custom tool")
     fmt = spec.get("format")
     if fmt is not None and not (isinstance(fmt, Mapping) and fmt.get("type")):
         raise ValueError(
