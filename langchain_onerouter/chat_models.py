@@ -538,11 +538,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 async for event in events:
                     for chunk in stops.feed(parser.feed(event), parser.end_early):
                         sent = True
-                        yield await _aemit(_mark(chunk, retry), run_manager)
+                        yield await _aemit(parsed(_mark(chunk, retry)), run_manager)
                     if parser.done or stops.hit:
                         break
                 for chunk in [] if stops.hit else parser.finish():
-                    yield await _aemit(_mark(chunk, retry), run_manager)
+                    yield await _aemit(parsed(_mark(chunk, retry)), run_manager)
                 return
             except errors.OneRouterError as err:
                 retry = self._retry_or_raise(
