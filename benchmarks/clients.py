@@ -52,6 +52,16 @@ def _text(message: Any) -> str:
     return str(getattr(message, "text", message))
 
 
+def _floor_pool() -> dict[str, Any]:
+    """The floor gets our pool and timeouts: httpx's default keeps only 20 idle
+    connections, which churns connections under load (see transport.py), and
+    gives up after 5 s waiting for a connection of a busy pool."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    return {"limits": limits, "timeout": httpx.Timeout(600.0, connect=10.0)}
+
+
 class FloorClient(Client):
     """Raw httpx + orjson: the cost floor."""
 
@@ -71,7 +81,7 @@ class FloorClient(Client):
         self._stream_body = orjson.dumps(
             {"model": MODEL, "input": PROMPT, "stream": True}
         )
-        self._client = httpx.Client()
+        self._client = httpx.Client(**_floor_pool())
         self._aclient: httpx.AsyncClient | None = None
         self._loop: Any = None
 
@@ -81,7 +91,7 @@ class FloorClient(Client):
 
         loop = asyncio.get_running_loop()
         if self._aclient is None or self._loop is not loop:
-            self._aclient = httpx.AsyncClient()
+            self._aclient = httpx.AsyncClient(**_floor_pool())
             self._loop = loop
         return self._aclient
 

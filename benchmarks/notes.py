@@ -14,12 +14,13 @@ NOTES = """## What bounds the rest (profiled with pyinstrument and cProfile)
   tenacity's bookkeeping (~30 µs sync, ~90 µs async per call) now runs only
   after a first failed attempt, and each request URL is parsed once (httpx
   spends ~40 µs parsing a `str` URL).
-- **Concurrency**: httpcore scans every idle connection of the pool each time
-  a request is queued or released (a readability syscall per idle
-  connection). With 100 kept-alive connections a burst of 200 calls on
-  loopback became CPU-bound (about 3x slower than ChatOpenAI); the pool now
-  keeps 20 idle connections (httpx's default) and still caps at 100 open.
-  The pool cap is a trade-off against latency: with a slow upstream, 200
+- **Connections**: a stream is read to its end after `response.completed`
+  (at most 64 KiB and 10 s more), so its connection goes back to the pool
+  instead of being discarded; before, every streamed call opened a new TCP
+  (and TLS) connection. httpcore 1.0.9 itself would still churn connections
+  under load (it counts busy connections against `max_keepalive_connections`,
+  encode/httpcore#1000); `_clients.py` patches that pass.
+  The cap is a trade-off against latency: with a slow upstream, 200
   concurrent calls run in two waves of 100 (ChatOpenAI allows 1,000); pass
   `http_async_client=httpx.AsyncClient(limits=...)` to raise it.
 - **Streaming**: langchain-core spends {core_chunk_us} µs per chunk in

@@ -20,6 +20,14 @@ TARGETS: dict[str, tuple[str, float]] = {
     "concurrent_wall": ("200 concurrent ainvoke wall, ours / ChatOpenAI", 1.0),
     "concurrent_connections": ("200 concurrent ainvoke: connections / pool size", 1.0),
     "concurrent_rss": ("peak RSS (ainvoke+astream), ours / ChatOpenAI", 1.0),
+    "concurrent_astream_vs_floor": (
+        "concurrent astream wall, ours / raw httpx-sse",
+        2.0,
+    ),
+    "concurrent_astream_connections": (
+        "concurrent astream: connections / pool size",
+        1.0,
+    ),
     "import_time": ("import time, ours / langchain_openai", 0.50),
 }
 
@@ -50,6 +58,12 @@ def ratios(results: dict[str, Any], pool_size: int) -> dict[str, float]:
     core = imports["core"]["median_ms"]
     out["import_above_core"] = (imports["ours"]["median_ms"] - core) / max(
         imports["openai"]["median_ms"] - core, 1e-9
+    )
+    out["concurrent_astream_vs_floor"] = (
+        conc["ours"]["astream"]["wall_ms"] / conc["floor"]["astream"]["wall_ms"]
+    )
+    out["concurrent_astream_connections"] = (
+        conc["ours"]["astream"]["connections"] / pool_size
     )
     out["concurrent_astream_wall"] = (
         conc["ours"]["astream"]["wall_ms"] / conc["openai"]["astream"]["wall_ms"]

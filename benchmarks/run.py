@@ -36,7 +36,11 @@ BASELINE = ROOT / "benchmarks" / "baseline.json"
 POOL_SIZE = 100  # transport.DEFAULT_LIMITS.max_connections
 # Too small or too noisy to double-check against a baseline: connections are
 # bounded by the pool outright, the import difference is two noisy numbers.
-UNCHECKED = ("concurrent_connections", "import_above_core")
+UNCHECKED = (
+    "concurrent_connections",
+    "concurrent_astream_connections",
+    "import_above_core",
+)
 
 FULL = {
     "invokes": 300,
@@ -45,8 +49,8 @@ FULL = {
     "deltas": 2000,
     "big_deltas": 20000,
     "concurrent_invokes": 200,
-    "concurrent_streams": 50,
-    "concurrent_deltas": 2000,
+    "concurrent_streams": 1000,
+    "concurrent_deltas": 200,
     "import_reps": 7,
     "constructions": 200,
     "scale_clients": ("floor", "ours", "openai", "core"),
@@ -58,7 +62,7 @@ QUICK = {
     "scale_reps": 1,
     "import_reps": 3,
     "constructions": 30,
-    "concurrent_deltas": 200,
+    "concurrent_streams": 200,
     "scale_clients": ("floor", "ours", "core"),
 }
 

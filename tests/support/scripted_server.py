@@ -5,7 +5,8 @@ replies are queued as `Reply` objects and served in order, each request is
 recorded. When the queue is empty it answers 500, or asks `responder` (a
 function of the recorded request) when one is given; each record carries
 the caller's port, i.e. which connection it came on. `disconnects` records
-the paths of chunked replies whose client went away mid-body.
+the paths of chunked replies whose client went away mid-body; `connections`
+counts the TCP connections accepted (a pooled client reuses them).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class ScriptedServer:
         self.keep_requests = keep_requests  # False: soak runs stay flat in memory
         self.disconnects: list[str] = []
         self.disconnected = threading.Event()
+        self.connections = 0
         self._lock = threading.Lock()
         server = self
 
@@ -92,6 +94,11 @@ class ScriptedServer:
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
+
+            def setup(self) -> None:  # once per connection (requests loop in it)
+                super().setup()
+                with server._lock:
+                    server.connections += 1
 
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
