@@ -14,9 +14,9 @@ from tests.reliability.helpers import (
     SSE_HEADERS,
     final_body,
     frames,
-    model,
     stream_events,
 )
+from tests.support.models import model
 from tests.support.scripted_server import Recorded, Reply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
