@@ -118,3 +118,14 @@ def test_create_agent_loop_through_a_custom_tool(
         "call_id": call["call_id"],
         "output": f"2 rows for {sql!r}",
     }
+
+
+async def test_response_format_async_stream_parses_on_the_last_chunk(
+    onerouter_emulator: Any,
+) -> None:
+    llm = ChatOneRouterResponses(model="openai/gpt-5.4")
+    chunks = [
+        c async for c in llm.astream("Weather in 'Oslo'?", response_format=Weather)
+    ]
+    assert chunks[-1].additional_kwargs["parsed"] == Weather(city="Oslo", celsius=1)
+    assert all("parsed" not in c.additional_kwargs for c in chunks[:-1])

@@ -255,3 +255,88 @@ def test_hand_built_messages_accept_spec_items_and_reject_typos() -> None:
     assert messages_to_input([ai])[1] == COMPACTION[0]
     with pytest.raises(ValueError, match="'compactoin'.*model_provider"):
         messages_to_input([AIMessage([{**COMPACTION[0], "type": "compactoin"}])])
+
+
+HOSTED = {  # server-executed tools: v1 turns them into server_tool_* blocks
+    "web_search": {
+        "type": "web_search_call",
+        "id": "ws_01",
+        "status": "completed",
+        "action": {
+            "type": "search",
+            "query": "oslo weather",
+            "sources": [{"type": "url", "url": "https://yr.no"}],
+        },
+    },
+    "file_search": {
+        "type": "file_search_call",
+        "id": "fs_01",
+        "status": "completed",
+        "queries": ["refund policy"],
+        "results": [{"file_id": "file_1", "filename": "policy.md", "score": 0.9}],
+    },
+    "code_interpreter": {
+        "type": "code_interpreter_call",
+        "id": "ci_01",
+        "status": "completed",
+        "code": "print(6 * 7)",
+        "container_id": "cntr_1",
+        "outputs": [{"type": "logs", "logs": "42"}],
+    },
+    "mcp_call": {
+        "type": "mcp_call",
+        "id": "mcp_01",
+        "server_label": "deepwiki",
+        "name": "ask_question",
+        "arguments": '{"q": "what is langchain?"}',
+        "output": "A framework.",
+        "status": "completed",
+    },
+    "mcp_list_tools": {
+        "type": "mcp_list_tools",
+        "id": "mcpl_01",
+        "server_label": "deepwiki",
+        "tools": [{"name": "ask_question", "input_schema": {"type": "object"}}],
+    },
+    "image_generation": {
+        "type": "image_generation_call",
+        "id": "ig_01",
+        "status": "completed",
+        "result": "iVBORw0KGgo=",
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTED))
+@pytest.mark.parametrize("stream", [False, True])
+def test_hosted_tool_items_replay_the_same_from_v1_blocks(
+    case: str, stream: bool, check_spec: Any
+) -> None:
+    item = HOSTED[case]
+    native_rec = Recorder(_answer([item]))
+    v1_rec = Recorder(_answer([item]))
+    native = make_llm(native_rec, streaming=stream).invoke("go")
+    v1 = make_llm(v1_rec, streaming=stream, output_version="v1").invoke("go")
+    assert not any(b.get("type") == item["type"] for b in v1.content)  # really v1
+    assert messages_to_input([v1]) == messages_to_input([native])
+    assert messages_to_input([native])[1] == item
+    check_spec(messages_to_input([v1]))
+
+
+def test_annotations_become_citations_and_replay_unchanged() -> None:
+    cite = {
+        "type": "url_citation",
+        "url": "https://yr.no",
+        "title": "Yr",
+        "start_index": 0,
+        "end_index": 5,
+    }
+    body = bodies.response(HOSTED["web_search"], bodies.message_item("Sunny", "msg_c"))
+    body["output"][1]["content"] = [
+        {"type": "output_text", "text": "Sunny", "annotations": [cite]}
+    ]
+    message = response_to_message(body)
+    text_block = message.content_blocks[-1]
+    assert text_block["annotations"][0]["type"] == "citation"
+    assert text_block["annotations"][0]["url"] == "https://yr.no"
+    assert messages_to_input([message])[1]["content"][0]["annotations"] == [cite]
