@@ -5,6 +5,7 @@ and the per-instance `Transport` built from them."""
 from __future__ import annotations
 
 import difflib
+import threading
 from typing import Any
 
 import httpx
@@ -29,6 +30,9 @@ from langchain_onerouter.settings import (
     clean_api_key,
 )
 from langchain_onerouter.transport import Transport
+
+# Guards the lazy creation of an instance's transport (one per instance).
+_TRANSPORT_LOCK = threading.Lock()
 
 
 class OneRouterConnection(OwnPoolCopies, BaseModel):
@@ -93,13 +97,15 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
 
     def _get_transport(self) -> Transport:
         if self._transport is None:
-            self._transport = Transport(
-                base_url=self.base_url,
-                api_key=self.api_key,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
-                http_client=self.http_client,
-                http_async_client=self.http_async_client,
-            )
+            with _TRANSPORT_LOCK:  # threads on a fresh instance build one
+                if self._transport is None:
+                    self._transport = Transport(
+                        base_url=self.base_url,
+                        api_key=self.api_key,
+                        timeout=self.timeout,
+                        max_retries=self.max_retries,
+                        default_headers=self.default_headers,
+                        http_client=self.http_client,
+                        http_async_client=self.http_async_client,
+                    )
         return self._transport

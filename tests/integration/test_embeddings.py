@@ -366,6 +366,19 @@ def test_one_pooled_client_per_instance(onerouter_emulator: Any) -> None:
     assert emb._get_transport() is transport
 
 
+def test_threads_on_a_fresh_instance_share_one_transport(
+    onerouter_emulator: Any,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    emb = _embeddings()
+    with ThreadPoolExecutor(16) as pool:
+        transports = set(pool.map(lambda _: id(emb._get_transport()), range(64)))
+        vectors = list(pool.map(emb.embed_query, TEXTS))
+    assert len(transports) == 1
+    assert vectors == [pytest.approx(embed_text(t)) for t in TEXTS]
+
+
 def test_asyncio_run_twice(onerouter_emulator: Any) -> None:
     emb = _embeddings(chunk_size=2)
     first = asyncio.run(emb.aembed_documents(TEXTS[:3]))
