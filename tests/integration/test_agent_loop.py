@@ -21,7 +21,7 @@ from langchain_core.tools import tool
 
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support import bodies
-from tests.unit.test_tools import sse_stream
+from tests.support.replay import sse_stream
 
 # (reasoning id, encrypted content, function name, arguments, call id, item id)
 SCRIPT = [

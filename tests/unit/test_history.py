@@ -16,7 +16,7 @@ from langchain_onerouter.request import (
 )
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
-from tests.unit.test_tools import Recorder, make_llm
+from tests.support.replay import Recorder, make_llm
 
 
 @tool

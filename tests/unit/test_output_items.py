@@ -18,8 +18,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_onerouter.request import messages_to_input
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
+from tests.support.replay import Recorder, make_llm
 from tests.unit.test_history import _first_turn
-from tests.unit.test_tools import Recorder, make_llm
 
 TOOL_SEARCH = [
     {

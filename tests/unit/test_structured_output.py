@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from langchain_onerouter.structured_output import json_schema_format
 from tests.support import bodies
-from tests.unit.test_tools import Recorder, make_llm
+from tests.support.replay import Recorder, make_llm
 
 
 class Person(BaseModel):
