@@ -20,8 +20,8 @@ from langchain_onerouter.request import messages_to_input
 from langchain_onerouter.response import response_to_message
 from langchain_onerouter.tools import custom_tool, tool_payload
 from tests.support import bodies
+from tests.support.replay import Recorder, make_llm
 from tests.unit.test_history import _first_turn
-from tests.unit.test_tools import Recorder, make_llm
 
 SHOT = "data:image/png;base64,iVBORw0KGgo="
 CALLS: dict[str, dict[str, Any]] = {
