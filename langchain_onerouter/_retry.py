@@ -10,6 +10,11 @@ Where does a 429 get retried? Here. `Transport` runs every request attempt
 - wait: `Retry-After` / `Retry-After-Ms` when the server sent one (capped at
   60 s), else exponential backoff from 0.5 s, capped at 8 s, 50% jitter;
 - each wait is reported to LangChain as `run_manager.on_retry(retry_state)`.
+
+Every attempt, the first included, runs inside tenacity: its bookkeeping costs
+~33 us per call (`RetryPolicy.call(lambda: 1)`, timeit best of 5, 2 shared
+cores), invisible next to a model call; the old first-attempt-outside-tenacity
+replay trick was not worth its complexity.
 """
 
 from __future__ import annotations
