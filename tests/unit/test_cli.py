@@ -180,6 +180,10 @@ def test_models_unreachable_is_one_line(
     assert_one_line_error(code, err)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed")
 def test_console_script_emulate_serves_until_interrupted() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEROUTER_")}
@@ -189,6 +193,9 @@ def test_console_script_emulate_serves_until_interrupted() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A runner started in the background (`cmd &` in a script) passes
+        # SIGINT on as ignored; give the CLI the disposition a terminal gives.
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout is not None
