@@ -23,6 +23,21 @@ logger = logging.getLogger(__name__)
 # Loose on purpose: OneRouter routes to providers with different rules; this
 # only rejects names no provider accepts (empty, spaces, punctuation).
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+BUILTIN_KEY = "responses_tool"
+"""`BaseTool.metadata` key: bind the tool as this built-in tool dict instead.
+
+So one LangChain tool both declares a client-executed built-in (`{"type":
+"shell"}`, `{"type": "apply_patch"}`, ...) and runs its calls in an agent:
+
+>>> from langchain_core.tools import tool
+>>> @tool
+... def shell(action: dict, environment: dict | None = None) -> str:
+...     '''Run the commands.'''
+...     return "ok"
+>>> shell.metadata = {BUILTIN_KEY: {"type": "shell"}}
+>>> convert_tool(shell)
+{'type': 'shell'}
+"""
 _CHOICE_ALIASES = {
     "auto": "auto",
     "none": "none",
@@ -99,6 +114,9 @@ def convert_tool(
             return dict(tool)  # built-in tool: web_search, file_search, mcp, ...
         if "name" in tool and "parameters" in tool:  # bare OpenAI function dict
             return _function_tool(dict(tool), strict, where)
+    builtin = (getattr(tool, "metadata", None) or {}).get(BUILTIN_KEY)
+    if isinstance(tool, BaseTool) and isinstance(builtin, Mapping):
+        return dict(builtin)  # a LangChain tool that runs a built-in's calls
     try:
         spec = convert_to_openai_tool(tool, strict=strict)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

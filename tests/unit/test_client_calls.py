@@ -299,3 +299,38 @@ def test_replayed_client_call_without_tool_calls_is_sent_verbatim() -> None:
     """A stored message of an older version (no tool_calls for these calls)."""
     ai = AIMessage([CALLS["shell"]], response_metadata={"model_provider": "onerouter"})
     assert messages_to_input([ai]) == [CALLS["shell"]]
+
+
+def test_an_agent_runs_a_builtin_client_tool_through_a_langchain_tool() -> None:
+    from langchain.agents import create_agent
+    from langchain_core.tools import tool
+
+    from langchain_onerouter.tools import BUILTIN_KEY
+
+    @tool
+    def shell(action: dict, environment: dict | None = None) -> str:
+        """Run shell commands."""
+        return f"ran {' && '.join(action['commands'])}"
+
+    shell.metadata = {BUILTIN_KEY: {"type": "shell"}}
+    first = bodies.response(
+        CALLS["shell"], resp_id="resp_1"
+    )  # add_messages: ids differ
+    rec = Recorder(first, bodies.text_response("All green.", resp_id="resp_2"))
+    agent = create_agent(make_llm(rec), tools=[shell])
+    result = agent.invoke({"messages": [("user", "run the tests")]})
+
+    assert result["messages"][-1].text == "All green."
+    assert rec.requests[0]["tools"] == [{"type": "shell"}]
+    assert rec.requests[1]["input"][-1] == {
+        "type": "shell_call_output",
+        "call_id": "call_sh01",
+        "output": [
+            {
+                "stdout": "ran pytest -q",
+                "stderr": "",
+                "outcome": {"type": "exit", "exit_code": 0},
+            }
+        ],
+        "max_output_length": 4096,
+    }
