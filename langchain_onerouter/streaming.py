@@ -53,11 +53,38 @@ _TEXT_DONE = {
 }
 
 
+# Fields whose chunks carry deltas that `+` concatenates.
+_DELTA_FIELDS = frozenset({"text", "arguments", "refusal"})
+
+
 @dataclass
 class _Block:
     index: int
     kind: str
-    sent: dict[str, Any] = field(default_factory=dict)  # merge of what we emitted
+    merged: dict[str, Any] = field(default_factory=dict)
+    deltas: dict[str, list[str]] = field(default_factory=dict)  # not yet joined
+
+    @property
+    def sent(self) -> dict[str, Any]:
+        """The merge of every field emitted for this block (as `+` merges)."""
+        for name, parts in self.deltas.items():
+            self.merged[name] = (self.merged.get(name) or "") + "".join(parts)
+        self.deltas.clear()
+        return self.merged
+
+    def record(self, fields: dict[str, Any]) -> None:
+        """Remember emitted fields. String deltas are appended and joined only
+        when `sent` is read (at an item's end): merging each one into the text
+        so far copied it on every delta, quadratic in the stream's length
+        (`feed` alone on benchmarks.server.sse_events, 50,000 text deltas:
+        637 -> 524 ms CPU; 50k/20k from 3.0x to 2.4x)."""
+        if fields.keys() <= _DELTA_FIELDS and all(
+            isinstance(v, str) for v in fields.values()
+        ):
+            for name, value in fields.items():
+                self.deltas.setdefault(name, []).append(value)
+        else:
+            self.merged = merge_dicts(self.sent, fields)
 
 
 @dataclass
@@ -347,7 +374,7 @@ class ResponseStreamParser:
             # gives its late fields (id, encrypted_content) the same merge index
             # as the item's first summary part.
             fields = {"summary": [], **fields}
-        block.sent = merge_dicts(block.sent, fields)
+        block.record(fields)
         content = {"type": block.kind, **fields, "index": block.index}
         tool_chunks = []
         if block.kind == "function_call":
