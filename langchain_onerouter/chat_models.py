@@ -16,9 +16,9 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
     ConfigDict,
@@ -65,10 +65,12 @@ from langchain_onerouter.settings import (
     DEFAULT_BASE_URL,
     call_params,
     check_base_url,
+    check_call_keywords,
     check_timeout,
     clean_api_key,
     merge_params,
     model_params,
+    move_unknown_fields,
 )
 from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
@@ -125,7 +127,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """
 
     model: str
-    """Any OneRouter model id: bare (`o4-mini`) or `provider/model`."""
+    """Any OneRouter model id: bare (`o4-mini`) or `provider/model`. Also
+    accepted as `model_name=` (ChatOpenAI's alias)."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(API_KEY_ENV, default=None)
     )
@@ -158,7 +161,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """Allow several tool calls in one turn."""
     request_metadata: dict[str, str] | None = None
     """Sent as the payload's `metadata` (LangChain's own `metadata` field is for
-    tracing). Per call: `llm.invoke(..., metadata={...})`."""
+    tracing). Per call: `llm.invoke(..., request_metadata={...})`."""
     fallback_models: Annotated[list[str] | None, SkipValidation] = None
     """Models OneRouter tries, in order, when `model` fails (`fallback_models`)."""
     fallback_rules: Annotated[FallbackRules | None, SkipValidation] = None
@@ -178,7 +181,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     by another provider before a fallback), drop the reasoning items and retry
     once, with a warning and `response_metadata["reasoning_retry"]`."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through."""
+    """Any other payload field, passed through. Unknown constructor keywords
+    land here, with a warning naming the nearest field."""
+    extra_body: dict[str, Any] | None = None
+    """Merged into the body last and sent verbatim, unchecked except for being
+    JSON (ChatOpenAI's name). Per call: `llm.invoke(..., extra_body={...})`."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences, enforced client-side (the Responses API has none)."""
     streaming: bool = False
@@ -228,6 +235,17 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     def _check_provider(cls, value: Any) -> Any:
         return validate_provider(value)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _build_extra(cls, values: Any) -> Any:
+        """`model_name=` → `model`; unknown keywords → `model_kwargs`."""
+        if not isinstance(values, dict):
+            return values
+        known = set(cls.model_fields) | {
+            f.alias for f in cls.model_fields.values() if f.alias
+        }
+        return move_unknown_fields(values, known, cls.__name__)
+
     @model_validator(mode="after")
     def _validate(self) -> Self:
         if self.api_key is None:
@@ -238,7 +256,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         self.api_key = SecretStr(clean_api_key(self.api_key.get_secret_value()))
         check_timeout("timeout", self.timeout)
         check_timeout("total_timeout", self.total_timeout)
-        call_params(self._default_params(), {})
+        call_params(self._default_params(), {})  # model_kwargs, extra_body too
         check_base_url(self.base_url)
         return self
 
@@ -289,7 +307,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         self, messages: Sequence[BaseMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         response_format = kwargs.pop("response_format", None)
-        params = call_params(self._default_params(), kwargs)
+        params = call_params(self._default_params(), kwargs, type(self).model_fields)
         if response_format is not None:  # ChatOpenAI's keyword → `text.format`
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
@@ -413,6 +431,30 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         return stop if stop is not None else self.stop
 
     # -- invoke ------------------------------------------------------------
+    def invoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        # A per-call `metadata` would collide with LangChain's tracing one
+        # inside `generate_prompt`; say so before that TypeError does.
+        check_call_keywords(kwargs, type(self).model_fields)
+        return super().invoke(input, config, stop=stop, **kwargs)
+
+    async def ainvoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        check_call_keywords(kwargs, type(self).model_fields)
+        return await super().ainvoke(input, config, stop=stop, **kwargs)
+
     def _generate(
         self,
         messages: list[BaseMessage],

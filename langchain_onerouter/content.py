@@ -88,7 +88,13 @@ def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, An
             )
         block_type = block.get("type")
         if block_type in TEXT_BLOCK_TYPES:
-            parts.append(text_part(str(block.get("text", ""))))
+            text = block.get("text", "")
+            if not isinstance(text, str):
+                raise ValueError(
+                    f"{where}, content block {index} ({block_type!r}): text must "
+                    f"be a string, got {type(text).__name__} {text!r:.40}"
+                )
+            parts.append(text_part(text))
         else:
             parts.append(
                 convert_media_block(block, where=f"{where}, content block {index}")

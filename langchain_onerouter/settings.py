@@ -13,17 +13,18 @@ module takes its names, defaults and checks from here:
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import math
 import os
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from langchain_onerouter.routing import apply_routing
+from langchain_onerouter.routing import ROUTING_PARAMS, apply_routing
 
 # -- environment and defaults ------------------------------------------------------
 API_KEY_ENV = "ONEROUTER_API_KEY"
@@ -52,6 +53,77 @@ ROUTING_KEYWORDS = ("fallback_models", "fallback_rules", "provider", "usage_acco
 """Routing settings (model fields and per-call keywords), mapped by `call_params`."""
 ONEROUTER_EXTENSIONS = ("fallback_models", "fallback_rules", "provider", "usage")
 """Request fields OneRouter documents beyond the Responses API (see routing.py)."""
+
+# -- what a request may carry ----------------------------------------------------------
+RESPONSES_REQUEST_FIELDS = frozenset(
+    {
+        "background",
+        "context_management",
+        "conversation",
+        "include",
+        "input",
+        "instructions",
+        "max_output_tokens",
+        "max_tool_calls",
+        "metadata",
+        "model",
+        "moderation",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "prompt",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "truncation",
+        "user",
+    }
+)
+"""Top-level properties of the Responses API's `CreateResponse` schema (OpenAI's
+OpenAPI document; tests/unit/test_settings.py checks this list against it)."""
+ONEROUTER_REQUEST_FIELDS = frozenset(
+    {"provider", "fallback_models", "fallback_rules", "usage"}
+)
+"""OneRouter's documented additions to the body (routing, usage accounting);
+`routing.py` types and checks them. New extensions go here."""
+REQUEST_FIELDS = RESPONSES_REQUEST_FIELDS | ONEROUTER_REQUEST_FIELDS
+"""Every top-level field a request may carry (the emulator rejects the rest)."""
+CALL_SETTINGS = frozenset(
+    {"max_tokens", "reasoning_effort", "request_metadata", "extra_body"}
+    | ROUTING_PARAMS
+)
+"""Per-call keywords of ours that become payload fields (under their payload name)."""
+LANGCHAIN_KWARGS = frozenset(
+    {"response_format", "ls_structured_output_format", "structured_output_format"}
+)
+"""Keywords LangChain's agents and tracing pass to a chat model. The tracing
+ones are not sent; `response_format` is (the Responses API wants `text.format`)."""
+_NOT_SENT = frozenset(CALL_ONLY) | {
+    "ls_structured_output_format",
+    "structured_output_format",
+}
+_BUILT = frozenset({"input", "stream"})
+"""Request fields we build ourselves, never taken from a keyword."""
+CALL_KEYWORDS = (
+    (RESPONSES_REQUEST_FIELDS - _BUILT - {"metadata"})
+    | ONEROUTER_REQUEST_FIELDS
+    | CALL_SETTINGS
+    | LANGCHAIN_KWARGS
+    | set(CALL_ONLY)
+)
+"""Every keyword `invoke`/`stream`/`batch`/`.bind` accept (`check_call_keywords`).
+Not `metadata`: LangChain's tracing owns that name; ours is `request_metadata`."""
 
 
 def resolve_base_url(base_url: str | None = None) -> str:
@@ -117,8 +189,9 @@ def model_params(fields: Mapping[str, Any]) -> dict[str, Any]:
 
     Renames `max_tokens` → `max_output_tokens` and `request_metadata` →
     `metadata`, folds `reasoning_effort` into `reasoning` and
-    `use_encrypted_reasoning` into `include`, merges `model_kwargs` last, and
-    leaves out unset values. Not validated (see `validate_params`).
+    `use_encrypted_reasoning` into `include`, merges `model_kwargs`, keeps
+    `extra_body` under its name (`call_params` merges it last), and leaves out
+    unset values. Not validated (see `call_params`).
     """
     reasoning = dict(fields.get("reasoning") or {})
     if fields.get("reasoning_effort") is not None:
@@ -142,6 +215,7 @@ def model_params(fields: Mapping[str, Any]) -> dict[str, Any]:
         "provider": fields.get("provider"),
         "usage_accounting": fields.get("usage_accounting") or None,
         **(fields.get("model_kwargs") or {}),
+        "extra_body": fields.get("extra_body"),
     }
     return {k: v for k, v in params.items() if v is not None}
 
@@ -158,32 +232,177 @@ def merge_params(
 ) -> dict[str, Any]:
     """Model parameters with per-call overrides (`invoke(..., **kwargs)`), unvalidated.
 
-    Per-call names are the model's: `max_tokens` and `reasoning_effort` are
-    mapped as in `model_params`; `stop`/`stream` are not payload fields.
+    Per-call names are the model's: `max_tokens`, `request_metadata` and
+    `reasoning_effort` are mapped as in `model_params`, a per-call
+    `extra_body` is merged into the model's; `stop`/`stream` and LangChain's
+    tracing keywords are not payload fields.
     """
     params = dict(defaults)
     for key, value in overrides.items():
-        if key in CALL_ONLY:
+        if key in _NOT_SENT:
             continue
         if key == "max_tokens":
             key = "max_output_tokens"
+        elif key == "request_metadata":
+            key = "metadata"
         elif key == "reasoning_effort":
             params["reasoning"] = {**params.get("reasoning", {}), "effort": value}
             continue
+        elif key == "extra_body" and value is not None:
+            value = {**(params.get("extra_body") or {}), **_extra_body(value)}
         params[key] = value
     return params
 
 
 def call_params(
-    defaults: Mapping[str, Any], overrides: Mapping[str, Any]
+    defaults: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    model_fields: Collection[str] = (),
 ) -> dict[str, Any]:
     """`merge_params`, then the routing settings checked and mapped to their
     body fields (`routing.apply_routing`: `usage_accounting` becomes
     `usage: {"include": true}`), then `validate_params`: what one request is
-    built from."""
+    built from. Per-call keywords are checked first (`check_call_keywords`);
+    `extra_body` is merged last, verbatim; every value must be JSON."""
+    check_call_keywords(overrides, model_fields)
     params = apply_routing(merge_params(defaults, overrides))
+    extra = _extra_body(params.pop("extra_body", None))
     validate_params(params)
+    params.update(extra)  # verbatim: after the checks, over every other field
+    for key, value in params.items():
+        check_json(value, key)
     return params
+
+
+def check_call_keywords(
+    overrides: Mapping[str, Any], model_fields: Collection[str] = ()
+) -> None:
+    """Raise `TypeError` for a per-call keyword that is neither one of ours, a
+    Responses request field nor a OneRouter extension, naming the nearest valid
+    one. `extra_body={...}` is the way to send anything else.
+
+    >>> check_call_keywords({"temprature": 0.2})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown keyword 'temprature' (did you mean 'temperature'?). ...
+    """
+    for key in overrides:
+        if key not in CALL_KEYWORDS:
+            raise TypeError(_unknown_call_keyword(key, model_fields))
+
+
+def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
+    if key in model_fields:
+        return (
+            f"{key!r} is a setting of the model, not of one call: pass it when "
+            "constructing ChatOneRouterResponses"
+        )
+    if key == "metadata":
+        return (
+            "per-call 'metadata' is ambiguous: LangChain reserves it for tracing "
+            "(invoke(..., config={'metadata': ...})). Send the request's metadata "
+            "with request_metadata={...}."
+        )
+    if key in _BUILT:
+        return f"{key!r} cannot be passed per call: it is built from the messages"
+    return (
+        f"unknown keyword {key!r}{nearest(key, CALL_KEYWORDS)}. Per-call keywords "
+        "are Responses API request fields, OneRouter extensions and our settings "
+        "(see docs/configuration.md); send anything else with extra_body={...}."
+    )
+
+
+def nearest(name: str, valid: Collection[str]) -> str:
+    """` (did you mean 'x'?)` for the closest name in `valid`, else `""`."""
+    close = difflib.get_close_matches(str(name), sorted(valid), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _extra_body(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"extra_body must be a dict with str keys, got {value!r}")
+    return dict(value)
+
+
+def check_json(value: Any, where: str) -> None:
+    """Raise `ValueError` naming `where` (e.g. `provider.order[1]`) when `value`
+    cannot be sent as JSON: NaN/Infinity (which would go out as `null`),
+    non-str dict keys, or a type the JSON encoder refuses.
+
+    >>> check_json({"a": [1, float("nan")]}, "model_kwargs")
+    Traceback (most recent call last):
+    ...
+    ValueError: request field model_kwargs.a[1] is nan: JSON has no NaN or Infinity
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(
+                f"request field {where} is {value!r}: JSON has no NaN or Infinity"
+            )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"request field {where} has a non-string key {key!r}")
+            check_json(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_json(item, f"{where}[{index}]")
+    else:
+        _check_encodable(value, where)
+
+
+def _check_encodable(value: Any, where: str) -> None:
+    import orjson  # other types: whatever the body encoder accepts
+
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        raise ValueError(
+            f"request field {where} is not JSON-serializable: "
+            f"{type(value).__name__} {value!r:.80}"
+        ) from None
+
+
+def move_unknown_fields(
+    values: Mapping[str, Any], known: Collection[str], owner: str
+) -> dict[str, Any]:
+    """Constructor keywords, with `model_name` read as `model` and the keywords
+    `owner` has no field for moved into `model_kwargs` (as ChatOpenAI does).
+    A Responses/OneRouter request field moves silently; any other name warns,
+    naming the nearest field, since it is most likely a typo.
+    """
+    values = dict(values)
+    if "model_name" in values and "model_name" not in known:
+        if "model" in values:
+            raise ValueError("pass model=... or model_name=..., not both")
+        values["model"] = values.pop("model_name")
+    extra = {name: values.pop(name) for name in list(values) if name not in known}
+    if not extra:
+        return values
+    model_kwargs = dict(values.get("model_kwargs") or {})
+    for name, value in extra.items():
+        if name in model_kwargs:
+            raise ValueError(f"{name!r} is given both as a keyword and in model_kwargs")
+        if name not in REQUEST_FIELDS:
+            hint = nearest(name, set(known) | REQUEST_FIELDS)
+            warnings.warn(
+                f"{owner} has no field {name!r}{hint}; it was moved into "
+                "model_kwargs and will be sent in the request body as is.",
+                UserWarning,
+                stacklevel=_USER_FRAME,
+            )
+        model_kwargs[name] = value
+    values["model_kwargs"] = model_kwargs
+    return values
+
+
+_USER_FRAME = 5
+"""From this module's warn to the user's constructor call (through the
+validator and pydantic's `__init__`s); a test checks it."""
 
 
 # -- validation ------------------------------------------------------------------------

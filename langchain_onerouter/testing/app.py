@@ -50,6 +50,7 @@ def _model(
 # something to count: `usage: {"include": true}` costs tokens at these rates.
 MODELS: list[dict[str, Any]] = [
     _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image"], (1.1, 4.4)),
+    _model("openai/o4-mini", "o4-mini", 200000, 100000, ["text", "image"], (1.1, 4.4)),
     _model(
         "openai/gpt-5.4",
         "GPT-5.4",
@@ -88,6 +89,11 @@ MODELS: list[dict[str, Any]] = [
 ]
 
 
+def catalog_entry(model_id: str) -> dict[str, Any]:
+    """A text model entry for `model_id` (what `OneRouterEmulator.add_models` adds)."""
+    return _model(model_id, model_id, 128000, 16384, ["text", "image"], (1.0, 2.0))
+
+
 class _Drop(Exception):
     """Raised inside a stream to cut the connection (a scripted fault)."""
 
@@ -105,6 +111,16 @@ class EmulatorState:
     keepalive: bool = True
     event_names: bool = True
     router: routing.RoutingState = field(default_factory=routing.RoutingState)
+    strict: bool = True
+    """Reject what the real API rejects (see `protocol.check_strict`)."""
+    models: list[dict[str, Any]] = field(default_factory=lambda: list(MODELS))
+    """The catalog `/v1/models` serves; strict mode 404s other model ids."""
+    any_model: bool = False
+    """Accept any model id even in strict mode."""
+
+    def model_ids(self) -> set[str] | None:
+        """The ids a strict emulator accepts (None: any)."""
+        return None if self.any_model else {m["id"] for m in self.models}
 
 
 def create_app(state: EmulatorState) -> Starlette:
@@ -115,6 +131,8 @@ def create_app(state: EmulatorState) -> Starlette:
 
         def validate(body: Any) -> None:
             protocol.validate_request(body, state.secret)
+            if state.strict:
+                protocol.check_strict(body, state.model_ids())
             served.append(_route(state, body))
 
         accepted = await _accept(state, request, validate)
@@ -122,7 +140,7 @@ def create_app(state: EmulatorState) -> Starlette:
             return accepted
         body, reply, headers = accepted
         resource = _run(state, body, reply)
-        routing.annotate(resource, served[0], body, state.secret, MODELS)
+        routing.annotate(resource, served[0], body, state.secret, state.models)
         if body.get("stream"):
             return StreamingResponse(
                 _sse(state, resource, reply),
@@ -144,7 +162,7 @@ def create_app(state: EmulatorState) -> Starlette:
         )
 
     async def models(request: Request) -> Response:
-        return JSONResponse({"object": "list", "data": MODELS})
+        return JSONResponse({"object": "list", "data": state.models})
 
     async def not_found(request: Request) -> Response:
         return _error(404, f"No route for {request.method} {request.url.path}")
@@ -188,7 +206,7 @@ async def _accept(
     try:
         validate(body)
     except protocol.RequestError as exc:
-        return _error(400, exc.message, param=exc.param)
+        return _error(exc.status, exc.message, param=exc.param)
     except routing.RoutingError as exc:  # no model/provider can serve it
         return JSONResponse(
             protocol.error_body(

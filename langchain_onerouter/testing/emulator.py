@@ -6,13 +6,13 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 
-from langchain_onerouter.testing.app import EmulatorState, create_app
+from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
 from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
 
 START_TIMEOUT = 10.0
@@ -29,6 +29,14 @@ class OneRouterEmulator:
         keepalive: Start each stream with a `: ONEROUTER PROCESSING` comment.
         event_names: Send `event:` lines in streams (some providers send only
             `data:` lines).
+        strict: Reject what OneRouter rejects: unknown top-level request
+            fields (400 naming the parameter), `previous_response_id`
+            (OneRouter is stateless; 400) and model ids not in the catalog
+            (404). `strict=False` restores the lenient emulator of old, which
+            accepts all three.
+        models: Model ids (or full `/v1/models` entries) to add to the
+            default catalog.
+        any_model: Accept any model id, even when strict.
         log_level: uvicorn's log level.
 
     Example:
@@ -55,6 +63,9 @@ class OneRouterEmulator:
         accept_any_key: bool = False,
         keepalive: bool = True,
         event_names: bool = True,
+        strict: bool = True,
+        models: Iterable[str | Mapping[str, Any]] = (),
+        any_model: bool = False,
         log_level: str = "critical",
     ) -> None:
         self.host = host
@@ -64,7 +75,11 @@ class OneRouterEmulator:
             accept_any_key=accept_any_key,
             keepalive=keepalive,
             event_names=event_names,
+            strict=strict,
+            any_model=any_model,
         )
+        self.add_models(*models)
+        self._checks = (strict, any_model, list(self.state.models))
         self._log_level = log_level
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -169,6 +184,42 @@ class OneRouterEmulator:
         self.state.latency = 0.0
         self.state.event_delay = 0.0
         self.state.router.restore()
+        self.state.strict, self.state.any_model, models = self._checks
+        self.state.models = list(models)
+
+    # -- strictness --------------------------------------------------------------
+    @property
+    def strict(self) -> bool:
+        """Reject unknown fields, `previous_response_id` and unknown models
+        (reset by `reset()` to the constructor's value)."""
+        return self.state.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self.state.strict = value
+
+    @property
+    def any_model(self) -> bool:
+        """Accept any model id, even when strict (reset by `reset()`)."""
+        return self.state.any_model
+
+    @any_model.setter
+    def any_model(self, value: bool) -> None:
+        self.state.any_model = value
+
+    def add_models(self, *models: str | Mapping[str, Any]) -> None:
+        """Add model ids (or `/v1/models` entries) to the catalog; until
+        `reset()` when called after construction.
+
+        Example:
+            ```python
+            emu.add_models("my-org/fine-tuned")
+            ```
+        """
+        for entry in models:
+            item = catalog_entry(entry) if isinstance(entry, str) else dict(entry)
+            if all(m["id"] != item["id"] for m in self.state.models):
+                self.state.models.append(item)
 
     def push(self, *replies: Reply) -> None:
         """Queue `Reply` objects; each request consumes one, in order."""

@@ -11,9 +11,10 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
+from langchain_onerouter.settings import REQUEST_FIELDS
 from langchain_onerouter.testing.model import (
     Plan,
     count_tokens,
@@ -36,12 +37,38 @@ ERROR_TYPES = {
 
 
 class RequestError(Exception):
-    """A request the real API would reject with HTTP 400."""
+    """A request the real API would reject (HTTP 400 unless `status` says else)."""
 
-    def __init__(self, message: str, param: str | None = None) -> None:
+    def __init__(
+        self, message: str, param: str | None = None, *, status: int = 400
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
+        self.status = status
+
+
+def check_strict(body: Mapping[str, Any], model_ids: Collection[str] | None) -> None:
+    """What the real API rejects that a lenient emulator lets through: unknown
+    top-level fields (400 naming the parameter), `previous_response_id`
+    (OneRouter is stateless) and, unless `model_ids` is None, a model id that
+    is not in the catalog (404)."""
+    for key in body:
+        if key not in REQUEST_FIELDS:
+            raise RequestError(f"Unrecognized request argument: '{key}'.", key)
+    if body.get("previous_response_id") is not None:
+        raise RequestError(
+            "'previous_response_id' is not supported: OneRouter is stateless; "
+            "send the whole conversation in 'input'.",
+            "previous_response_id",
+        )
+    model = body.get("model")
+    if model_ids is not None and model not in model_ids:
+        raise RequestError(
+            f"The model {model!r} does not exist or is not in the catalog.",
+            "model",
+            status=404,
+        )
 
 
 def error_body(

@@ -148,7 +148,7 @@ def test_tool_call_arguments_are_generated_from_the_schema(
     body = post(
         emu,
         {
-            "model": "m",
+            "model": "o4-mini",
             "input": [user("weather in 'Oslo' please")],
             "tools": [CLOCK, WEATHER],
         },
@@ -185,7 +185,7 @@ def test_tool_choice_is_respected(
     body = post(
         emu,
         {
-            "model": "m",
+            "model": "o4-mini",
             "input": "weather in Oslo",
             "tools": [CLOCK, WEATHER],
             "tool_choice": tool_choice,
@@ -204,7 +204,7 @@ def test_nested_chat_style_tool_definitions_are_accepted(
         "type": "function",
         "function": {k: v for k, v in WEATHER.items() if k != "type"},
     }
-    body = post(emu, {"model": "m", "input": "hi", "tools": [nested]}).json()
+    body = post(emu, {"model": "o4-mini", "input": "hi", "tools": [nested]}).json()
     assert body["output"][0]["name"] == "get_weather"
     assert body["tools"][0]["name"] == "get_weather"
 
@@ -213,7 +213,7 @@ def test_answers_after_tool_output(emu: OneRouterEmulator) -> None:
     body = post(
         emu,
         {
-            "model": "m",
+            "model": "o4-mini",
             "tools": [WEATHER],
             "input": [
                 user("weather?"),
@@ -297,7 +297,7 @@ def test_json_schema_output_is_valid_against_the_schema(
     body = post(
         emu,
         {
-            "model": "m",
+            "model": "o4-mini",
             "input": "fill it",
             "text": {
                 "format": {
@@ -315,7 +315,8 @@ def test_json_schema_output_is_valid_against_the_schema(
 
 def test_json_object_format_returns_an_object(emu: OneRouterEmulator) -> None:
     body = post(
-        emu, {"model": "m", "input": "x", "text": {"format": {"type": "json_object"}}}
+        emu,
+        {"model": "o4-mini", "input": "x", "text": {"format": {"type": "json_object"}}},
     ).json()
     assert isinstance(json.loads(response_to_message(body).text), dict)
 
@@ -324,7 +325,12 @@ def test_max_output_tokens_truncates_and_marks_incomplete(
     emu: OneRouterEmulator,
 ) -> None:
     body = post(
-        emu, {"model": "m", "input": "one two three four five", "max_output_tokens": 3}
+        emu,
+        {
+            "model": "o4-mini",
+            "input": "one two three four five",
+            "max_output_tokens": 3,
+        },
     ).json()
     assert body["status"] == "incomplete"
     assert body["incomplete_details"] == {"reason": "max_output_tokens"}
@@ -335,7 +341,8 @@ def test_max_output_tokens_truncates_and_marks_incomplete(
 # -- streaming ---------------------------------------------------------------------
 def test_stream_has_every_standard_event_in_order(emu: OneRouterEmulator) -> None:
     lines, events = sse(
-        emu, {"model": "m", "input": "hello stream", "reasoning": {"effort": "low"}}
+        emu,
+        {"model": "o4-mini", "input": "hello stream", "reasoning": {"effort": "low"}},
     )
     assert lines[0] == ": ONEROUTER PROCESSING"
     assert [line for line in lines if line][-1] == "data: [DONE]"
@@ -370,7 +377,7 @@ def test_stream_has_every_standard_event_in_order(emu: OneRouterEmulator) -> Non
 
 
 def test_stream_function_call_events(emu: OneRouterEmulator) -> None:
-    _, events = sse(emu, {"model": "m", "input": "x", "tools": [WEATHER]})
+    _, events = sse(emu, {"model": "o4-mini", "input": "x", "tools": [WEATHER]})
     kinds = [e["type"] for e in events]
     assert "response.function_call_arguments.done" in kinds
     args = "".join(
@@ -386,7 +393,7 @@ def test_stream_function_call_events(emu: OneRouterEmulator) -> None:
 
 def test_stream_without_event_names_or_keepalive() -> None:
     with OneRouterEmulator(keepalive=False, event_names=False) as emu:
-        lines, events = sse(emu, {"model": "m", "input": "hi"})
+        lines, events = sse(emu, {"model": "o4-mini", "input": "hi"})
     assert not any(line.startswith((":", "event:")) for line in lines)
     assert events[-1]["type"] == "response.completed"
 
@@ -396,7 +403,7 @@ async def test_200_concurrent_streams(emu: OneRouterEmulator) -> None:
     headers = {"Authorization": f"Bearer {emu.api_key}"}
 
     async def one(client: httpx.AsyncClient, i: int) -> str:
-        body = {"model": "m", "input": f"request {i}", "stream": True}
+        body = {"model": "o4-mini", "input": f"request {i}", "stream": True}
         async with client.stream(
             "POST", f"{emu.base_url}/responses", json=body, headers=headers
         ) as r:
@@ -417,7 +424,7 @@ async def test_200_concurrent_streams(emu: OneRouterEmulator) -> None:
 def test_wrong_or_missing_key_is_401(
     emu: OneRouterEmulator, llm: ChatOneRouterResponses
 ) -> None:
-    response = post(emu, {"model": "m", "input": "x"}, key="sk-wrong")
+    response = post(emu, {"model": "o4-mini", "input": "x"}, key="sk-wrong")
     assert response.status_code == 401
     error = response.json()["error"]
     assert (
@@ -426,7 +433,7 @@ def test_wrong_or_missing_key_is_401(
         and error["message"]
     )
     assert httpx.post(f"{emu.base_url}/responses", json={}).status_code == 401
-    bad = ChatOneRouterResponses(model="m", base_url=emu.base_url, api_key="sk-wrong")
+    bad = ChatOneRouterResponses(model="o4-mini", base_url=emu.base_url, api_key="sk-wrong")
     with pytest.raises(AuthenticationError):
         bad.invoke("x")
 
@@ -443,11 +450,11 @@ def test_models_needs_no_key(emu: OneRouterEmulator) -> None:
     ("body", "param"),
     [
         ({"input": "x"}, "model"),
-        ({"model": "m"}, "input"),
-        ({"model": "m", "input": []}, "input"),
+        ({"model": "o4-mini"}, "input"),
+        ({"model": "o4-mini", "input": []}, "input"),
         (
             {
-                "model": "m",
+                "model": "o4-mini",
                 "input": [
                     user("a"),
                     {
@@ -462,7 +469,7 @@ def test_models_needs_no_key(emu: OneRouterEmulator) -> None:
         ),
         (
             {
-                "model": "m",
+                "model": "o4-mini",
                 "input": [
                     {
                         "type": "message",
@@ -476,7 +483,7 @@ def test_models_needs_no_key(emu: OneRouterEmulator) -> None:
         ),
         (
             {
-                "model": "m",
+                "model": "o4-mini",
                 "input": [
                     user("a"),
                     {
@@ -490,7 +497,7 @@ def test_models_needs_no_key(emu: OneRouterEmulator) -> None:
         ),
         (
             {
-                "model": "m",
+                "model": "o4-mini",
                 "input": [
                     {"type": "reasoning", "summary": [], "encrypted_content": "forged"},
                     user("a"),
@@ -514,17 +521,20 @@ def test_invalid_requests_are_400_with_the_error_body(
 
 def test_tampered_encrypted_content_is_rejected(emu: OneRouterEmulator) -> None:
     body = post(
-        emu, {"model": "m", "input": "x", "reasoning": {"effort": "low"}}
+        emu, {"model": "o4-mini", "input": "x", "reasoning": {"effort": "low"}}
     ).json()
     token = body["output"][0]["encrypted_content"]
-    ok = post(emu, {"model": "m", "input": [body["output"][0], user("y")]})
+    ok = post(emu, {"model": "o4-mini", "input": [body["output"][0], user("y")]})
     assert ok.status_code == 200
     tampered = {**body["output"][0], "encrypted_content": "A" + token[1:]}
-    assert post(emu, {"model": "m", "input": [tampered, user("y")]}).status_code == 400
+    assert (
+        post(emu, {"model": "o4-mini", "input": [tampered, user("y")]}).status_code
+        == 400
+    )
     with OneRouterEmulator() as other:  # another emulator has another secret
         assert (
             post(
-                other, {"model": "m", "input": [body["output"][0], user("y")]}
+                other, {"model": "o4-mini", "input": [body["output"][0], user("y")]}
             ).status_code
             == 400
         )
@@ -586,7 +596,7 @@ def test_scripted_malformed_arguments_reach_the_client_as_invalid_tool_calls(
 def test_status_for_next_requests_with_retry_after(emu: OneRouterEmulator) -> None:
     emu.fail_next(2, status=429, retry_after=3, message="slow down")
     llm = ChatOneRouterResponses(
-        model="m", base_url=emu.base_url, api_key=emu.api_key, max_retries=2
+        model="o4-mini", base_url=emu.base_url, api_key=emu.api_key, max_retries=2
     )
     slept = record_sleeps(llm)
     assert llm.invoke("hi").text == "You said: hi"
@@ -595,7 +605,7 @@ def test_status_for_next_requests_with_retry_after(emu: OneRouterEmulator) -> No
     emu.fail_next(1, status=429, retry_after=1)
     with pytest.raises(RateLimitError) as info:
         ChatOneRouterResponses(
-            model="m", base_url=emu.base_url, api_key=emu.api_key, max_retries=0
+            model="o4-mini", base_url=emu.base_url, api_key=emu.api_key, max_retries=0
         ).invoke("hi")
     assert info.value.retry_after == 1.0
     assert "Emulated HTTP 429" in str(info.value)
@@ -603,7 +613,7 @@ def test_status_for_next_requests_with_retry_after(emu: OneRouterEmulator) -> No
 
 def test_5xx_error_body(emu: OneRouterEmulator, llm: ChatOneRouterResponses) -> None:
     emu.fail_next(status=503, message="no provider available")
-    response = post(emu, {"model": "m", "input": "x"})
+    response = post(emu, {"model": "o4-mini", "input": "x"})
     assert response.status_code == 503
     assert response.json()["error"] == {
         "code": 503,
@@ -623,7 +633,7 @@ def test_latency(emu: OneRouterEmulator, llm: ChatOneRouterResponses) -> None:
     llm.invoke("x")
     assert time.monotonic() - start >= 0.3
     impatient = ChatOneRouterResponses(
-        model="m",
+        model="o4-mini",
         base_url=emu.base_url,
         api_key=emu.api_key,
         max_retries=0,
@@ -634,7 +644,7 @@ def test_latency(emu: OneRouterEmulator, llm: ChatOneRouterResponses) -> None:
     emu.latency = 0
     emu.push(Reply(latency=0.2))
     start = time.monotonic()
-    post(emu, {"model": "m", "input": "x"})
+    post(emu, {"model": "o4-mini", "input": "x"})
     assert time.monotonic() - start >= 0.2
 
 
@@ -645,7 +655,7 @@ def test_stream_drops_after_k_events(emu: OneRouterEmulator) -> None:
         with httpx.stream(
             "POST",
             f"{emu.base_url}/responses",
-            json={"model": "m", "input": "a b c", "stream": True},
+            json={"model": "o4-mini", "input": "a b c", "stream": True},
             headers={"Authorization": f"Bearer {emu.api_key}"},
         ) as response:
             for line in response.iter_lines():
@@ -662,7 +672,7 @@ def test_error_event_then_response_failed(
     emu: OneRouterEmulator, llm: ChatOneRouterResponses
 ) -> None:
     emu.fail_stream("model crashed", code="server_error")
-    _, events = sse(emu, {"model": "m", "input": "a b c d"})
+    _, events = sse(emu, {"model": "o4-mini", "input": "a b c d"})
     kinds = [e["type"] for e in events]
     assert kinds[-2:] == ["error", "response.failed"]
     assert "response.output_text.delta" in kinds  # it failed partway
@@ -679,11 +689,13 @@ def test_error_event_then_response_failed(
 
 def test_incomplete(emu: OneRouterEmulator) -> None:
     emu.incomplete_next("content_filter")
-    _, events = sse(emu, {"model": "m", "input": "x"})
+    _, events = sse(emu, {"model": "o4-mini", "input": "x"})
     assert events[-1]["type"] == "response.incomplete"
     assert events[-1]["response"]["incomplete_details"] == {"reason": "content_filter"}
     emu.incomplete_next()
-    assert post(emu, {"model": "m", "input": "x"}).json()["status"] == "incomplete"
+    assert (
+        post(emu, {"model": "o4-mini", "input": "x"}).json()["status"] == "incomplete"
+    )
 
 
 def test_body_that_is_not_json(
@@ -696,7 +708,7 @@ def test_body_that_is_not_json(
     with pytest.raises(APIStatusError, match="Bad gateway"):
         llm.invoke("x")
     emu.not_json_next("{broken")
-    response = post(emu, {"model": "m", "input": "x", "stream": True})
+    response = post(emu, {"model": "o4-mini", "input": "x", "stream": True})
     assert "data: {broken\n" in response.text
 
 
@@ -751,7 +763,7 @@ def test_json_bodies_match_response_resource(
     emu: OneRouterEmulator, open_responses: Any, extra: dict[str, Any]
 ) -> None:
     resource, _ = open_responses
-    body = post(emu, {"model": "m", **extra}).json()
+    body = post(emu, {"model": "o4-mini", **extra}).json()
     errors = [e.message for e in resource.iter_errors(body)]
     assert not errors, errors[:3]
     assert isinstance(response_to_message(body), AIMessage)
@@ -762,7 +774,7 @@ def test_stream_events_match_the_spec(
     emu: OneRouterEmulator, open_responses: Any, extra: dict[str, Any]
 ) -> None:
     _, event = open_responses
-    _, events = sse(emu, {"model": "m", **extra})
+    _, events = sse(emu, {"model": "o4-mini", **extra})
     for e in events:
         errors = [err.message for err in event.iter_errors(e)]
         assert not errors, (e["type"], errors[:3])
@@ -773,11 +785,11 @@ def test_failed_stream_events_match_the_spec(
 ) -> None:
     resource, event = open_responses
     emu.fail_stream()
-    _, events = sse(emu, {"model": "m", "input": "a b"})
+    _, events = sse(emu, {"model": "o4-mini", "input": "a b"})
     assert all(not list(event.iter_errors(e)) for e in events)
     emu.fail_stream()
     assert not list(
-        resource.iter_errors(post(emu, {"model": "m", "input": "x"}).json())
+        resource.iter_errors(post(emu, {"model": "o4-mini", "input": "x"}).json())
     )
 
 

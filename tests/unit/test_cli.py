@@ -205,7 +205,7 @@ def test_console_script_emulate_serves_until_interrupted() -> None:
         assert httpx.get(f"{base_url}/models", timeout=5).status_code == 200
         reply = httpx.post(
             f"{base_url}/responses",
-            json={"model": "m", "input": "hey"},
+            json={"model": "o4-mini", "input": "hey"},
             headers={"Authorization": "Bearer sk-cli"},
             timeout=5,
         )

@@ -63,7 +63,7 @@ def test_per_call_overrides_win_and_stop_is_not_sent() -> None:
         model="b",
         max_tokens=5,
         reasoning_effort="low",
-        metadata={"k": "v"},
+        request_metadata={"k": "v"},
         stop=["x"],
     )
     assert body["model"] == "b"
