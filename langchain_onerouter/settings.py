@@ -292,11 +292,6 @@ def check_call_keywords(
 
 
 def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
-    if key in model_fields:
-        return (
-            f"{key!r} is a setting of the model, not of one call: pass it when "
-            "constructing ChatOneRouterResponses"
-        )
     if key == "metadata":
         return (
             "per-call 'metadata' is ambiguous: LangChain reserves it for tracing "
@@ -305,6 +300,11 @@ def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
         )
     if key in _BUILT:
         return f"{key!r} cannot be passed per call: it is built from the messages"
+    if key in model_fields:
+        return (
+            f"{key!r} is a setting of the model, not of one call: pass it when "
+            "constructing ChatOneRouterResponses"
+        )
     return (
         f"unknown keyword {key!r}{nearest(key, CALL_KEYWORDS)}. Per-call keywords "
         "are Responses API request fields, OneRouter extensions and our settings "

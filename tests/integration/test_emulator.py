@@ -19,7 +19,9 @@ from langchain_onerouter import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    BadRequestError,
     ChatOneRouterResponses,
+    NotFoundError,
     OneRouterError,
     RateLimitError,
     ResponseFailedError,
@@ -433,7 +435,9 @@ def test_wrong_or_missing_key_is_401(
         and error["message"]
     )
     assert httpx.post(f"{emu.base_url}/responses", json={}).status_code == 401
-    bad = ChatOneRouterResponses(model="o4-mini", base_url=emu.base_url, api_key="sk-wrong")
+    bad = ChatOneRouterResponses(
+        model="o4-mini", base_url=emu.base_url, api_key="sk-wrong"
+    )
     with pytest.raises(AuthenticationError):
         bad.invoke("x")
 
@@ -840,3 +844,66 @@ async def test_200_concurrent_astream_calls_through_the_chat_model(
     texts = await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(200))), 60)
     assert texts == [f"You said: stream {i}" for i in range(200)]
     assert time.monotonic() - start < 30
+
+
+# -- strictness (like the real API) ---------------------------------------------------
+def test_unknown_top_level_field_is_rejected_naming_it(emu: OneRouterEmulator) -> None:
+    response = post(emu, {"model": "o4-mini", "input": "hi", "temprature": 0.2})
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "temprature"
+    assert "'temprature'" in response.json()["error"]["message"]
+    # OneRouter's own extensions are request fields too
+    ok = post(emu, {"model": "o4-mini", "input": "hi", "provider": {"sort": "price"}})
+    assert ok.status_code == 200, ok.text
+
+
+def test_previous_response_id_is_rejected(emu: OneRouterEmulator) -> None:
+    body = {"model": "o4-mini", "input": "hi", "previous_response_id": "resp_1"}
+    response = post(emu, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "previous_response_id"
+    assert "stateless" in response.json()["error"]["message"]
+
+
+def test_unknown_model_is_404_unless_added_or_any_model(
+    emu: OneRouterEmulator, llm: ChatOneRouterResponses
+) -> None:
+    stranger = llm.bind(model="acme/unknown-1")
+    with pytest.raises(NotFoundError, match="acme/unknown-1"):
+        stranger.invoke("hi")
+    with pytest.raises(NotFoundError, match="acme/unknown-1"):
+        list(stranger.stream("hi"))
+    emu.add_models("acme/unknown-1")
+    assert stranger.invoke("hi").text == "You said: hi"
+    assert "acme/unknown-1" in [
+        m["id"] for m in httpx.get(f"{emu.base_url}/models").json()["data"]
+    ]
+    emu.reset()  # back to the default catalog
+    with pytest.raises(NotFoundError):
+        stranger.invoke("hi")
+    emu.any_model = True
+    assert stranger.invoke("hi").text == "You said: hi"
+
+
+def test_lenient_switch_accepts_what_it_used_to(emu: OneRouterEmulator) -> None:
+    emu.strict = False
+    body = {
+        "model": "anything",
+        "input": "hi",
+        "temprature": 0.2,
+        "previous_response_id": "resp_1",
+    }
+    assert post(emu, body).status_code == 200
+    emu.reset()
+    assert emu.strict and post(emu, body).status_code in (400, 404)
+
+
+def test_model_kwargs_typo_reaches_the_strict_emulator_as_a_400(
+    emu: OneRouterEmulator,
+) -> None:
+    with pytest.warns(UserWarning, match="temperature"):
+        llm = ChatOneRouterResponses(
+            model="o4-mini", base_url=emu.base_url, api_key=emu.api_key, temprature=0.2
+        )
+    with pytest.raises(BadRequestError, match="temprature"):
+        llm.invoke("hi")

@@ -624,3 +624,14 @@ def test_tool_result_block_points_to_tool_message() -> None:
             [{"type": "tool_result", "tool_use_id": "x", "content": "y"}],
             where="HumanMessage at index 0",
         )
+
+
+@pytest.mark.parametrize("text", [None, 3, ["a"]])
+def test_text_block_that_is_not_a_string_is_rejected_naming_the_block(
+    text: Any,
+) -> None:
+    message = HumanMessage(
+        [{"type": "text", "text": "ok"}, {"type": "text", "text": text}]
+    )
+    with pytest.raises(ValueError, match=r"HumanMessage.*content block 1 \('text'\)"):
+        ChatOneRouterResponses(model="m")._request_body([message], stream=False)

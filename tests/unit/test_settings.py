@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import json
+import re
 import warnings
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter.settings import (
+    CALL_KEYWORDS,
     DEFAULT_BASE_URL,
+    ONEROUTER_REQUEST_FIELDS,
+    RESPONSES_REQUEST_FIELDS,
     call_params,
     check_base_url,
+    check_call_keywords,
+    check_json,
     merge_params,
     model_params,
     resolve_base_url,
     validate_params,
 )
+from tests.support import bodies
+
+
+def mock_llm(**kw: Any) -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=bodies.text_response("ok"))
+
+    transport = httpx.MockTransport(handler)
+    llm = ChatOneRouterResponses(
+        model="o4-mini",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+        **kw,
+    )
+    return llm, seen
 
 
 def test_model_params_rename_fold_and_drop_unset() -> None:
@@ -123,3 +151,156 @@ def test_base_url_checks() -> None:
         check_base_url("http://[::1]:8000/v1")
     with pytest.warns(UserWarning, match="unencrypted"):
         check_base_url("http://router.example/v1")
+
+
+# -- the request field list and the spec ---------------------------------------------
+def _spec_properties(schemas: dict, name: str) -> set[str]:
+    schema = schemas[name]
+    found = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        if "$ref" in part:
+            found |= _spec_properties(schemas, part["$ref"].rsplit("/", 1)[-1])
+        found |= set(part.get("properties", {}))
+    return found
+
+
+def test_request_fields_match_create_response(shared_dir: Path) -> None:
+    spec_path = shared_dir / "spec" / "openai-openapi.json"
+    if not spec_path.is_file():
+        pytest.skip("spec/openai-openapi.json is absent")
+    schemas = json.loads(spec_path.read_text())["components"]["schemas"]
+    assert _spec_properties(schemas, "CreateResponse") == RESPONSES_REQUEST_FIELDS
+    assert not ONEROUTER_REQUEST_FIELDS & RESPONSES_REQUEST_FIELDS
+
+
+# -- per-call keywords ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "keyword, needle",
+    [
+        ("temprature", "did you mean 'temperature'"),
+        ("max_token", "did you mean 'max_tokens'"),
+        ("reasoning_efort", "did you mean 'reasoning_effort'"),
+        ("fallback_model", "did you mean 'fallback_models'"),
+        ("metadata", "request_metadata="),
+        ("timeout", "setting of the model"),
+        ("zzz", "extra_body"),
+    ],
+)
+def test_unknown_per_call_keyword_raises_before_any_request(
+    keyword: str, needle: str
+) -> None:
+    llm, seen = mock_llm()
+    runs = {
+        "invoke": lambda: llm.invoke("hi", **{keyword: 1}),
+        "stream": lambda: list(llm.stream("hi", **{keyword: 1})),
+        "batch": lambda: llm.batch(["hi"], **{keyword: 1}),
+        "bind": lambda: llm.bind(**{keyword: 1}).invoke("hi"),
+    }
+    for name, run in runs.items():
+        with pytest.raises(TypeError, match=re.escape(needle)) as info:
+            run()
+        assert repr(keyword) in str(info.value) or keyword == "metadata", name
+    assert seen == []
+
+
+async def test_unknown_per_call_keyword_raises_async() -> None:
+    llm, seen = mock_llm()
+    with pytest.raises(TypeError, match="temperature"):
+        await llm.ainvoke("hi", temprature=0.2)
+    with pytest.raises(TypeError, match="temperature"):
+        async for _ in llm.astream("hi", temprature=0.2):
+            pass
+    with pytest.raises(TypeError, match="request_metadata"):
+        await llm.ainvoke("hi", metadata={"a": "b"})
+    assert seen == []
+
+
+def test_input_and_stream_are_ours_to_build() -> None:
+    with pytest.raises(TypeError, match="built from the messages"):
+        check_call_keywords({"input": "x"})
+
+
+def test_every_request_field_and_langchain_keyword_is_accepted_per_call() -> None:
+    for keyword in sorted(CALL_KEYWORDS):
+        check_call_keywords({keyword: None})
+    for keyword in ("tools", "tool_choice", "parallel_tool_calls", "text", "stop"):
+        assert keyword in CALL_KEYWORDS
+    assert {"response_format", "ls_structured_output_format"} <= CALL_KEYWORDS
+
+
+def test_tracing_keywords_are_not_sent() -> None:
+    params = call_params(
+        {"model": "m"}, {"ls_structured_output_format": {"schema": {}}, "stop": ["x"]}
+    )
+    assert params == {"model": "m"}
+
+
+def test_extra_body_is_sent_verbatim_and_last() -> None:
+    llm, seen = mock_llm(extra_body={"a": 1, "temperature": 9})
+    llm.invoke("hi", extra_body={"b": {"c": 2}, "a": 3}, temperature=0.5)
+    body = json.loads(seen[0].content)
+    # extra_body is unchecked (9 is out of range) and wins over the fields
+    assert (body["a"], body["b"], body["temperature"]) == (3, {"c": 2}, 9)
+    with pytest.raises(TypeError, match="extra_body must be a dict"):
+        llm.invoke("hi", extra_body=["x"])
+
+
+# -- values that are not JSON -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value, needle",
+    [
+        (float("nan"), "x.y[1] is nan"),
+        (float("inf"), "x.y[1] is inf"),
+        ({1, 2}, "x.y[1] is not JSON-serializable: set"),
+        (b"raw", "x.y[1] is not JSON-serializable: bytes"),
+    ],
+)
+def test_values_that_are_not_json_fail_naming_the_field(
+    value: Any, needle: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        ChatOneRouterResponses(model="m", model_kwargs={"x": {"y": [0, value]}})
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        ChatOneRouterResponses(model="m", extra_body={"x": {"y": [0, value]}})
+    llm, seen = mock_llm()
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        llm.invoke("hi", extra_body={"x": {"y": [0, value]}})
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        llm.bind(extra_body={"x": {"y": [0, value]}}).invoke("hi")
+    assert seen == []
+
+
+def test_non_string_keys_fail_naming_the_field() -> None:
+    with pytest.raises(ValueError, match=r"request field x has a non-string key 1"):
+        ChatOneRouterResponses(model="m", model_kwargs={"x": {1: "a"}})
+
+
+def test_json_types_the_encoder_accepts_still_pass() -> None:
+    import datetime
+
+    check_json({"when": datetime.date(2026, 1, 1), "n": [1, 2.5, None, True]}, "x")
+
+
+# -- the constructor ---------------------------------------------------------------------
+def test_unknown_constructor_keyword_warns_and_moves_into_model_kwargs() -> None:
+    with pytest.warns(UserWarning, match="did you mean 'temperature'") as caught:
+        llm = ChatOneRouterResponses(model="m", temprature=0.2)
+    assert caught[0].filename == __file__  # points at the caller's line
+    assert llm.model_kwargs == {"temprature": 0.2}
+
+
+def test_request_field_keyword_moves_into_model_kwargs_silently() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        llm = ChatOneRouterResponses(model="m", service_tier="flex")
+    assert llm.model_kwargs == {"service_tier": "flex"}
+    with pytest.raises(ValueError, match="both"):
+        ChatOneRouterResponses(
+            model="m", top_logprobs=1, model_kwargs={"top_logprobs": 2}
+        )
+
+
+def test_model_name_is_an_alias_of_model() -> None:
+    assert ChatOneRouterResponses(model_name="openai/gpt-5.4").model == "openai/gpt-5.4"
+    with pytest.raises(ValueError, match="not both"):
+        ChatOneRouterResponses(model="a", model_name="b")
