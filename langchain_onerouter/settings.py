@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from langchain_onerouter.routing import ROUTING_PARAMS, apply_routing
+from langchain_onerouter.routing import apply_routing
 
 # -- environment and defaults ------------------------------------------------------
 API_KEY_ENV = "ONEROUTER_API_KEY"
@@ -92,16 +92,14 @@ RESPONSES_REQUEST_FIELDS = frozenset(
 )
 """Top-level properties of the Responses API's `CreateResponse` schema (OpenAI's
 OpenAPI document; tests/unit/test_settings.py checks this list against it)."""
-ONEROUTER_REQUEST_FIELDS = frozenset(
-    {"provider", "fallback_models", "fallback_rules", "usage"}
-)
+ONEROUTER_REQUEST_FIELDS = frozenset(ONEROUTER_EXTENSIONS)
 """OneRouter's documented additions to the body (routing, usage accounting);
-`routing.py` types and checks them. New extensions go here."""
+`routing.py` types and checks them. New extensions go in ONEROUTER_EXTENSIONS."""
 REQUEST_FIELDS = RESPONSES_REQUEST_FIELDS | ONEROUTER_REQUEST_FIELDS
 """Every top-level field a request may carry (the emulator rejects the rest)."""
 CALL_SETTINGS = frozenset(
     {"max_tokens", "reasoning_effort", "request_metadata", "extra_body"}
-    | ROUTING_PARAMS
+    | set(ROUTING_KEYWORDS)
 )
 """Per-call keywords of ours that become payload fields (under their payload name)."""
 LANGCHAIN_KWARGS = frozenset(

@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
-import httpx
 import pytest
 from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_onerouter import ChatOneRouterResponses
-from tests.support import bodies
+from tests.support.models import mock_llm
 
 KEY = "sk-or-test-key-0123456789"
-
-
-def mock_llm(**kw: Any) -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        payload = json.loads(request.content)
-        return httpx.Response(
-            200, json=bodies.text_response(f"echo {len(seen)}", model=payload["model"])
-        )
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, seen
 
 
 def test_missing_key_names_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 
@@ -27,24 +26,7 @@ from langchain_onerouter.settings import (
     resolve_base_url,
     validate_params,
 )
-from tests.support import bodies
-
-
-def mock_llm(**kw: Any) -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=bodies.text_response("ok"))
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, seen
+from tests.support.models import mock_llm
 
 
 def test_model_params_rename_fold_and_drop_unset() -> None:
