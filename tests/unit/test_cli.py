@@ -15,22 +15,10 @@ import httpx
 import pytest
 
 from langchain_onerouter.cli import main
+from tests.support.cli import assert_one_line_error, run
 
 pytest.importorskip("starlette")
 SCRIPT = Path(sys.executable).parent / "onerouter"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code: int, err: str) -> None:
-    assert code == 1
-    assert err.startswith("onerouter: error: ")
-    assert err.strip().count("\n") == 0, err
-    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("argv", [[], ["chat"], ["models"], ["demo"], ["emulate"]])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.test_cli import assert_one_line_error, run
+from tests.support.cli import assert_one_line_error, run
 
 PRIMARY = "openai/gpt-5.4"
 FALLBACK = "anthropic/claude-sonnet-4.5"
