@@ -136,11 +136,16 @@ def _bounded_body(body: Any) -> Any:
     if isinstance(body, (dict, list)):
         try:
             text = json.dumps(body, default=str)
+        except RecursionError:  # a 1000-deep array: nothing worth keeping
+            return _TOO_DEEP
         except (TypeError, ValueError):  # circular or odd keys: keep as is
             return body
         if len(text) > MAX_ERROR_JSON_CHARS:
             return bounded_text(text)
     return body
+
+
+_TOO_DEEP = "[error body nested too deeply to keep]"
 
 
 def _rebuild(cls: type[OneRouterError], text: str, state: dict) -> OneRouterError:
@@ -241,8 +246,8 @@ class Boundary:
             return value
         try:
             text = dumps(value).decode()
-        except TypeError:
-            return value
+        except TypeError:  # too deep for orjson: cannot be checked, so not kept
+            return _TOO_DEEP
         return loads(self.redact(text)) if self._secret in text else value
 
     @contextmanager
@@ -252,7 +257,10 @@ class Boundary:
         try:
             yield
         except httpx.HTTPError as exc:
-            raise _from_httpx(exc, where, mid_stream=mid_stream) from exc
+            err = _from_httpx(exc, where, mid_stream=mid_stream)
+            if self._secret and self._secret in str(err):
+                err = type(err)(self.redact(err.message))
+            raise err from exc
 
     def raise_for_status(self, response: httpx.Response, content: bytes) -> None:
         """Raise the typed error of an HTTP status >= 300 (no-op below)."""
@@ -315,8 +323,13 @@ class Boundary:
         if not isinstance(event, dict):
             raise StreamError(
                 f"SSE event {name or '(unnamed)'!r} is not a JSON object: "
-                + truncate(data, 200)
+                + truncate(self.redact(data), 200)
             )
+        if self._secret and (
+            name in ("error", "response.failed")
+            or event.get("type") in ("error", "response.failed")
+        ):
+            event = self._redact_json(event)  # also a key echoed JSON-escaped
         if name and "type" not in event:
             event["type"] = name
         return event
@@ -331,8 +344,11 @@ class Boundary:
             body = loads(text) if text.strip() else None
         except JSONDecodeError:
             body = None
+        body = self._redact_json(
+            body
+        )  # also a key echoed JSON-escaped (\/ or \u escapes)
         message, code = _message_from_body(body)
-        message = truncate(message or _text_message(text, headers, status))
+        message = truncate(self.redact(message or _text_message(text, headers, status)))
         kwargs: dict[str, Any] = {
             "status_code": status,
             "code": code,

@@ -3,7 +3,8 @@ streaming model), ~5% injected faults (tests/reliability/soak.py's
 FaultyBackend), max_retries=3. Every run must end in the outcome its faults
 dictate (the echoed token, or the typed error's class name as the server
 reports it), within a bound; the server's RSS and its sockets to the
-backend must stay flat.
+backend must stay flat. Each run's thread is deleted after it (the in-memory
+runtime keeps every thread otherwise: +41% RSS over 2,000 runs measured).
 
     pytest -m slow tests/integration/test_langgraph_soak.py -s   # prints the table
     SOAK_RUNS=500 pytest -m slow tests/integration/test_langgraph_soak.py -s
@@ -106,6 +107,7 @@ def test_soak_through_the_langgraph_server(tmp_path: Path) -> None:
                 nonlocal hung, slowest
                 graph = "stream" if index % 2 else "invoke"
                 token = f"g{index}x{secrets.token_hex(4)}"
+                thread = None
                 async with gate:
                     started = time.monotonic()
                     try:
@@ -128,6 +130,10 @@ def test_soak_through_the_langgraph_server(tmp_path: Path) -> None:
                         return
                     except Exception as exc:  # the SDK raises "Name: message"
                         got = str(exc).split(":", 1)[0]
+                    # The in-memory runtime keeps every thread it has served;
+                    # delete ours, so RSS measures the model, not that store.
+                    if thread is not None:
+                        await client.threads.delete(thread["thread_id"])
                 slowest = max(slowest, time.monotonic() - started)
                 decisions = backend.take(token)
                 want = expected_outcome(decisions, graph == "stream", MAX_RETRIES)
