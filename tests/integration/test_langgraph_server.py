@@ -1,4 +1,4 @@
-"""examples/langgraph_server served by LangGraph's own server (in-memory
+"""examples/langgraph_server (examples/tool_agent.py's agent) served by LangGraph's own server (in-memory
 runtime) against the emulator, driven by langgraph-sdk: threads, streamed
 runs, 50 concurrent runs, a cancelled run, a failing run. Skipped without
 the `server` extra."""
@@ -27,6 +27,13 @@ def served() -> Iterator[tuple[str, Any]]:
             yield url, emu
 
 
+@pytest.fixture
+def sdk(served: tuple[str, Any]) -> Any:
+    from langgraph_sdk import get_client
+
+    return get_client(url=served[0])
+
+
 def _ask(city: str) -> dict[str, Any]:
     return {"messages": [{"role": "user", "content": f'Weather in "{city}"?'}]}
 
@@ -51,11 +58,8 @@ def _check_answer(messages: list[dict[str, Any]], city: str) -> None:
     assert text == f"Tool results: get_weather returned {tool['content']}"
 
 
-async def test_a_thread_and_a_streamed_run(served: tuple[str, Any]) -> None:
-    from langgraph_sdk import get_client
-
-    url, _ = served
-    client = get_client(url=url)
+async def test_a_thread_and_a_streamed_run(sdk: Any) -> None:
+    client = sdk
     thread = await client.threads.create()
     events = []
     async for part in client.runs.stream(
@@ -67,13 +71,8 @@ async def test_a_thread_and_a_streamed_run(served: tuple[str, Any]) -> None:
     _check_answer(state["values"]["messages"], "Oslo")
 
 
-async def test_50_concurrent_runs_each_get_their_own_answer(
-    served: tuple[str, Any],
-) -> None:
-    from langgraph_sdk import get_client
-
-    url, _ = served
-    client = get_client(url=url)
+async def test_50_concurrent_runs_each_get_their_own_answer(sdk: Any) -> None:
+    client = sdk
 
     async def one(i: int) -> None:
         thread = await client.threads.create()
@@ -86,12 +85,9 @@ async def test_50_concurrent_runs_each_get_their_own_answer(
 
 
 async def test_a_cancelled_run_stops_and_the_thread_still_works(
-    served: tuple[str, Any],
+    sdk: Any, served: tuple[str, Any]
 ) -> None:
-    from langgraph_sdk import get_client
-
-    url, emu = served
-    client = get_client(url=url)
+    client, emu = sdk, served[1]
     thread = await client.threads.create()
     emu.latency = 5.0
     try:
@@ -107,12 +103,9 @@ async def test_a_cancelled_run_stops_and_the_thread_still_works(
 
 
 async def test_a_failing_call_ends_the_run_with_the_typed_error(
-    served: tuple[str, Any],
+    sdk: Any, served: tuple[str, Any]
 ) -> None:
-    from langgraph_sdk import get_client
-
-    url, emu = served
-    client = get_client(url=url)
+    client, emu = sdk, served[1]
     thread = await client.threads.create()
     emu.fail_next(status=400, message="bad request, scripted")
     # The server keeps the error's class; its message stays server-side.
