@@ -17,12 +17,12 @@ from tests.support.scripted_server import Reply, ScriptedServer
 def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
     kw = {"api_key": KEY, **kw}
     llm = ChatOneRouterResponses(model="o4-mini", base_url=server.base_url, **kw)
-    llm.transport.sleep = lambda _: None  # type: ignore[method-assign]
+    llm._get_transport().sleep = lambda _: None  # type: ignore[method-assign]
 
     async def asleep(_: float) -> None:
         return None
 
-    llm.transport.asleep = asleep  # type: ignore[method-assign]
+    llm._get_transport().asleep = asleep  # type: ignore[method-assign]
     return llm
 
 
