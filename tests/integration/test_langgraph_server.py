@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,12 +19,16 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[str, Any]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     require_server()
     from langchain_onerouter.testing import OneRouterEmulator
 
+    # A copy: the in-memory runtime writes its state files beside the config.
+    root = tmp_path_factory.mktemp("examples")
+    shutil.copytree(EXAMPLE, root / EXAMPLE.name)
+    shutil.copy(EXAMPLE.parent / "tool_agent.py", root / "tool_agent.py")
     with OneRouterEmulator() as emu:
-        with langgraph_dev(EXAMPLE, emu.env()) as (url, _pid):
+        with langgraph_dev(root / EXAMPLE.name, emu.env()) as (url, _pid):
             yield url, emu
 
 
