@@ -557,3 +557,59 @@ def test_odd_routing_data_from_the_server_is_kept_not_fatal(
     # without a string model, whether it was a fallback is unknown, not guessed
     assert ("fallback_used" in meta) is isinstance(body["model"], str)
     assert {k: meta[k] for k in expected} == expected
+
+
+ROUTING_CALL = {
+    "fallback_models": ["a/b"],
+    "fallback_rules": "auto",
+    "provider": {"sort": "price"},
+    "usage_accounting": True,
+    "strict_capabilities": False,
+    "reasoning_fallback_retry": True,
+}
+SENT = {
+    "fallback_models": ["a/b"],
+    "fallback_rules": "auto",
+    "provider": {"sort": "price"},
+    "usage": {"include": True},
+}
+
+
+@pytest.mark.parametrize("way", ["invoke", "ainvoke", "stream", "batch", "bind"])
+def test_every_routing_keyword_works_per_call(way: str) -> None:
+    import asyncio
+
+    stream_body = "".join(
+        f"data: {json.dumps(e)}\n\n" for e in _completed_events("openai/gpt-5.4", 0.1)
+    )
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body)
+        if body.get("stream"):
+            return httpx.Response(
+                200, text=stream_body, headers={"content-type": "text/event-stream"}
+            )
+        return httpx.Response(200, json=bodies.text_response("ok", model=body["model"]))
+
+    transport = httpx.MockTransport(handler)
+    llm = ChatOneRouterResponses(
+        model="openai/gpt-5.4",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+    )
+    if way == "invoke":
+        llm.invoke("hi", **ROUTING_CALL)
+    elif way == "ainvoke":
+        asyncio.run(llm.ainvoke("hi", **ROUTING_CALL))
+    elif way == "stream":
+        list(llm.stream("hi", **ROUTING_CALL))
+    elif way == "batch":
+        llm.batch(["hi", "ho"], **ROUTING_CALL)
+    else:
+        llm.bind(**ROUTING_CALL).invoke("hi")
+    assert sent
+    for body in sent:
+        assert {k: body.get(k) for k in SENT} == SENT
+        assert not {"usage_accounting", "strict_capabilities"} & set(body)
