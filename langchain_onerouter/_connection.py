@@ -27,7 +27,7 @@ from langchain_onerouter.settings import (
     DEFAULT_BASE_URL,
     check_base_url,
     check_timeout,
-    clean_api_key,
+    require_api_key,
 )
 from langchain_onerouter.transport import Transport
 
@@ -85,12 +85,7 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
 
     @model_validator(mode="after")
     def _check_connection(self) -> Self:
-        if self.api_key is None:
-            raise ValueError(
-                f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
-                "environment variable."
-            )
-        self.api_key = SecretStr(clean_api_key(self.api_key.get_secret_value()))
+        self.api_key = require_api_key(self.api_key)
         check_timeout("timeout", self.timeout)
         check_base_url(self.base_url)
         return self

@@ -67,10 +67,10 @@ from langchain_onerouter.settings import (
     check_base_url,
     check_call_keywords,
     check_timeout,
-    clean_api_key,
     merge_params,
     model_params,
     move_unknown_fields,
+    require_api_key,
 )
 from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
@@ -248,12 +248,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
-        if self.api_key is None:
-            raise ValueError(
-                f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
-                "environment variable."
-            )
-        self.api_key = SecretStr(clean_api_key(self.api_key.get_secret_value()))
+        self.api_key = require_api_key(self.api_key)
         check_timeout("timeout", self.timeout)
         check_timeout("total_timeout", self.total_timeout)
         call_params(self._default_params(), {})  # model_kwargs, extra_body too

@@ -24,6 +24,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
+
 from langchain_onerouter.routing import apply_routing
 
 # -- environment and defaults ------------------------------------------------------
@@ -497,6 +499,20 @@ def clean_api_key(key: str) -> str:
                 "the key for stray quotes, spaces or pasted formatting."
             )
     return cleaned
+
+
+def require_api_key(key: SecretStr | None) -> SecretStr:
+    """The key, cleaned (`clean_api_key`); `ValueError` when there is none.
+
+    >>> require_api_key(SecretStr("sk-or-abc\\n")).get_secret_value()
+    'sk-or-abc'
+    """
+    if key is None:
+        raise ValueError(
+            f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
+            "environment variable."
+        )
+    return SecretStr(clean_api_key(key.get_secret_value()))
 
 
 MAX_TIMEOUT = 86_400.0
