@@ -202,23 +202,50 @@ class Transport:
 
         return await self.retry.acall(attempt, run_manager)
 
+    def _get_request(
+        self, client: httpx.Client | httpx.AsyncClient, path: str, budget: Budget
+    ) -> httpx.Request:
+        timeout = budget.timeouts(self.timeout or client.timeout)
+        return client.build_request(
+            "GET",
+            self.url(path),
+            headers=self._headers,
+            extensions={"timeout": timeout},
+        )
+
     def get(self, path: str) -> Any:
-        """GET a JSON document (retried like POST)."""
+        """GET a JSON document (retried, and capped, like POST)."""
+
+        budget = self.limits.start()
 
         def attempt() -> Any:
+            client = self.client
+            request = self._get_request(client, path, budget)
             with self._errors.httpx_errors(f"calling {path}"):
-                response = self.client.get(self.url(path), headers=self._headers)
-            return self._errors.json_document(response, response.content)
+                response = client.send(request, stream=True)
+                try:
+                    content = budget.read(response)
+                finally:
+                    response.close()
+            return self._errors.json_document(response, content)
 
         return self.retry.call(attempt)
 
     async def aget(self, path: str) -> Any:
         """Async counterpart of `get`."""
 
+        budget = self.limits.start()
+
         async def attempt() -> Any:
+            client = self.aclient
+            request = self._get_request(client, path, budget)
             with self._errors.httpx_errors(f"calling {path}"):
-                response = await self.aclient.get(self.url(path), headers=self._headers)
-            return self._errors.json_document(response, response.content)
+                response = await client.send(request, stream=True)
+                try:
+                    content = await budget.aread(response)
+                finally:
+                    await response.aclose()
+            return self._errors.json_document(response, content)
 
         return await self.retry.acall(attempt)
 

@@ -81,6 +81,23 @@ async def test_a_gzip_bomb_stops_at_max_response_bytes(mode: str) -> None:
     assert len(server.requests) == 1  # never retried
 
 
+@pytest.mark.parametrize("asynchronous", (False, True), ids=("get", "aget"))
+async def test_a_gzip_bomb_from_the_catalog_stops_at_max_response_bytes(
+    asynchronous: bool,
+) -> None:
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=1)
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    with ScriptedServer() as server:
+        server.push(Reply(body=bomb, headers=headers))
+        llm = _model(server, max_response_bytes=1024 * 1024)
+        with pytest.raises(errors.ResponseTooLargeError, match="max_response_bytes"):
+            if asynchronous:
+                await llm.alist_models(refresh=True)
+            else:
+                llm.list_models(refresh=True)
+    assert [r.path for r in server.requests] == ["/v1/models"]  # never retried
+
+
 @pytest.mark.parametrize("mode", ("stream", "astream"))
 async def test_one_huge_sse_line_stops_at_max_sse_line_bytes(mode: str) -> None:
     line = b"data: " + b"x" * (4 * 1024 * 1024)
