@@ -164,6 +164,31 @@ class Transport:
             extensions=extensions,
         )
 
+    def _read(
+        self, client: httpx.Client, request: httpx.Request, budget: Budget, path: str
+    ) -> tuple[httpx.Response, bytes]:
+        """Send `request` and read its body within the budget's caps."""
+        with self._errors.httpx_errors(f"calling {path}"):
+            response = client.send(request, stream=True)
+            try:
+                return response, budget.read(response)
+            finally:
+                response.close()
+
+    async def _aread(
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        budget: Budget,
+        path: str,
+    ) -> tuple[httpx.Response, bytes]:
+        with self._errors.httpx_errors(f"calling {path}"):
+            response = await client.send(request, stream=True)
+            try:
+                return response, await budget.aread(response)
+            finally:
+                await response.aclose()
+
     def post(self, path: str, body: Any, *, run_manager: Any = None) -> dict[str, Any]:
         """POST a JSON body and return the parsed JSON response (retried)."""
 
@@ -172,12 +197,7 @@ class Transport:
         def attempt() -> dict[str, Any]:
             client = self.client
             request = self._request(client, path, body, stream=False, budget=budget)
-            with self._errors.httpx_errors(f"calling {path}"):
-                response = client.send(request, stream=True)
-                try:
-                    content = budget.read(response)
-                finally:
-                    response.close()
+            response, content = self._read(client, request, budget, path)
             return self._errors.json_body(response, content)
 
         return self.retry.call(attempt, run_manager)
@@ -192,12 +212,7 @@ class Transport:
         async def attempt() -> dict[str, Any]:
             client = self.aclient
             request = self._request(client, path, body, stream=False, budget=budget)
-            with self._errors.httpx_errors(f"calling {path}"):
-                response = await client.send(request, stream=True)
-                try:
-                    content = await budget.aread(response)
-                finally:
-                    await response.aclose()
+            response, content = await self._aread(client, request, budget, path)
             return self._errors.json_body(response, content)
 
         return await self.retry.acall(attempt, run_manager)
@@ -221,12 +236,7 @@ class Transport:
         def attempt() -> Any:
             client = self.client
             request = self._get_request(client, path, budget)
-            with self._errors.httpx_errors(f"calling {path}"):
-                response = client.send(request, stream=True)
-                try:
-                    content = budget.read(response)
-                finally:
-                    response.close()
+            response, content = self._read(client, request, budget, path)
             return self._errors.json_document(response, content)
 
         return self.retry.call(attempt)
@@ -239,12 +249,7 @@ class Transport:
         async def attempt() -> Any:
             client = self.aclient
             request = self._get_request(client, path, budget)
-            with self._errors.httpx_errors(f"calling {path}"):
-                response = await client.send(request, stream=True)
-                try:
-                    content = await budget.aread(response)
-                finally:
-                    await response.aclose()
+            response, content = await self._aread(client, request, budget, path)
             return self._errors.json_document(response, content)
 
         return await self.retry.acall(attempt)
