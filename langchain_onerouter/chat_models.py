@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
@@ -39,14 +39,6 @@ from langchain_onerouter._budget import (
     Limits,
 )
 from langchain_onerouter._clients import OwnPoolCopies
-from langchain_onerouter.capabilities import check_capabilities, has_media
-from langchain_onerouter.catalog import (
-    CATALOG,
-    ModelInfo,
-    afetch_models,
-    fetch_models,
-    find_model,
-)
 from langchain_onerouter.request import build_request_body
 from langchain_onerouter.response import RequestedRoute, response_to_message
 from langchain_onerouter.routing import (
@@ -74,12 +66,14 @@ from langchain_onerouter.settings import (
 )
 from langchain_onerouter.stop import StopFilter
 from langchain_onerouter.streaming import ResponseStreamParser
-from langchain_onerouter.structured_output import (
-    ParsedOnLastChunk,
-    parse_response_format,
-    response_format_text,
-)
-from langchain_onerouter.transport import Transport
+
+# The catalog, transport (tenacity, httpx-sse), capability checks and
+# structured output are imported where first used, for speed only: import
+# above langchain-core 170 → 123 ms CPU (langchain_openai: 650 ms), see
+# tests/unit/test_import.py.
+if TYPE_CHECKING:
+    from langchain_onerouter.catalog import ModelInfo
+    from langchain_onerouter.transport import Transport
 
 # Guards the lazy creation of a model's transport (one per instance).
 _TRANSPORT_LOCK = threading.Lock()
@@ -304,6 +298,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         response_format = kwargs.pop("response_format", None)
         params = call_params(self._default_params(), kwargs, type(self).model_fields)
         if response_format is not None:  # ChatOpenAI's keyword → `text.format`
+            from langchain_onerouter.structured_output import response_format_text
+
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
         self._check_media(body, kwargs.get("strict_capabilities"))
@@ -313,6 +309,9 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
     def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
         """Image/file parts the cached catalog says the model cannot read."""
+        from langchain_onerouter.capabilities import check_capabilities, has_media
+        from langchain_onerouter.catalog import CATALOG, find_model
+
         if not has_media(body):
             return  # the common case: no catalog lookup at all
         cached = CATALOG.get(self.base_url)
@@ -374,6 +373,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         return self._transport
 
     def _new_transport(self) -> Transport:
+        from langchain_onerouter.transport import Transport
+
         return Transport(
             base_url=self.base_url,
             api_key=self.api_key,
@@ -392,6 +393,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     # -- model catalog (see catalog.py) -------------------------------------
     def _resolve_model_profile(self) -> ModelProfile | None:
         # Only a catalog already cached for this base URL: never a network call.
+        from langchain_onerouter.catalog import CATALOG
+
         info = CATALOG.find(self.base_url, self.model)
         return info.profile() if info is not None else None
 
@@ -408,17 +411,23 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             print(llm.profile.get("image_inputs") if llm.profile else "unknown")
             ```
         """
+        from langchain_onerouter.catalog import fetch_models
+
         models = fetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
     async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """Async counterpart of `list_models`."""
+        from langchain_onerouter.catalog import afetch_models
+
         models = await afetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
     def _adopt_profile(self, models: list[ModelInfo]) -> None:
+        from langchain_onerouter.catalog import find_model
+
         if self.profile is None and (info := find_model(models, self.model)):
             self.profile = info.profile()
 
@@ -505,6 +514,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             message.response_metadata[REASONING_RETRY_KEY] = retry[1]
         message = StopFilter(self._stop(stop)).message(message)
         if response_format is not None:
+            from langchain_onerouter.structured_output import parse_response_format
+
             parsed = parse_response_format(response_format, message)
             if parsed is not None:  # where ChatOpenAI puts it
                 message.additional_kwargs["parsed"] = parsed
@@ -526,6 +537,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        from langchain_onerouter.structured_output import ParsedOnLastChunk
+
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
         parsed = ParsedOnLastChunk(kwargs.get("response_format"))
@@ -561,6 +574,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        from langchain_onerouter.structured_output import ParsedOnLastChunk
+
         body = self._request_body(messages, stream=True, **kwargs)
         retry = None
         parsed = ParsedOnLastChunk(kwargs.get("response_format"))
@@ -660,6 +675,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             llm.bind_tools([get_weather], tool_choice="get_weather")
             ```
         """
+        from langchain_onerouter.capabilities import check_capabilities
+        from langchain_onerouter.catalog import CATALOG
         from langchain_onerouter.tools import tool_payload
 
         check_capabilities(
