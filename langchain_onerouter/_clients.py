@@ -175,9 +175,15 @@ class ClientPool:
         )
 
 
-class OwnPoolCopies:
-    """Copy semantics of a pydantic model holding a `_transport`.
+# Guards the lazy creation of a model's transport (one per instance).
+_TRANSPORT_LOCK = threading.Lock()
 
+
+class OwnPoolCopies:
+    """Lifecycle of a pydantic model's `_transport`, built by `_new_transport()`.
+
+    `_get_transport()` builds it once, on first use, even when many threads
+    ask at the same moment.
     A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) never shares this
     instance's pool: it builds its own from its own settings on first use,
     so `model_copy(update=...)` takes effect. Clients you passed in
@@ -187,6 +193,13 @@ class OwnPoolCopies:
 
     # No annotations here: pydantic would take them for fields.
     _USER_CLIENTS = ("http_client", "http_async_client")
+
+    def _get_transport(self) -> Any:
+        if self._transport is None:  # type: ignore[has-type]
+            with _TRANSPORT_LOCK:
+                if self._transport is None:  # type: ignore[has-type]
+                    self._transport = self._new_transport()  # type: ignore[attr-defined]
+        return self._transport
 
     def __copy__(self) -> Any:
         copied = super().__copy__()  # type: ignore[misc]

@@ -5,7 +5,6 @@ and the per-instance `Transport` built from them."""
 from __future__ import annotations
 
 import difflib
-import threading
 from typing import Any
 
 import httpx
@@ -30,9 +29,6 @@ from langchain_onerouter.settings import (
     require_api_key,
 )
 from langchain_onerouter.transport import Transport
-
-# Guards the lazy creation of an instance's transport (one per instance).
-_TRANSPORT_LOCK = threading.Lock()
 
 
 class OneRouterConnection(OwnPoolCopies, BaseModel):
@@ -90,17 +86,13 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
         check_base_url(self.base_url)
         return self
 
-    def _get_transport(self) -> Transport:
-        if self._transport is None:
-            with _TRANSPORT_LOCK:  # threads on a fresh instance build one
-                if self._transport is None:
-                    self._transport = Transport(
-                        base_url=self.base_url,
-                        api_key=self.api_key,
-                        timeout=self.timeout,
-                        max_retries=self.max_retries,
-                        default_headers=self.default_headers,
-                        http_client=self.http_client,
-                        http_async_client=self.http_async_client,
-                    )
-        return self._transport
+    def _new_transport(self) -> Transport:
+        return Transport(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+        )

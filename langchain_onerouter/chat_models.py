@@ -3,7 +3,6 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
-import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -74,9 +73,6 @@ from langchain_onerouter.streaming import ResponseStreamParser
 if TYPE_CHECKING:
     from langchain_onerouter.catalog import ModelInfo
     from langchain_onerouter.transport import Transport
-
-# Guards the lazy creation of a model's transport (one per instance).
-_TRANSPORT_LOCK = threading.Lock()
 
 
 class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
@@ -363,14 +359,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             "error": str(err.code or err.status_code or "rejected"),
         }
         return retry_body, info
-
-    def _get_transport(self) -> Transport:
-        """The transport (pooled clients, retries) of this instance: not API."""
-        if self._transport is None:
-            with _TRANSPORT_LOCK:  # 64 threads on a fresh model build one
-                if self._transport is None:
-                    self._transport = self._new_transport()
-        return self._transport
 
     def _new_transport(self) -> Transport:
         from langchain_onerouter.transport import Transport
