@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from langchain_core.tools import tool
 
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support import bodies
 from tests.support.replay import sse_stream
+from tests.support.tools import get_weather, to_fahrenheit
 
 # (reasoning id, encrypted content, function name, arguments, call id, item id)
 SCRIPT = [
@@ -29,18 +29,6 @@ SCRIPT = [
     ("rs_t2", "gAAAA-enc-two", "to_fahrenheit", '{"celsius": 21}', "call_f", "fc_f"),
 ]
 FINAL = "It is 21°C (69.8°F) and sunny in Oslo."
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Current weather in a city, in Celsius."""
-    return f"{city}: sunny, 21C"
-
-
-@tool
-def to_fahrenheit(celsius: float) -> str:
-    """Convert Celsius to Fahrenheit."""
-    return f"{celsius * 9 / 5 + 32:.1f}F"
 
 
 def check_replay(items: list[dict[str, Any]]) -> tuple[int, str | None]:

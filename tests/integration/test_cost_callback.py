@@ -17,7 +17,7 @@ from langchain_onerouter import (
     OneRouterCostCallbackHandler,
     get_onerouter_cost,
 )
-from tests.integration.test_agent_loop import get_weather, to_fahrenheit
+from tests.support.tools import get_weather, to_fahrenheit
 
 testing = pytest.importorskip("langchain_onerouter.testing")
 pytest.importorskip("langchain.agents")

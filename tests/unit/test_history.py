@@ -16,6 +16,7 @@ from langchain_onerouter.request import (
 )
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
+from tests.support.calls import final_message
 from tests.support.replay import Recorder, make_llm
 
 
@@ -43,22 +44,6 @@ def _types(items: list[dict]) -> list[str]:
     return [i["type"] for i in items]
 
 
-async def _first_turn(mode: str, llm: Any, question: HumanMessage) -> AIMessage:
-    if mode == "invoke":
-        return llm.invoke([question])
-    if mode == "ainvoke":
-        return await llm.ainvoke([question])
-    full = None
-    if mode == "stream":
-        for chunk in llm.stream([question]):
-            full = chunk if full is None else full + chunk
-    else:
-        async for chunk in llm.astream([question]):
-            full = chunk if full is None else full + chunk
-    assert full is not None
-    return full
-
-
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
 async def test_encrypted_reasoning_survives_a_tool_round_trip(
     mode: str, create_response_validator: Any
@@ -66,7 +51,7 @@ async def test_encrypted_reasoning_survives_a_tool_round_trip(
     rec = Recorder(_call_reply(), _final_reply())
     llm = make_llm(rec, use_encrypted_reasoning=True).bind_tools([get_weather])
     question = HumanMessage("Weather in Oslo?")
-    ai = await _first_turn(mode, llm, question)
+    ai = await final_message(mode, llm, question)
     assert ai.tool_calls[0]["id"] == "call_A"
     result = ToolMessage("sunny", tool_call_id="call_A")
     final = llm.invoke([question, ai, result])
