@@ -327,9 +327,12 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         kwargs: dict[str, Any],
         *,
         first: bool = True,
+        stacklevel: int = 3,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """(body to retry with once, metadata flag) when `err` rejected foreign
-        reasoning on a first attempt that produced no output; else raise `err`."""
+        reasoning on a first attempt that produced no output; else raise `err`.
+
+        `stacklevel` is `warnings.warn`'s, counted from here."""
         enabled = kwargs.get(_RETRY_FLAG)
         if not first or not (
             self.reasoning_fallback_retry if enabled is None else enabled
@@ -352,7 +355,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             "fallback?). Retrying once without them; the new response has "
             f'response_metadata["{REASONING_RETRY_KEY}"].',
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         info = {
             "dropped_items": dropped,
@@ -525,33 +528,22 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        from langchain_onerouter.structured_output import ParsedOnLastChunk
-
-        body = self._request_body(messages, stream=True, **kwargs)
-        retry = None
-        parsed = ParsedOnLastChunk(kwargs.get("response_format"))
+        run = _StreamRun(self, messages, stop, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
-            parser = ResponseStreamParser(requested=RequestedRoute.of(body))
-            stops = StopFilter(self._stop(stop))
             events = self._get_transport().stream(
-                "responses", body, run_manager=run_manager
+                "responses", run.body, run_manager=run_manager
             )
-            sent = False
             try:
                 for event in events:
-                    for chunk in stops.feed(parser.feed(event), parser.end_early):
-                        sent = True
-                        yield _emit(parsed(_mark(chunk, retry)), run_manager)
-                    if parser.done or stops.hit:
+                    for chunk in run.feed(event):
+                        yield _emit(run.out(chunk), run_manager)
+                    if run.over:
                         break
-                for chunk in [] if stops.hit else parser.finish():
-                    yield _emit(parsed(_mark(chunk, retry)), run_manager)
+                for chunk in run.finish():
+                    yield _emit(run.out(chunk), run_manager)
                 return
             except errors.OneRouterError as err:
-                retry = self._retry_or_raise(
-                    err, body, kwargs, first=not (sent or retry)
-                )
-                body = retry[0]
+                run.retry_or_raise(err)
             finally:
                 events.close()
 
@@ -562,33 +554,22 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        from langchain_onerouter.structured_output import ParsedOnLastChunk
-
-        body = self._request_body(messages, stream=True, **kwargs)
-        retry = None
-        parsed = ParsedOnLastChunk(kwargs.get("response_format"))
+        run = _StreamRun(self, messages, stop, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
-            parser = ResponseStreamParser(requested=RequestedRoute.of(body))
-            stops = StopFilter(self._stop(stop))
             events = self._get_transport().astream(
-                "responses", body, run_manager=run_manager
+                "responses", run.body, run_manager=run_manager
             )
-            sent = False
             try:
                 async for event in events:
-                    for chunk in stops.feed(parser.feed(event), parser.end_early):
-                        sent = True
-                        yield await _aemit(parsed(_mark(chunk, retry)), run_manager)
-                    if parser.done or stops.hit:
+                    for chunk in run.feed(event):
+                        yield await _aemit(run.out(chunk), run_manager)
+                    if run.over:
                         break
-                for chunk in [] if stops.hit else parser.finish():
-                    yield await _aemit(parsed(_mark(chunk, retry)), run_manager)
+                for chunk in run.finish():
+                    yield await _aemit(run.out(chunk), run_manager)
                 return
             except errors.OneRouterError as err:
-                retry = self._retry_or_raise(
-                    err, body, kwargs, first=not (sent or retry)
-                )
-                body = retry[0]
+                run.retry_or_raise(err)
             finally:
                 await events.aclose()
 
@@ -728,13 +709,61 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 _RETRY_FLAG = "reasoning_fallback_retry"
 
 
-def _mark(
-    chunk: AIMessageChunk, retry: tuple[dict[str, Any], dict[str, Any]] | None
-) -> AIMessageChunk:
-    """Flag the final chunk of a stream that was retried without reasoning."""
-    if retry is not None and chunk.chunk_position == "last":
-        chunk.response_metadata[REASONING_RETRY_KEY] = retry[1]
-    return chunk
+class _StreamRun:
+    """The state `_stream` and `_astream` share, so only their I/O differs.
+
+    Per attempt: `feed` each event's chunks until `over`, then `finish`;
+    every chunk passes `out` before it is emitted. On a `OneRouterError`,
+    `retry_or_raise` raises it or, for foreign reasoning rejected before any
+    output, starts the one retry (a new `body`, parser and stop filter).
+    """
+
+    def __init__(
+        self,
+        model: ChatOneRouterResponses,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> None:
+        from langchain_onerouter.structured_output import ParsedOnLastChunk
+
+        self._model, self._kwargs, self._stop = model, kwargs, model._stop(stop)
+        self.body = model._request_body(messages, stream=True, **kwargs)
+        self._retry: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._parsed = ParsedOnLastChunk(kwargs.get("response_format"))
+        self._attempt()
+
+    def _attempt(self) -> None:
+        self._parser = ResponseStreamParser(requested=RequestedRoute.of(self.body))
+        self._stops = StopFilter(self._stop)
+        self._sent = False
+
+    def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
+        return self._stops.feed(self._parser.feed(event), self._parser.end_early)
+
+    @property
+    def over(self) -> bool:
+        """The response ended, or a stop sequence was hit."""
+        return self._parser.done or self._stops.hit is not None
+
+    def finish(self) -> list[AIMessageChunk]:
+        return [] if self._stops.hit is not None else self._parser.finish()
+
+    def out(self, chunk: AIMessageChunk) -> AIMessageChunk:
+        """`chunk` as emitted: the retry flagged and the parsed object put on
+        the final chunk."""
+        self._sent = True
+        if self._retry is not None and chunk.chunk_position == "last":
+            chunk.response_metadata[REASONING_RETRY_KEY] = self._retry[1]
+        return self._parsed(chunk)
+
+    def retry_or_raise(self, err: errors.OneRouterError) -> None:
+        first = not (self._sent or self._retry)
+        self._retry = self._model._retry_or_raise(  # warns where the stream is read
+            err, self.body, self._kwargs, first=first, stacklevel=4
+        )
+        self.body = self._retry[0]
+        self._attempt()
 
 
 async def _aemit(
