@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from langchain_onerouter._json import dumps
 from langchain_onerouter.testing import protocol, retrieval, routing
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
@@ -326,63 +325,6 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
 async def _sse(
     state: EmulatorState, final: dict[str, Any], reply: Reply
 ) -> AsyncIterator[bytes]:
-    sequence = 0
-    sent = 0
-
-    def frame(event: dict[str, Any]) -> bytes:
-        nonlocal sequence
-        event = {"type": event["type"], "sequence_number": sequence, **event}
-        sequence += 1
-        data = dumps(event).decode()
-        if state.event_names:
-            return f"event: {event['type']}\ndata: {data}\n\n".encode()
-        return f"data: {data}\n\n".encode()
-
-    def events() -> list[dict[str, Any]]:
-        snapshot = {
-            **final,
-            "status": "in_progress",
-            "output": [],
-            "usage": None,
-            "error": None,
-            "incomplete_details": None,
-            "completed_at": None,
-        }
-        result = [
-            {"type": "response.created", "response": snapshot},
-            {"type": "response.in_progress", "response": snapshot},
-        ]
-        body_events = [
-            ev
-            for i, item in enumerate(final["output"])
-            for ev in protocol.item_events(i, item)
-        ]
-        if final["status"] == "failed":
-            # Fail partway: some content arrives, then the error.
-            result += body_events[: len(body_events) // 2]
-            err = final["error"]
-            result.append(
-                {
-                    "type": "error",
-                    "error": {
-                        "type": "server_error",
-                        "code": err["code"],
-                        "message": err["message"],
-                        "param": None,
-                    },
-                }
-            )
-            result.append({"type": "response.failed", "response": final})
-        else:
-            result += body_events
-            kind = (
-                "response.incomplete"
-                if final["status"] == "incomplete"
-                else "response.completed"
-            )
-            result.append({"type": kind, "response": final})
-        return result
-
     # Without pacing, frames are written in one go: hundreds of concurrent
     # streams stay cheap, and clients must still split the SSE themselves.
     pending: list[bytes] = []
@@ -390,7 +332,7 @@ async def _sse(
         pending.append(KEEPALIVE)
     if reply.raw_body is not None:
         pending.append(b"data: " + _bytes(reply.raw_body) + b"\n\n")
-    for event in events():
+    for sent, event in enumerate(protocol.numbered(protocol.response_events(final))):
         if reply.drop_after is not None and sent >= reply.drop_after:
             if pending:
                 yield b"".join(pending)
@@ -400,7 +342,6 @@ async def _sse(
             yield b"".join(pending)
             pending = []
             await asyncio.sleep(state.event_delay)
-        pending.append(frame(event))
-        sent += 1
-    pending.append(b"data: [DONE]\n\n")
+        pending.append(protocol.sse_frame(event, named=state.event_names))
+    pending.append(protocol.DONE)
     yield b"".join(pending)

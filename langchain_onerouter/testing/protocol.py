@@ -11,9 +11,10 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from langchain_onerouter._json import dumps
 from langchain_onerouter.settings import REQUEST_FIELDS
 from langchain_onerouter.testing.model import (
     Plan,
@@ -370,6 +371,14 @@ def scripted_item(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- streaming ------------------------------------------------------------------
+Deltas = Iterable[Sequence[str]] | Callable[[str], Sequence[str]]
+"""How streamed texts are cut: one list of deltas per text, in order, or a
+function from a text to its deltas (see `item_events`)."""
+
+DONE = b"data: [DONE]\n\n"
+"""The frame that follows the last event."""
+
+
 def _chunks(text: str, size: int = 1) -> list[str]:
     """Split into word-sized deltas that concatenate back to `text`."""
     import re
@@ -380,8 +389,40 @@ def _chunks(text: str, size: int = 1) -> list[str]:
     return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
 
 
-def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The standard events for one output item, in order (no sequence numbers)."""
+def _cutter(deltas: Deltas | None) -> Callable[[str, int], Sequence[str]]:
+    """`(text, words per delta) -> its deltas`, for `item_events`' `deltas`."""
+    if deltas is None:
+        return _chunks
+    if callable(deltas):
+        split = deltas
+        return lambda text, _size: split(text)
+    given = iter(deltas)
+
+    def take(text: str, _size: int) -> Sequence[str]:
+        pieces = next(given, ())
+        if "".join(pieces) != text:
+            raise ValueError(f"deltas {pieces!r} do not make up {text!r}")
+        return pieces
+
+    return take
+
+
+def item_events(
+    index: int,
+    item: Mapping[str, Any],
+    *,
+    deltas: Deltas | None = None,
+    annotations: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The standard events for one output item, in order (no sequence numbers).
+
+    Each streamed text (a content part's text or refusal, a summary part, the
+    arguments or input) arrives as the deltas `deltas` gives for it; by default
+    a word per delta for text and four words for arguments and input. With
+    `annotations`, each annotation of an `output_text` part also arrives as
+    `response.output_text.annotation.added` (the emulator sends none).
+    """
+    cut = _cutter(deltas)
     kind = item["type"]
     base = {"output_index": index}
     if kind == "reasoning":
@@ -397,7 +438,7 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 **ids,
                 "part": {"type": "summary_text", "text": ""},
             }
-            for delta in _chunks(part["text"]):
+            for delta in cut(part["text"], 1):
                 yield {
                     "type": "response.reasoning_summary_text.delta",
                     **ids,
@@ -421,26 +462,10 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
         }
         for c_index, part in enumerate(item["content"]):
             ids = {"item_id": item["id"], **base, "content_index": c_index}
-            empty = {
-                "type": "output_text",
-                "text": "",
-                "annotations": [],
-                "logprobs": [],
-            }
-            yield {"type": "response.content_part.added", **ids, "part": empty}
-            for delta in _chunks(part["text"]):
-                yield {
-                    "type": "response.output_text.delta",
-                    **ids,
-                    "delta": delta,
-                    "logprobs": [],
-                }
-            yield {
-                "type": "response.output_text.done",
-                **ids,
-                "text": part["text"],
-                "logprobs": [],
-            }
+            if part.get("type") == "refusal":
+                yield from _refusal_events(ids, part["refusal"], cut)
+            else:
+                yield from _text_events(ids, part, cut, annotations)
             yield {"type": "response.content_part.done", **ids, "part": dict(part)}
     elif kind == "custom_tool_call":
         yield {
@@ -448,7 +473,7 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
             **base,
             "item": {**item, "input": "", "status": "in_progress"},
         }
-        for delta in _chunks(str(item.get("input", "")), size=4):
+        for delta in cut(str(item.get("input", "")), 4):
             yield {
                 "type": "response.custom_tool_call_input.delta",
                 "item_id": item["id"],
@@ -462,7 +487,7 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "item": {**item, "arguments": "", "status": "in_progress"},
         }
         ids = {"item_id": item["id"], **base}
-        for delta in _chunks(item["arguments"], size=4):
+        for delta in cut(item["arguments"], 4):
             yield {
                 "type": "response.function_call_arguments.delta",
                 **ids,
@@ -474,5 +499,107 @@ def item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "arguments": item["arguments"],
         }
     else:  # any other scripted item: added, then done
-        yield {"type": "response.output_item.added", **base, "item": item}
-    yield {"type": "response.output_item.done", **base, "item": item}
+        yield {"type": "response.output_item.added", **base, "item": dict(item)}
+    yield {"type": "response.output_item.done", **base, "item": dict(item)}
+
+
+def _text_events(
+    ids: dict[str, Any],
+    part: Mapping[str, Any],
+    cut: Callable[[str, int], Sequence[str]],
+    annotations: bool,
+) -> Iterator[dict[str, Any]]:
+    empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    yield {"type": "response.content_part.added", **ids, "part": empty}
+    for delta in cut(part["text"], 1):
+        yield {
+            "type": "response.output_text.delta",
+            **ids,
+            "delta": delta,
+            "logprobs": [],
+        }
+    for a_index, annotation in enumerate(
+        part.get("annotations") or [] if annotations else []
+    ):
+        yield {
+            "type": "response.output_text.annotation.added",
+            **ids,
+            "annotation_index": a_index,
+            "annotation": annotation,
+        }
+    yield {
+        "type": "response.output_text.done",
+        **ids,
+        "text": part["text"],
+        "logprobs": [],
+    }
+
+
+def _refusal_events(
+    ids: dict[str, Any], refusal: str, cut: Callable[[str, int], Sequence[str]]
+) -> Iterator[dict[str, Any]]:
+    yield {
+        "type": "response.content_part.added",
+        **ids,
+        "part": {"type": "refusal", "refusal": ""},
+    }
+    for delta in cut(refusal, 1):
+        yield {"type": "response.refusal.delta", **ids, "delta": delta}
+    yield {"type": "response.refusal.done", **ids, "refusal": refusal}
+
+
+def response_events(
+    final: Mapping[str, Any], *, deltas: Deltas | None = None
+) -> list[dict[str, Any]]:
+    """The whole stream of the finished response `final` (no sequence numbers).
+
+    `response.created` and `response.in_progress` carry a snapshot without
+    output, usage or error; then every item's events (`deltas` as in
+    `item_events`, across all items in order) and `response.completed` or
+    `response.incomplete`. A failed response sends half its item events, an
+    `error` event and `response.failed`.
+    """
+    snapshot = {**final, "status": "in_progress", "output": [], "usage": None}
+    for key in ("error", "incomplete_details", "completed_at"):
+        if key in final:
+            snapshot[key] = None
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": snapshot},
+        {"type": "response.in_progress", "response": snapshot},
+    ]
+    shared = deltas if deltas is None or callable(deltas) else iter(deltas)
+    body = [
+        event
+        for index, item in enumerate(final["output"])
+        for event in item_events(index, item, deltas=shared)
+    ]
+    if final["status"] != "failed":
+        kind = "incomplete" if final["status"] == "incomplete" else "completed"
+        return [*events, *body, {"type": f"response.{kind}", "response": final}]
+    error = final["error"]
+    failure = {
+        "type": "server_error",
+        "code": error["code"],
+        "message": error["message"],
+        "param": None,
+    }
+    return [
+        *events,
+        *body[: len(body) // 2],  # fail partway: some content arrives first
+        {"type": "error", "error": failure},
+        {"type": "response.failed", "response": final},
+    ]
+
+
+def numbered(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`events` with their `sequence_number`s, counted from 0."""
+    return [
+        {"type": event["type"], "sequence_number": n, **event}
+        for n, event in enumerate(events)
+    ]
+
+
+def sse_frame(event: Mapping[str, Any], *, named: bool = True) -> bytes:
+    """One event as an SSE frame: `event: <type>` (if `named`) and `data: <JSON>`."""
+    name = b"event: " + str(event["type"]).encode() + b"\n" if named else b""
+    return name + b"data: " + dumps(event) + b"\n\n"
