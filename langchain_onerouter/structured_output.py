@@ -219,36 +219,48 @@ class _StrictCumulativeMixin:
             )
         return parsed
 
-    def _changed(self, so_far: Any, previous: Any, *, partial: bool) -> Any:
-        """The object parsed from the output so far, or None if nothing new."""
-        parsed = self.parse_result([_as_generation(so_far)], partial=partial)
-        return parsed if parsed is not None and parsed != previous else None
-
     def _transform(self, input: Iterator[str | BaseMessage]) -> Iterator[Any]:
-        last: Any = None
-        previous: Any = None
+        fold = _Fold(self)
         for item in input:
-            last = item if last is None else last + item
-            if (parsed := self._changed(last, previous, partial=True)) is not None:
-                previous = parsed
-                yield parsed
-        if last is not None:
-            if (final := self._changed(last, previous, partial=False)) is not None:
-                yield final
+            yield from fold.add(item)
+        yield from fold.end()
 
     async def _atransform(
         self, input: AsyncIterator[str | BaseMessage]
     ) -> AsyncIterator[Any]:
-        last: Any = None
-        previous: Any = None
+        fold = _Fold(self)
         async for item in input:
-            last = item if last is None else last + item
-            if (parsed := self._changed(last, previous, partial=True)) is not None:
-                previous = parsed
+            for parsed in fold.add(item):
                 yield parsed
-        if last is not None:
-            if (final := self._changed(last, previous, partial=False)) is not None:
-                yield final
+        for parsed in fold.end():
+            yield parsed
+
+
+class _Fold:
+    """The output streamed so far and the object last parsed from it: the
+    state `_transform` and `_atransform` share."""
+
+    def __init__(self, parser: _StrictCumulativeMixin) -> None:
+        self._parser = parser
+        self._so_far: Any = None
+        self._previous: Any = None
+
+    def add(self, item: str | BaseMessage) -> list[Any]:
+        """The object parsed (partially) from the output so far, if it is new."""
+        self._so_far = item if self._so_far is None else self._so_far + item
+        return self._changed(partial=True)
+
+    def end(self) -> list[Any]:
+        """The full parse of the whole output, if it differs from the last."""
+        return [] if self._so_far is None else self._changed(partial=False)
+
+    def _changed(self, *, partial: bool) -> list[Any]:
+        generation = _as_generation(self._so_far)
+        parsed = self._parser.parse_result([generation], partial=partial)
+        if parsed is None or parsed == self._previous:
+            return []
+        self._previous = parsed
+        return [parsed]
 
 
 def _as_generation(item: str | BaseMessage) -> Generation:
