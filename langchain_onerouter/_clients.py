@@ -180,7 +180,10 @@ _TRANSPORT_LOCK = threading.Lock()
 
 
 class OwnPoolCopies:
-    """Lifecycle of a pydantic model's `_transport`, built by `_new_transport()`.
+    """Lifecycle of a pydantic model's `_transport`, built by `_new_transport()`
+    from the connection fields every owner has (`base_url`, `api_key`,
+    `timeout`, `max_retries`, `default_headers`, `http_client`,
+    `http_async_client`) and `_limits()`.
 
     `_get_transport()` builds it once, on first use, even when many threads
     ask at the same moment.
@@ -198,8 +201,27 @@ class OwnPoolCopies:
         if self._transport is None:  # type: ignore[has-type]
             with _TRANSPORT_LOCK:
                 if self._transport is None:  # type: ignore[has-type]
-                    self._transport = self._new_transport()  # type: ignore[attr-defined]
+                    self._transport = self._new_transport()
         return self._transport
+
+    def _new_transport(self) -> Any:
+        from langchain_onerouter.transport import Transport
+
+        owner: Any = self  # the fields are the pydantic subclass's
+        return Transport(
+            base_url=owner.base_url,
+            api_key=owner.api_key,
+            timeout=owner.timeout,
+            max_retries=owner.max_retries,
+            default_headers=owner.default_headers,
+            http_client=owner.http_client,
+            http_async_client=owner.http_async_client,
+            limits=self._limits(),
+        )
+
+    def _limits(self) -> Any:
+        """The transport's response caps (None: `Limits()`'s defaults)."""
+        return None
 
     def __copy__(self) -> Any:
         copied = super().__copy__()  # type: ignore[misc]

@@ -85,14 +85,3 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
         check_timeout("timeout", self.timeout)
         check_base_url(self.base_url)
         return self
-
-    def _new_transport(self) -> Transport:
-        return Transport(
-            base_url=self.base_url,
-            api_key=self.api_key,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )

@@ -363,22 +363,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         }
         return retry_body, info
 
-    def _new_transport(self) -> Transport:
-        from langchain_onerouter.transport import Transport
-
-        return Transport(
-            base_url=self.base_url,
-            api_key=self.api_key,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-            limits=Limits(
-                total_timeout=self.total_timeout,
-                max_response_bytes=self.max_response_bytes,
-                max_sse_line_bytes=self.max_sse_line_bytes,
-            ),
+    def _limits(self) -> Limits:
+        return Limits(
+            total_timeout=self.total_timeout,
+            max_response_bytes=self.max_response_bytes,
+            max_sse_line_bytes=self.max_sse_line_bytes,
         )
 
     # -- model catalog (see catalog.py) -------------------------------------
