@@ -34,9 +34,7 @@ __all__ = [
     "CATALOG",
     "ModelCatalog",
     "ModelInfo",
-    "afetch_models",
     "alist_models",
-    "fetch_models",
     "find_model",
     "list_models",
     "parse_models",
@@ -264,7 +262,7 @@ def list_models(
     url = resolve_base_url(base_url)
     transport = Transport(base_url=url, api_key=None, http_client=http_client)
     try:
-        return fetch_models(transport, refresh=refresh, cache=cache)
+        return _fetch_models(transport, refresh=refresh, cache=cache)
     finally:
         transport.close()
 
@@ -288,22 +286,16 @@ async def alist_models(
         base_url=url, api_key=None, http_async_client=http_async_client
     )
     try:
-        return await afetch_models(transport, refresh=refresh, cache=cache)
+        return await _afetch_models(transport, refresh=refresh, cache=cache)
     finally:
         await transport.aclose()
 
 
-def fetch_models(
+def _fetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
-    """The catalog through an existing transport (cached per its base URL).
-
-    Example:
-        ```python
-        transport = Transport(base_url="https://llm.onerouter.pro/v1", api_key=None)
-        fetch_models(transport, refresh=True)  # llm.list_models() does this
-        ```
-    """
+    """The catalog through an existing transport (cached per its base URL);
+    `list_models()` and `ChatOneRouterResponses.list_models()` use it."""
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached
@@ -312,16 +304,10 @@ def fetch_models(
     return models
 
 
-async def afetch_models(
+async def _afetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
-    """Async counterpart of `fetch_models`.
-
-    Example:
-        ```python
-        await afetch_models(transport)
-        ```
-    """
+    """Async counterpart of `_fetch_models`."""
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached

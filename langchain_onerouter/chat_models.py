@@ -379,7 +379,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         return info.profile() if info is not None else None
 
     def list_models(self, *, refresh: bool = False) -> list[ModelInfo]:
-        """OneRouter's model catalog, through this model's transport.
+        """OneRouter's model catalog, with this model's key and connections.
 
         Cached per base URL for an hour (`refresh=True` fetches anew). Fills
         `profile` when it was unset. Without an API key use
@@ -391,17 +391,17 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             print(llm.profile.get("image_inputs") if llm.profile else "unknown")
             ```
         """
-        from langchain_onerouter.catalog import fetch_models
+        from langchain_onerouter.catalog import _fetch_models
 
-        models = fetch_models(self._get_transport(), refresh=refresh)
+        models = _fetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
     async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """Async counterpart of `list_models`."""
-        from langchain_onerouter.catalog import afetch_models
+        from langchain_onerouter.catalog import _afetch_models
 
-        models = await afetch_models(self._get_transport(), refresh=refresh)
+        models = await _afetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
