@@ -45,10 +45,10 @@ UNSUPPORTED_BLOCK_TYPES = frozenset(
 )
 
 
-def text_part(text: str) -> dict[str, Any]:
+def _text_part(text: str) -> dict[str, Any]:
     """An `input_text` part.
 
-    >>> text_part("hi")
+    >>> _text_part("hi")
     {'type': 'input_text', 'text': 'hi'}
     """
     return {"type": "input_text", "text": text}
@@ -75,11 +75,11 @@ def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, An
       'detail': 'auto'}]
     """
     if isinstance(content, str):
-        return [text_part(content)]
+        return [_text_part(content)]
     parts: list[dict[str, Any]] = []
     for index, block in enumerate(content):
         if isinstance(block, str):
-            parts.append(text_part(block))
+            parts.append(_text_part(block))
             continue
         if not isinstance(block, dict):
             raise ValueError(
@@ -94,7 +94,7 @@ def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, An
                     f"{where}, content block {index} ({block_type!r}): text must "
                     f"be a string, got {type(text).__name__} {text!r:.40}"
                 )
-            parts.append(text_part(text))
+            parts.append(_text_part(text))
         else:
             parts.append(
                 convert_media_block(block, where=f"{where}, content block {index}")
@@ -147,7 +147,7 @@ def _image_part(
     return part
 
 
-def image_url_value(url: Any) -> str:
+def _image_url_value(url: Any) -> str:
     """Check an image reference: an http(s) URL or a base64 image data URI."""
     if is_data_uri(url):
         mime, b64 = parse_data_uri(url)
@@ -161,7 +161,7 @@ def _image(block: dict[str, Any]) -> dict[str, Any]:
         return _anthropic_image(block["source"], detail)
     url, b64, file_id = _locate(block)
     if url is not None:
-        return _image_part(image_url=image_url_value(url), detail=detail)
+        return _image_part(image_url=_image_url_value(url), detail=detail)
     if b64 is not None:
         mime = _media.image_mime(block.get("mime_type"))
         return _image_part(image_url=data_uri(mime, b64), detail=detail)
@@ -178,7 +178,7 @@ def _chat_image_url(block: dict[str, Any]) -> dict[str, Any]:
         url, detail = value, block.get("detail")
     if url is None:
         raise ValueError("image_url block has no url")
-    return _image_part(image_url=image_url_value(url), detail=detail)
+    return _image_part(image_url=_image_url_value(url), detail=detail)
 
 
 def _input_image(block: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +186,7 @@ def _input_image(block: dict[str, Any]) -> dict[str, Any]:
     if "image_url" not in part and "file_id" not in part:
         raise ValueError("input_image needs image_url or file_id")
     if "image_url" in part:
-        part["image_url"] = image_url_value(part["image_url"])
+        part["image_url"] = _image_url_value(part["image_url"])
     if "file_id" in part:
         part["file_id"] = _file_id(part["file_id"])
     part["detail"] = check_detail(part.get("detail"))
@@ -199,12 +199,12 @@ def _anthropic_image(source: dict[str, Any], detail: Any) -> dict[str, Any]:
         mime = _media.image_mime(source.get("media_type"))
         return _image_part(image_url=data_uri(mime, source.get("data")), detail=detail)
     if kind == "url":
-        return _image_part(image_url=image_url_value(source.get("url")), detail=detail)
+        return _image_part(image_url=_image_url_value(source.get("url")), detail=detail)
     raise ValueError(f"unsupported image source type {kind!r} (use 'base64' or 'url')")
 
 
 # -- files ---------------------------------------------------------------------
-def file_part(mime: str, b64: Any, filename: Any = None) -> dict[str, Any]:
+def _file_part(mime: str, b64: Any, filename: Any = None) -> dict[str, Any]:
     """An `input_file` part carrying base64 data as a data URI.
 
     Image data in a file block becomes an `input_image` instead.
@@ -222,7 +222,7 @@ def _file(block: dict[str, Any]) -> dict[str, Any]:
     if isinstance(block.get("file"), dict):
         return _chat_file(block["file"])
     if block.get("source_type") == "text":  # v0 plain-text block
-        return text_part(str(block.get("text", "")))
+        return _text_part(str(block.get("text", "")))
     extras = _extras(block)
     filename = block.get("filename") or extras.get("filename")
     if filename is None and isinstance(block.get("metadata"), dict):
@@ -230,7 +230,7 @@ def _file(block: dict[str, Any]) -> dict[str, Any]:
     mime = block.get("mime_type") or guess_mime(filename)
     url, b64, file_id = _locate(block)
     if b64 is not None:
-        return file_part(normalize_mime(mime, what="file"), b64, filename)
+        return _file_part(normalize_mime(mime, what="file"), b64, filename)
     if url is not None:
         return _file_from_url(url, mime, filename)
     if file_id is not None:
@@ -243,7 +243,7 @@ def _file(block: dict[str, Any]) -> dict[str, Any]:
 def _file_from_url(url: Any, mime: Any, filename: Any) -> dict[str, Any]:
     if is_data_uri(url):
         data_mime, b64 = parse_data_uri(url)
-        return file_part(data_mime, b64, filename)
+        return _file_part(data_mime, b64, filename)
     checked = check_url(url, what="file")
     if mime is not None:
         mime = normalize_mime(mime, what="file")
@@ -255,7 +255,7 @@ def _file_from_url(url: Any, mime: Any, filename: Any) -> dict[str, Any]:
 def _chat_file(file: dict[str, Any]) -> dict[str, Any]:
     filename, file_data = file.get("filename"), file.get("file_data")
     if file_data is not None:
-        return file_part(*_file_data(file_data, filename), filename)
+        return _file_part(*_file_data(file_data, filename), filename)
     if file.get("file_id") is not None:
         part = {"type": "input_file", "file_id": _file_id(file["file_id"])}
         return _with_filename(part, filename)
@@ -296,11 +296,11 @@ def _input_file(block: dict[str, Any]) -> dict[str, Any]:
 
 def _plain_text(block: dict[str, Any]) -> dict[str, Any]:
     if isinstance(block.get("text"), str):
-        return text_part(block["text"])
+        return _text_part(block["text"])
     name = block.get("filename") or _extras(block).get("filename") or block.get("title")
     url, b64, file_id = _locate(block)
     if b64 is not None:
-        return file_part("text/plain", b64, name)
+        return _file_part("text/plain", b64, name)
     if url is not None:
         return _file_from_url(url, "text/plain", name)
     if file_id is not None:
@@ -315,11 +315,11 @@ def _anthropic_document(block: dict[str, Any]) -> dict[str, Any]:
     kind, title = source.get("type"), block.get("title")
     if kind == "base64":
         mime = normalize_mime(source.get("media_type"), what="document")
-        return file_part(mime, source.get("data"), title)
+        return _file_part(mime, source.get("data"), title)
     if kind == "url":
         return _file_from_url(source.get("url"), None, title)
     if kind == "text":
-        return text_part(str(source.get("data", "")))
+        return _text_part(str(source.get("data", "")))
     raise ValueError(
         f"unsupported document source type {kind!r} (use 'base64', 'url' or 'text')"
     )

@@ -92,7 +92,7 @@ class OneRouterError(ModelError):
         retry_after: float | None = None,
     ) -> None:
         # Bounded here, whichever module raised: server text can be megabytes.
-        self.message = bounded_text(str(message))
+        self.message = _bounded_text(str(message))
         self.retry_after = retry_after
         self.status_code = status_code
         self.code = code
@@ -115,24 +115,24 @@ class OneRouterError(ModelError):
         return (_rebuild, (type(self), str(self), self.__dict__))
 
 
-def truncate(text: str, limit: int = MAX_ERROR_BODY_CHARS) -> str:
+def _truncate(text: str, limit: int = MAX_ERROR_BODY_CHARS) -> str:
     """`text` cut to `limit` characters, saying how long it was."""
     return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
 
 
-def bounded_text(text: str) -> str:
+def _bounded_text(text: str) -> str:
     """Server text as kept in an error (at most ~2,000 characters)."""
     # Slack for the "... [N chars]" tail a caller may already have added.
     if len(text) <= MAX_ERROR_BODY_CHARS + 64:
         return text
-    return truncate(text)
+    return _truncate(text)
 
 
 def _bounded_body(body: Any) -> Any:
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
-        return bounded_text(body)
+        return _bounded_text(body)
     if isinstance(body, (dict, list)):
         try:
             text = json.dumps(body, default=str)
@@ -141,7 +141,7 @@ def _bounded_body(body: Any) -> Any:
         except (TypeError, ValueError):  # circular or odd keys: keep as is
             return body
         if len(text) > MAX_ERROR_JSON_CHARS:
-            return bounded_text(text)
+            return _bounded_text(text)
     return body
 
 
@@ -296,7 +296,7 @@ class Boundary:
         except JSONDecodeError as exc:
             text = self.redact(content.decode("utf-8", "replace"))
             raise APIStatusError(
-                f"response body is not valid JSON ({exc}): " + truncate(text, 300),
+                f"response body is not valid JSON ({exc}): " + _truncate(text, 300),
                 status_code=status,
             ) from None
         if isinstance(body, dict) and (
@@ -318,12 +318,12 @@ class Boundary:
         except JSONDecodeError as exc:
             raise StreamError(
                 f"malformed JSON in SSE event {name or '(unnamed)'!r}: {exc}; data: "
-                + truncate(self.redact(data), 200)
+                + _truncate(self.redact(data), 200)
             ) from None
         if not isinstance(event, dict):
             raise StreamError(
                 f"SSE event {name or '(unnamed)'!r} is not a JSON object: "
-                + truncate(self.redact(data), 200)
+                + _truncate(self.redact(data), 200)
             )
         if self._secret and (
             name in ("error", "response.failed")
@@ -348,7 +348,9 @@ class Boundary:
             body
         )  # also a key echoed JSON-escaped (\/ or \u escapes)
         message, code = _message_from_body(body)
-        message = truncate(self.redact(message or _text_message(text, headers, status)))
+        message = _truncate(
+            self.redact(message or _text_message(text, headers, status))
+        )
         kwargs: dict[str, Any] = {
             "status_code": status,
             "code": code,

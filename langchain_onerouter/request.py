@@ -122,7 +122,7 @@ def messages_to_input(
     for index, message in enumerate(messages):
         where = f"{type(message).__name__} at index {index}"
         if isinstance(message, HumanMessage):
-            items.extend(user_items(message, "user", index, where))
+            items.extend(_user_items(message, "user", index, where))
         elif isinstance(message, SystemMessage):
             role = (
                 "developer"
@@ -138,7 +138,9 @@ def messages_to_input(
             items.extend(turn)
         elif isinstance(message, ToolMessage):
             call = client_calls.get(message.tool_call_id)
-            items.append(tool_output_item(message, where=where, index=index, call=call))
+            items.append(
+                _tool_output_item(message, where=where, index=index, call=call)
+            )
         elif isinstance(message, ChatMessage) and message.role in (
             "user",
             "system",
@@ -188,7 +190,7 @@ def _message_item(role: str, message: BaseMessage, where: str) -> dict[str, Any]
     }
 
 
-def is_provider_id(value: Any) -> bool:
+def _is_provider_id(value: Any) -> bool:
     """True for an id the API issued (not LangChain's `lc_`/`run-` ids)."""
     return (
         isinstance(value, str)
@@ -440,7 +442,7 @@ def _warn_dropped(where: str, what: str) -> None:
 
 
 def _has_prefix(value: Any, prefix: str) -> bool:
-    return is_provider_id(value) and str(value).startswith(prefix)
+    return _is_provider_id(value) and str(value).startswith(prefix)
 
 
 def _output_part(block: dict[str, Any]) -> dict[str, Any] | None:
@@ -569,7 +571,7 @@ def tool_output_id(call_id: str, index: int | None = None) -> str:
     return "fco_" + hashlib.sha256(seed.encode()).hexdigest()[:40]
 
 
-def tool_output_item(
+def _tool_output_item(
     message: ToolMessage,
     *,
     where: str,
@@ -615,7 +617,7 @@ def _output_item(
     }
 
 
-def user_items(
+def _user_items(
     message: BaseMessage, role: str, index: int, where: str
 ) -> list[dict[str, Any]]:
     """A user turn; Anthropic-style `tool_result` blocks become tool outputs.

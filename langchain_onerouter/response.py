@@ -81,7 +81,7 @@ def item_to_blocks(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(item)]
 
 
-def parse_tool_call(item: dict[str, Any]) -> ToolCall | InvalidToolCall:
+def _parse_tool_call(item: dict[str, Any]) -> ToolCall | InvalidToolCall:
     """A `function_call` item → `ToolCall`, or `InvalidToolCall` on bad JSON."""
     raw = item.get("arguments") or ""
     name = item.get("name") or ""
@@ -219,7 +219,7 @@ def _cost(value: Any) -> Any:
     return number if number is not None and math.isfinite(number) else value
 
 
-def split_output(
+def _split_output(
     output: Iterable[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[ToolCall], list[InvalidToolCall]]:
     """Output items → (content blocks, tool calls, invalid tool calls)."""
@@ -231,7 +231,7 @@ def split_output(
             continue
         content.extend(item_to_blocks(item))
         if item.get("type") == "function_call":
-            call = parse_tool_call(item)
+            call = _parse_tool_call(item)
             if call["type"] == "tool_call":
                 tool_calls.append(call)  # type: ignore[arg-type]
             else:
@@ -255,7 +255,7 @@ def response_to_message(
     ('Hi', 'onerouter')
     """
     output = body.get("output")
-    content, tool_calls, invalid = split_output(
+    content, tool_calls, invalid = _split_output(
         output if isinstance(output, list) else []
     )
     additional_kwargs: dict[str, Any] = {}

@@ -482,12 +482,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def clean_api_key(key: str) -> str:
+def _clean_api_key(key: str) -> str:
     """`key` without surrounding whitespace (a trailing newline from a file or
     `echo`); `ValueError` (never showing the key) when what is left has a
     space, a control or a non-ASCII character: HTTP headers cannot carry it.
 
-    >>> clean_api_key("sk-or-abc\\n")
+    >>> _clean_api_key("sk-or-abc\\n")
     'sk-or-abc'
     """
     cleaned = key.strip()
@@ -502,7 +502,7 @@ def clean_api_key(key: str) -> str:
 
 
 def require_api_key(key: SecretStr | None) -> SecretStr:
-    """The key, cleaned (`clean_api_key`); `ValueError` when there is none.
+    """The key, cleaned (`_clean_api_key`); `ValueError` when there is none.
 
     >>> require_api_key(SecretStr("sk-or-abc\\n")).get_secret_value()
     'sk-or-abc'
@@ -512,7 +512,7 @@ def require_api_key(key: SecretStr | None) -> SecretStr:
             f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
             "environment variable."
         )
-    return SecretStr(clean_api_key(key.get_secret_value()))
+    return SecretStr(_clean_api_key(key.get_secret_value()))
 
 
 MAX_TIMEOUT = 86_400.0

@@ -86,7 +86,7 @@ def tool_payload(
     ]
     converted = _dedupe(converted)
     payload: dict[str, Any] = {"tools": converted}
-    choice = convert_tool_choice(tool_choice, converted)
+    choice = _convert_tool_choice(tool_choice, converted)
     if choice is not None:
         payload["tool_choice"] = choice
     if parallel_tool_calls is not None:
@@ -130,7 +130,7 @@ def convert_tool(
     return _function_tool(dict(spec["function"]), strict, where)
 
 
-def convert_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
+def _convert_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
     """`tool_choice` in LangChain's forms → the Responses form (None = not sent)."""
     if choice is None:
         return None
