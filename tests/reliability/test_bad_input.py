@@ -17,6 +17,8 @@ from langchain_core.messages import (
 )
 
 from langchain_onerouter import ChatOneRouterResponses
+from tests.support.models import Recorder, make_llm
+from tests.support.scripted_server import Recorded
 
 KEY = "sk-or-test-key-0123456789"
 FN = {
@@ -40,21 +42,9 @@ def with_call(args: dict[str, Any]) -> list[Any]:
 
 
 @pytest.fixture
-def mocked() -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(500)
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        max_retries=0,
-    )
-    return llm, seen
+def mocked() -> tuple[ChatOneRouterResponses, list[Recorded]]:
+    rec = Recorder(responder=lambda _: httpx.Response(500))
+    return make_llm(rec, model="o4-mini"), rec.requests
 
 
 # (runnable factory, input, per-call kwargs, expected message)
@@ -165,7 +155,7 @@ CASES: dict[str, tuple[Callable[[Any], Any], Any, dict[str, Any], str]] = {
 
 @pytest.mark.parametrize("case", list(CASES))
 async def test_bad_input_raises_before_any_request(
-    mocked: tuple[ChatOneRouterResponses, list[httpx.Request]], case: str
+    mocked: tuple[ChatOneRouterResponses, list[Recorded]], case: str
 ) -> None:
     llm, seen = mocked
     build, value, kwargs, message = CASES[case]
@@ -185,7 +175,7 @@ async def test_bad_input_raises_before_any_request(
 
 
 def test_nan_tool_args_are_rejected(
-    mocked: tuple[ChatOneRouterResponses, list[httpx.Request]],
+    mocked: tuple[ChatOneRouterResponses, list[Recorded]],
 ) -> None:
     llm, seen = mocked
     with pytest.raises(ValueError, match="JSON"):

@@ -25,6 +25,7 @@ from langchain_onerouter.errors import OneRouterError
 from langchain_onerouter.response import response_to_message
 from tests.reliability.conftest import RELIABILITY
 from tests.reliability.helpers import stream_events
+from tests.support.models import make_llm
 from tests.support.streams import feed_all
 from tests.unit.stream_events import sse
 
@@ -283,17 +284,10 @@ def test_malformed_fields_give_typed_errors_or_nothing(event: dict[str, Any]) ->
 
 
 def sse_model(body: bytes) -> ChatOneRouterResponses:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, content=body, headers={"content-type": "text/event-stream"}
-        )
-
-    transport = httpx.MockTransport(handler)
-    return ChatOneRouterResponses(
+    sse_headers = {"content-type": "text/event-stream"}
+    return make_llm(
+        lambda _: httpx.Response(200, content=body, headers=sse_headers),
         model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        max_retries=0,
     )
 
 
@@ -377,13 +371,8 @@ def test_response_to_message_survives_any_body(body: dict[str, Any]) -> None:
 @RELIABILITY
 @given(responses)
 def test_invoke_with_any_json_body_raises_only_typed_errors(body: Any) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=json.dumps(body, allow_nan=True))
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="o4-mini", http_client=httpx.Client(transport=transport), max_retries=0
-    )
+    content = json.dumps(body, allow_nan=True)
+    llm = make_llm(lambda _: httpx.Response(200, content=content), model="o4-mini")
     try:
         llm.invoke("hi")
     except OneRouterError:

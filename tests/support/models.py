@@ -1,8 +1,22 @@
-"""One way to make a model for tests, and to record its retry waits."""
+"""One way to make a model for tests: against a scripted `Recorder` on an
+`httpx.MockTransport` (`make_llm`) or a real server's URL (`model`).
+
+`Recorder(*replies, responder=...)` answers each request with the next queued
+reply and records it as a `Recorded` (the record type `ScriptedServer` keeps
+too: `.json()`, `.method`, `.path`, `.headers`, `.url`). A reply is a
+Responses body (a dict: served as JSON, or as the standard event stream built
+by `sse_stream` when the request asked to stream), an `httpx.Response`
+(served as a fresh copy, so one can answer the sync and the async client), an
+exception (raised, as a transport error would be) or a callable of the
+`Recorded` request returning one of those. With the queue empty it asks
+`responder`, or answers 500 "script exhausted".
+"""
 
 from __future__ import annotations
 
-import json
+import itertools
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -10,6 +24,71 @@ import httpx
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._retry import RetryPolicy
 from tests.support import bodies
+from tests.support.replay import sse_stream
+from tests.support.scripted_server import Recorded
+
+MODEL = "openai/gpt-5.4"
+Answer = dict[str, Any] | httpx.Response | BaseException | Callable[[Recorded], Any]
+
+
+class Recorder:
+    """A MockTransport handler serving queued replies and recording requests."""
+
+    def __init__(
+        self, *replies: Answer, responder: Callable[[Recorded], Any] | None = None
+    ) -> None:
+        self.replies: deque[Answer] = deque(replies)
+        self.responder = responder
+        self.requests: list[Recorded] = []
+
+    def push(self, *replies: Answer) -> None:
+        self.replies.extend(replies)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        recorded = Recorded(
+            request.method,
+            request.url.raw_path.decode(),
+            request.headers,
+            request.read(),
+            url=str(request.url),
+        )
+        self.requests.append(recorded)
+        if self.replies:
+            reply: Any = self.replies.popleft()
+        elif self.responder is not None:
+            reply = self.responder
+        else:
+            reply = httpx.Response(500, json={"error": {"message": "script exhausted"}})
+        if isinstance(reply, httpx.Response):  # a fresh copy of a queued one
+            reply = httpx.Response(
+                reply.status_code, headers=reply.headers, content=reply.content
+            )
+        elif callable(reply):
+            reply = reply(recorded)
+        if isinstance(reply, BaseException):
+            raise reply
+        if isinstance(reply, httpx.Response):
+            return reply
+        if recorded.body and recorded.json().get("stream"):
+            return httpx.Response(
+                200,
+                content=sse_stream(reply),
+                headers={"content-type": "text/event-stream"},
+            )
+        return httpx.Response(200, json=reply)
+
+
+def echo(request: Recorded) -> dict[str, Any]:
+    """A responder answering "ok" as the requested model."""
+    return bodies.text_response("ok", model=request.json()["model"])
+
+
+def numbered_echo() -> Callable[[Recorded], dict[str, Any]]:
+    """A responder answering `echo <n>` to its n-th request, as the requested model."""
+    count = itertools.count(1)
+    return lambda request: bodies.text_response(
+        f"echo {next(count)}", model=request.json()["model"]
+    )
 
 
 def record_sleeps(
@@ -27,6 +106,28 @@ def record_sleeps(
     return record
 
 
+def make_llm(
+    handler: Callable[[httpx.Request], httpx.Response],
+    sleeps: list[float] | None = None,
+    **kw: Any,
+) -> ChatOneRouterResponses:
+    """A model on `httpx.MockTransport(handler)` (sync and async clients).
+
+    `model` defaults to `MODEL` and `max_retries` to 0 (a test of retries asks
+    for them); a model that may retry records its waits in `sleeps`, unslept.
+    """
+    transport = httpx.MockTransport(handler)
+    settings: dict[str, Any] = {"model": MODEL, "max_retries": 0, **kw}
+    llm = ChatOneRouterResponses(
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+        **settings,
+    )
+    if llm.max_retries or sleeps is not None:
+        record_sleeps(llm, sleeps)
+    return llm
+
+
 def model(
     base_url: str, sleeps: list[float] | None = None, **kw: Any
 ) -> ChatOneRouterResponses:
@@ -34,25 +135,3 @@ def model(
     llm = ChatOneRouterResponses(model="o4-mini", base_url=base_url, **kw)
     record_sleeps(llm, sleeps)
     return llm
-
-
-def mock_llm(**kw: Any) -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
-    """A model on an `httpx.MockTransport` answering `echo <n>` (n-th request,
-    echoing the requested model), and the list of requests it received."""
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        payload = json.loads(request.content)
-        return httpx.Response(
-            200, json=bodies.text_response(f"echo {len(seen)}", model=payload["model"])
-        )
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, seen

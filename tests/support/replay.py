@@ -1,21 +1,10 @@
-"""A MockTransport model that replays scripted Responses bodies (JSON or SSE).
-
-`make_llm(Recorder(body1, body2))` answers each request with the next body,
-as a JSON response or, for a streaming request, as a standard event stream
-built by `sse_stream`.
-"""
+"""The standard Responses event stream that ends in a body (`sse_stream`),
+which `tests.support.models.Recorder` serves to streaming requests."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
-
-import httpx
-
-from langchain_onerouter import ChatOneRouterResponses
-
-MODEL = "openai/gpt-5.4"
 
 
 def sse_stream(body: dict[str, Any]) -> bytes:
@@ -172,36 +161,3 @@ def sse_stream(body: dict[str, Any]) -> bytes:
         for n, e in enumerate(events)
     ]
     return ("".join(lines) + "data: [DONE]\n\n").encode()
-
-
-class Recorder:
-    """A MockTransport handler that replays scripted bodies and records requests."""
-
-    def __init__(self, *replies: dict[str, Any]) -> None:
-        self.replies = list(replies)
-        self.requests: list[dict[str, Any]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        self.requests.append(body)
-        if not self.replies:
-            return httpx.Response(500, json={"error": {"message": "script exhausted"}})
-        reply = self.replies.pop(0)
-        if body.get("stream"):
-            return httpx.Response(
-                200,
-                content=sse_stream(reply),
-                headers={"content-type": "text/event-stream"},
-            )
-        return httpx.Response(200, json=reply)
-
-
-def make_llm(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> Any:
-    transport = httpx.MockTransport(handler)
-    return ChatOneRouterResponses(
-        model=MODEL,
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        max_retries=0,
-        **kw,
-    )

@@ -19,10 +19,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httpx
 
 
 @dataclass
@@ -50,10 +52,13 @@ class Reply:
 class Recorded:
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]
+    """Case-insensitive (`httpx.Headers`)."""
     body: bytes
     client_port: int = 0
     """The caller's TCP port: requests with the same port came on one connection."""
+    url: str = ""
+    """The full URL (of a `Recorder` request; the server knows only `path`)."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -106,7 +111,7 @@ class ScriptedServer:
                 recorded = Recorded(
                     self.command,
                     self.path,
-                    dict(self.headers),
+                    httpx.Headers(list(self.headers.items())),
                     body,
                     client_port=self.client_address[1],
                 )

@@ -3,19 +3,18 @@ before the request; never fetch the catalog on the hot path."""
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 
 from langchain_onerouter import ChatOneRouterResponses, UnsupportedCapabilityError
 from langchain_onerouter.catalog import CATALOG, ModelInfo
-from tests.support import bodies
+from tests.support.models import Recorder, echo, make_llm
+from tests.support.scripted_server import Recorded
 
 BASE = "https://llm.onerouter.pro/v1"
 TEXT_ONLY = "deepseek/deepseek-r1:free"
@@ -43,22 +42,12 @@ def catalog() -> Iterator[None]:
     CATALOG.clear()
 
 
-def llm(model: str = TEXT_ONLY, **kw: Any) -> tuple[ChatOneRouterResponses, list[str]]:
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(f"{request.method} {request.url.path}")
-        body = json.loads(request.content)
-        return httpx.Response(200, json=bodies.text_response("ok", model=body["model"]))
-
-    return (
-        ChatOneRouterResponses(
-            model=model,
-            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-            **kw,
-        ),
-        seen,
-    )
+def llm(
+    model: str = TEXT_ONLY, **kw: Any
+) -> tuple[ChatOneRouterResponses, list[Recorded]]:
+    """A model answering "ok", and the requests it sent."""
+    rec = Recorder(responder=echo)
+    return make_llm(rec, model=model, **kw), rec.requests
 
 
 def image_message() -> HumanMessage:
@@ -93,7 +82,9 @@ def test_image_block_warns_and_the_request_is_still_sent() -> None:
     model, seen = llm()
     with pytest.warns(UserWarning, match="image input"):
         model.invoke([image_message()])
-    assert seen == ["POST /v1/responses"]  # and no GET /models
+    assert [f"{r.method} {r.path}" for r in seen] == [
+        "POST /v1/responses"
+    ]  # and no GET /models
 
 
 @pytest.mark.parametrize("model_id", ["openai/gpt-5.4", "mystery/model", "not/listed"])
@@ -102,11 +93,11 @@ def test_capable_or_unknown_models_are_not_flagged(model_id: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.bind_tools([lookup]).invoke([image_message()])
-    assert seen == ["POST /v1/responses"]
+    assert [f"{r.method} {r.path}" for r in seen] == ["POST /v1/responses"]
 
 
 def test_without_a_cached_catalog_nothing_is_checked_or_fetched() -> None:
     CATALOG.clear()
     model, seen = llm(strict_capabilities=True)
     model.bind_tools([lookup]).invoke([image_message()])
-    assert seen == ["POST /v1/responses"]
+    assert [f"{r.method} {r.path}" for r in seen] == ["POST /v1/responses"]

@@ -24,6 +24,8 @@ from langchain_onerouter.catalog import (
 )
 from langchain_onerouter.errors import APIStatusError, NotFoundError
 from langchain_onerouter.settings import DEFAULT_BASE_URL
+from tests.support.models import Recorder, make_llm
+from tests.support.scripted_server import Recorded
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "models_sample.json"
 BASE = "http://catalog.test/v1"
@@ -50,14 +52,11 @@ class FakeClock:
 
 def models_server(
     body: Any = None, status: int = 200
-) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(status, json=sample() if body is None else body)
-
-    return httpx.MockTransport(handler), seen
+) -> tuple[httpx.MockTransport, list[Recorded]]:
+    """A catalog client's transport answering `body` (the sample), and its requests."""
+    answer = sample() if body is None else body
+    rec = Recorder(responder=lambda _: httpx.Response(status, json=answer))
+    return httpx.MockTransport(rec), rec.requests
 
 
 # -- parsing --------------------------------------------------------------------
@@ -259,29 +258,21 @@ def test_errors_are_typed_and_not_cached() -> None:
 
 
 # -- the chat model -------------------------------------------------------------
-def make_llm(
-    model: str, **kw: Any
-) -> tuple[ChatOneRouterResponses, list[httpx.Request]]:
-    transport, seen = models_server()
-    llm = ChatOneRouterResponses(
-        model=model,
-        base_url=BASE,
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, seen
+def catalog_llm(model: str, **kw: Any) -> tuple[ChatOneRouterResponses, list[Recorded]]:
+    """A model whose every request (GET /models too) gets the sample."""
+    rec = Recorder(responder=lambda _: httpx.Response(200, json=sample()))
+    return make_llm(rec, model=model, base_url=BASE, **kw), rec.requests
 
 
 def test_construction_never_fetches_and_profile_is_unknown() -> None:
-    llm, seen = make_llm("openai/gpt-5.4")
+    llm, seen = catalog_llm("openai/gpt-5.4")
     assert llm.profile is None
     assert seen == []
 
 
 def test_profile_comes_from_the_cached_catalog() -> None:
     CATALOG.put(BASE, parse_models(sample()))
-    llm, seen = make_llm("o4-mini")
+    llm, seen = catalog_llm("o4-mini")
     assert llm.profile is not None
     assert llm.profile["image_inputs"] is True and llm.profile["pdf_inputs"] is False
     assert llm.profile["max_input_tokens"] == 200000
@@ -294,27 +285,27 @@ def test_profile_comes_from_the_cached_catalog() -> None:
 def test_user_supplied_profile_wins() -> None:
     CATALOG.put(BASE, parse_models(sample()))
     mine = ModelInfo(id="o4-mini", context_length=1234).profile()
-    llm, _ = make_llm("o4-mini", profile=mine)
+    llm, _ = catalog_llm("o4-mini", profile=mine)
     assert llm.profile == mine
     llm.list_models()
     assert llm.profile == mine
 
 
 def test_model_list_models_uses_its_transport_and_fills_profile() -> None:
-    llm, seen = make_llm("anthropic/claude-sonnet-4.5")
+    llm, seen = catalog_llm("anthropic/claude-sonnet-4.5")
     models = llm.list_models()
     assert "o4-mini" in {m.id for m in models}
     assert len(seen) == 1 and str(seen[0].url) == f"{BASE}/models"
     assert seen[0].headers["authorization"].startswith("Bearer ")
     assert llm.profile is not None and llm.profile["max_output_tokens"] == 64000
     # Now cached for the process: a new instance gets its profile for free.
-    assert make_llm("openai/gpt-5.4")[0].profile["pdf_inputs"] is True  # type: ignore[index]
+    assert catalog_llm("openai/gpt-5.4")[0].profile["pdf_inputs"] is True  # type: ignore[index]
     llm.list_models()
     assert len(seen) == 1
 
 
 async def test_model_alist_models_fills_profile() -> None:
-    llm, seen = make_llm("google/gemini-3-flash")
+    llm, seen = catalog_llm("google/gemini-3-flash")
     models = await llm.alist_models()
     assert len(models) == 8 and len(seen) == 1
     assert llm.profile is not None and llm.profile["image_inputs"] is True
@@ -323,6 +314,6 @@ async def test_model_alist_models_fills_profile() -> None:
 
 
 def test_unknown_model_keeps_profile_none() -> None:
-    llm, _ = make_llm("no-such/model")
+    llm, _ = catalog_llm("no-such/model")
     llm.list_models()
     assert llm.profile is None

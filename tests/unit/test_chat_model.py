@@ -10,7 +10,7 @@ from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_onerouter import ChatOneRouterResponses
-from tests.support.models import mock_llm
+from tests.support.models import Recorder, make_llm, numbered_echo
 
 KEY = "sk-or-test-key-0123456789"
 
@@ -85,17 +85,18 @@ def test_ls_params_honour_per_call_model() -> None:
 
 
 def test_invoke_sends_auth_and_json_and_maps_result() -> None:
-    llm, seen = mock_llm(max_tokens=64)
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec, model="o4-mini", max_tokens=64)
     msg = llm.invoke("What is the meaning of life?")
     assert isinstance(msg, AIMessage)
     assert msg.text == "echo 1"
     assert msg.usage_metadata and msg.usage_metadata["total_tokens"] == 42
     assert msg.response_metadata["model_provider"] == "onerouter"
-    request = seen[0]
+    request = rec.requests[0]
     assert request.url == "https://llm.onerouter.pro/v1/responses"
     assert request.headers["authorization"] == f"Bearer {KEY}"
     assert request.headers["content-type"] == "application/json"
-    assert json.loads(request.content) == {
+    assert request.json() == {
         "model": "o4-mini",
         "input": [
             {
@@ -111,42 +112,47 @@ def test_invoke_sends_auth_and_json_and_maps_result() -> None:
 
 
 async def test_bind_and_per_call_model_override() -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     msg = await llm.bind(model="anthropic/claude-sonnet-4.5").ainvoke("hi")
-    assert json.loads(seen[0].content)["model"] == "anthropic/claude-sonnet-4.5"
+    assert rec.requests[0].json()["model"] == "anthropic/claude-sonnet-4.5"
     assert msg.response_metadata["model_name"] == "anthropic/claude-sonnet-4.5"
     llm.invoke("hi", model="google/gemini-3-flash", temperature=0.0)
-    body = json.loads(seen[1].content)
+    body = rec.requests[1].json()
     assert (body["model"], body["temperature"]) == ("google/gemini-3-flash", 0.0)
 
 
 def test_batch_and_abatch_reuse_one_pooled_client() -> None:
     llm = ChatOneRouterResponses(model="o4-mini")
     assert llm._get_transport().client is llm._get_transport().client
-    mocked, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    mocked = make_llm(rec)
     results = mocked.batch(["a", "b", "c"])
     assert sorted(r.text for r in results) == ["echo 1", "echo 2", "echo 3"]
-    assert len(seen) == 3
+    assert len(rec.requests) == 3
 
 
 async def test_abatch_and_async_client_reused_within_a_loop() -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     results = await llm.abatch(["a", "b"])
-    assert len(results) == 2 and len(seen) == 2
+    assert len(results) == 2 and len(rec.requests) == 2
     own = ChatOneRouterResponses(model="m")
     assert own._get_transport().aclient is own._get_transport().aclient
 
 
 def test_stop_is_enforced_client_side() -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     msg = llm.invoke("hi", stop=[" 1"])
     assert msg.text == "echo"
     assert msg.response_metadata["stop_sequence"] == " 1"
-    assert "stop" not in json.loads(seen[0].content)
+    assert "stop" not in rec.requests[0].json()
 
 
 def test_output_version_v1_gives_standard_blocks() -> None:
-    llm, _ = mock_llm(output_version="v1")
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec, output_version="v1")
     msg = llm.invoke("hi")
     reasoning, text = msg.content
     assert reasoning == {"type": "reasoning", "id": "rs_r1"}  # empty summary
@@ -155,25 +161,28 @@ def test_output_version_v1_gives_standard_blocks() -> None:
 
 
 def test_custom_headers_and_user_agent() -> None:
-    llm, seen = mock_llm(default_headers={"X-Title": "my-app"})
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec, default_headers={"X-Title": "my-app"})
     llm.invoke("hi")
-    assert seen[0].headers["x-title"] == "my-app"
-    assert seen[0].headers["user-agent"].startswith("langchain-onerouter/")
+    assert rec.requests[0].headers["x-title"] == "my-app"
+    assert rec.requests[0].headers["user-agent"].startswith("langchain-onerouter/")
 
 
 def test_bad_history_raises_before_any_request() -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     with pytest.raises(
         ValueError,
         match="unsupported content block.*'sparkles'|'sparkles'.*unsupported content block",
     ):
         llm.invoke([HumanMessage([{"type": "sparkles"}])])
-    assert seen == []
+    assert rec.requests == []
 
 
 def test_key_never_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    llm, _ = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     llm.invoke("hi")
     assert caplog.records  # httpx / our own debug logging did run
     assert all(KEY not in r.getMessage() for r in caplog.records)

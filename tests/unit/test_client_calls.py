@@ -21,7 +21,7 @@ from langchain_onerouter.response import response_to_message
 from langchain_onerouter.tools import custom_tool, tool_payload
 from tests.support import bodies
 from tests.support.calls import final_message
-from tests.support.replay import Recorder, make_llm
+from tests.support.models import Recorder, make_llm
 
 SHOT = "data:image/png;base64,iVBORw0KGgo="
 CALLS: dict[str, dict[str, Any]] = {
@@ -160,7 +160,7 @@ async def test_client_call_is_a_tool_call_and_its_answer_the_output_item(
 
     result = ToolMessage(answer, tool_call_id=call["call_id"])
     llm.invoke([question, ai, result])
-    sent = rec.requests[1]["input"]
+    sent = rec.requests[1].json()["input"]
     assert sent[1:] == [call, output]
     check_spec(sent)
 
@@ -321,8 +321,8 @@ def test_an_agent_runs_a_builtin_client_tool_through_a_langchain_tool() -> None:
     result = agent.invoke({"messages": [("user", "run the tests")]})
 
     assert result["messages"][-1].text == "All green."
-    assert rec.requests[0]["tools"] == [{"type": "shell"}]
-    assert rec.requests[1]["input"][-1] == {
+    assert rec.requests[0].json()["tools"] == [{"type": "shell"}]
+    assert rec.requests[1].json()["input"][-1] == {
         "type": "shell_call_output",
         "call_id": "call_sh01",
         "output": [

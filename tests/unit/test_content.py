@@ -6,7 +6,6 @@ import base64
 import json
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +14,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter.content import convert_media_block, to_input_parts
 from tests.support import bodies
+from tests.support.models import Recorder, make_llm
+from tests.support.scripted_server import Recorded
 
 # Our own tiny payloads: real signatures, not real images (nothing decodes them).
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
@@ -396,32 +397,21 @@ def validator(request: pytest.FixtureRequest) -> Any:
         return None
 
 
-def mock_llm() -> tuple[ChatOneRouterResponses, list[dict[str, Any]]]:
-    sent: list[dict[str, Any]] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(json.loads(request.content))
-        return httpx.Response(200, json=bodies.text_response("It is a cat."))
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="openai/gpt-5.4",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        max_retries=0,
-    )
-    return llm, sent
+def cat_model() -> tuple[ChatOneRouterResponses, list[Recorded]]:
+    """A model answering "It is a cat." to any request, and its requests."""
+    rec = Recorder(responder=lambda _: bodies.text_response("It is a cat."))
+    return make_llm(rec), rec.requests
 
 
 async def send(messages: list[BaseMessage], mode: str) -> dict[str, Any]:
-    llm, sent = mock_llm()
+    llm, sent = cat_model()
     if mode == "sync":
         reply = llm.invoke(messages)
     else:
         reply = await llm.ainvoke(messages)
     assert reply.text == "It is a cat."
     assert len(sent) == 1
-    return sent[0]
+    return sent[0].json()
 
 
 def check_valid(validator: Any, body: dict[str, Any]) -> None:
@@ -462,7 +452,7 @@ async def test_block_sent_in_user_message(
 
 def test_done_when_example(validator: Any) -> None:
     """The issue's acceptance example, verbatim in shape."""
-    llm, sent = mock_llm()
+    llm, sent = cat_model()
     llm.invoke(
         [
             HumanMessage(
@@ -473,9 +463,11 @@ def test_done_when_example(validator: Any) -> None:
             )
         ]
     )
-    (part,) = [p for p in sent[0]["input"][0]["content"] if p["type"] == "input_image"]
+    (part,) = [
+        p for p in sent[0].json()["input"][0]["content"] if p["type"] == "input_image"
+    ]
     assert part == {"type": "input_image", "image_url": IMG_URL, "detail": "auto"}
-    check_valid(validator, sent[0])
+    check_valid(validator, sent[0].json())
 
 
 def tool_turn(content: list[dict[str, Any]]) -> list[BaseMessage]:
@@ -584,7 +576,7 @@ def test_bad_block_error_names_message_block_and_type(
 async def test_bad_block_raises_before_any_request(
     name: str, block: dict[str, Any], pattern: str, mode: str
 ) -> None:
-    llm, sent = mock_llm()
+    llm, sent = cat_model()
     messages = [HumanMessage("first"), AIMessage("ok"), human(block)]
     with pytest.raises(ValueError, match=CORE_CHECKED.get(name, pattern)) as info:
         if mode == "sync":
@@ -597,7 +589,7 @@ async def test_bad_block_raises_before_any_request(
 
 
 async def test_bad_block_in_tool_message_names_it() -> None:
-    llm, sent = mock_llm()
+    llm, sent = cat_model()
     bad = {"type": "image", "base64": "%%%", "mime_type": "image/png"}
     with pytest.raises(
         ValueError, match="ToolMessage at index 2, content block 0.*does not decode"
@@ -608,7 +600,7 @@ async def test_bad_block_in_tool_message_names_it() -> None:
 
 @pytest.mark.parametrize("mode", ["stream", "astream"])
 async def test_bad_block_raises_before_streaming(mode: str) -> None:
-    llm, sent = mock_llm()
+    llm, sent = cat_model()
     messages = [human({"type": "video", "url": "https://example.com/v.mp4"})]
     with pytest.raises(ValueError, match="not supported by the Responses API"):
         if mode == "stream":

@@ -11,6 +11,7 @@ import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
 from langchain_onerouter.catalog import ModelCatalog, list_models
+from tests.support.models import make_llm
 
 KEY = "sk-or-test-key-0123456789"
 BASE = "https://llm.onerouter.pro/v1"
@@ -54,10 +55,7 @@ def _seen(err: BaseException) -> tuple[type, str, Any, Any]:
 
 
 def _model(handler: Callable[..., Any]) -> ChatOneRouterResponses:
-    client = httpx.Client(transport=httpx.MockTransport(handler))
-    return ChatOneRouterResponses(
-        model="o4-mini", api_key=KEY, max_retries=0, http_client=client
-    )
+    return make_llm(handler, model="o4-mini", api_key=KEY)
 
 
 def _through_invoke(handler: Callable[..., Any]) -> BaseException:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -12,46 +11,13 @@ import pytest
 from langchain_core import exceptions as lc
 from langchain_core.callbacks import BaseCallbackHandler
 
-from langchain_onerouter import ChatOneRouterResponses, errors
+from langchain_onerouter import errors
 from langchain_onerouter._retry import is_retryable, retry_delay
 from tests.support import bodies
-from tests.support.models import record_sleeps
+from tests.support.models import Recorder, make_llm
 
 KEY = "sk-or-test-key-0123456789"
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Recorder:
-    """A MockTransport handler that serves queued responses and records calls."""
-
-    def __init__(self, *responses: Any) -> None:
-        self.queue = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        item = self.queue.pop(0) if self.queue else httpx.Response(500)
-        if isinstance(item, Exception):
-            raise item
-        if callable(item):
-            return item()
-        # A fresh copy: one queued response may be served to sync and async clients.
-        return httpx.Response(
-            item.status_code, headers=item.headers, content=item.content
-        )
-
-
-def make_llm(
-    recorder: Recorder, **kw: Any
-) -> tuple[ChatOneRouterResponses, list[float]]:
-    transport = httpx.MockTransport(recorder)
-    llm = ChatOneRouterResponses(
-        model="o4-mini",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, record_sleeps(llm)
+DEFAULT_RETRIES = 2  # the model's default max_retries
 
 
 def ok() -> httpx.Response:
@@ -160,7 +126,7 @@ def test_status_maps_to_typed_error(
     rec = Recorder(
         *[httpx.Response(status, text=content, headers={"x-request-id": "req_42"})] * 3
     )
-    llm, _ = make_llm(rec, max_retries=0)
+    llm = make_llm(rec)
     with pytest.raises(cls) as info:
         llm.invoke("hi")
     err = info.value
@@ -176,7 +142,7 @@ def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
     rec = Recorder(
         httpx.Response(502, text=page, headers={"content-type": "text/html"})
     )
-    llm, _ = make_llm(rec, max_retries=0)
+    llm = make_llm(rec)
     with pytest.raises(errors.APIStatusError) as info:
         llm.invoke("hi")
     assert "502 Bad Gateway" in info.value.message
@@ -200,7 +166,7 @@ def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
 )
 async def test_error_inside_http_200_raises(body: dict) -> None:
     rec = Recorder(httpx.Response(200, json=body), httpx.Response(200, json=body))
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.ResponseFailedError, match="model crashed"):
         llm.invoke("hi")
     with pytest.raises(errors.ResponseFailedError, match="model crashed"):
@@ -209,7 +175,7 @@ async def test_error_inside_http_200_raises(body: dict) -> None:
 
 def test_non_json_200_body_raises_clear_error() -> None:
     rec = Recorder(httpx.Response(200, text='{"id": "resp_1", "outp'))
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIStatusError, match="not valid JSON"):
         llm.invoke("hi")
 
@@ -217,8 +183,8 @@ def test_non_json_200_body_raises_clear_error() -> None:
 def test_gzip_encoded_body_is_decoded() -> None:
     raw = gzip.compress(json.dumps(bodies.text_response("zipped")).encode())
     headers = {"content-encoding": "gzip", "content-type": "application/json"}
-    rec = Recorder(lambda: httpx.Response(200, content=raw, headers=headers))
-    llm, _ = make_llm(rec)
+    rec = Recorder(lambda _: httpx.Response(200, content=raw, headers=headers))
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "zipped"
 
 
@@ -228,7 +194,8 @@ def test_429_is_retried_honouring_retry_after() -> None:
         httpx.Response(429, json=GENERIC, headers={"retry-after-ms": "1500"}),
         ok(),
     )
-    llm, sleeps = make_llm(rec)
+    sleeps: list[float] = []
+    llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
     assert len(rec.requests) == 3
     assert sleeps == [3.0, 1.5]
@@ -236,7 +203,8 @@ def test_429_is_retried_honouring_retry_after() -> None:
 
 async def test_async_retries_5xx_with_exponential_backoff() -> None:
     rec = Recorder(httpx.Response(502), httpx.Response(503), ok())
-    llm, sleeps = make_llm(rec)
+    sleeps: list[float] = []
+    llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
     assert (await llm.ainvoke("hi")).text == "fine"
     assert len(rec.requests) == 3
     assert 0.25 <= sleeps[0] <= 0.5 and 0.5 <= sleeps[1] <= 1.0
@@ -247,7 +215,8 @@ def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
     max_retries: int,
 ) -> None:
     rec = Recorder(*[httpx.Response(500, json=GENERIC)] * 10)
-    llm, sleeps = make_llm(rec, max_retries=max_retries)
+    sleeps: list[float] = []
+    llm = make_llm(rec, sleeps, max_retries=max_retries)
     with pytest.raises(errors.APIStatusError):
         llm.invoke("hi")
     assert len(rec.requests) == max_retries + 1
@@ -257,7 +226,8 @@ def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 422])
 async def test_client_errors_are_never_retried(status: int) -> None:
     rec = Recorder(*[httpx.Response(status, json=GENERIC)] * 4)
-    llm, sleeps = make_llm(rec, max_retries=3)
+    sleeps: list[float] = []
+    llm = make_llm(rec, sleeps, max_retries=3)
     with pytest.raises(errors.OneRouterError):
         llm.invoke("hi")
     with pytest.raises(errors.OneRouterError):
@@ -268,24 +238,24 @@ async def test_client_errors_are_never_retried(status: int) -> None:
 @pytest.mark.parametrize("status", [408, 409])
 def test_408_and_409_are_retried(status: int) -> None:
     rec = Recorder(httpx.Response(status), ok())
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
     assert len(rec.requests) == 2
 
 
 def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
     rec = Recorder(httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), ok())
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
     rec2 = Recorder(*[httpx.ConnectError("refused")] * 3)
-    llm2, _ = make_llm(rec2)
+    llm2 = make_llm(rec2, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIConnectionError) as info:
         llm2.invoke("hi")
     assert isinstance(info.value, lc.ModelConnectionError)
 
     rec3 = Recorder(*[httpx.ReadTimeout("slow")] * 3)
-    llm3, _ = make_llm(rec3)
+    llm3 = make_llm(rec3, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APITimeoutError) as tinfo:
         llm3.invoke("hi")
     assert isinstance(tinfo.value, lc.ModelTimeoutError)
@@ -294,7 +264,7 @@ def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
 
 def test_empty_200_body_cold_start_is_retried() -> None:
     rec = Recorder(httpx.Response(200, content=b""), ok())
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
 
@@ -306,7 +276,7 @@ def test_retries_show_up_as_on_retry_callbacks() -> None:
             seen.append(retry_state.attempt_number)
 
     rec = Recorder(httpx.Response(429), httpx.Response(503), ok())
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     llm.invoke("hi", config={"callbacks": [Spy()]})
     assert seen == [1, 2]
 
@@ -316,15 +286,15 @@ def test_redirect_is_not_followed_and_key_not_forwarded() -> None:
         httpx.Response(307, headers={"location": "https://evil.example/v1/responses"}),
         ok(),
     )
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIStatusError, match="redirect"):
         llm.invoke("hi")
-    assert [r.url.host for r in rec.requests] == ["llm.onerouter.pro"]
+    assert [r.url for r in rec.requests] == ["https://llm.onerouter.pro/v1/responses"]
 
 
 def test_key_echoed_by_server_is_redacted_from_errors() -> None:
     rec = Recorder(httpx.Response(401, json={"error": {"message": f"bad key {KEY}"}}))
-    llm, _ = make_llm(rec)
+    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.AuthenticationError) as info:
         llm.invoke("hi")
     assert KEY not in str(info.value) and KEY not in repr(info.value.body)

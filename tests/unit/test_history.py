@@ -17,7 +17,7 @@ from langchain_onerouter.request import (
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
 from tests.support.calls import final_message
-from tests.support.replay import Recorder, make_llm
+from tests.support.models import Recorder, make_llm
 
 
 @tool
@@ -57,9 +57,9 @@ async def test_encrypted_reasoning_survives_a_tool_round_trip(
     final = llm.invoke([question, ai, result])
     assert final.text == "Sunny in Oslo."
 
-    first, second = rec.requests
+    first, second = (r.json() for r in rec.requests)
     assert first["include"] == ["reasoning.encrypted_content"]
-    for body in rec.requests:
+    for body in (first, second):
         create_response_validator.validate(body)
     items = second["input"]
     assert _types(items) == [
@@ -93,8 +93,8 @@ def test_include_flag_merges_with_explicit_include() -> None:
     make_llm(
         rec, include=["message.output_text.logprobs"], use_encrypted_reasoning=True
     ).invoke("x")
-    assert rec.requests[0]["include"] == ["reasoning.encrypted_content"]
-    assert rec.requests[1]["include"] == [
+    assert rec.requests[0].json()["include"] == ["reasoning.encrypted_content"]
+    assert rec.requests[1].json()["include"] == [
         "message.output_text.logprobs",
         "reasoning.encrypted_content",
     ]
@@ -334,7 +334,7 @@ async def test_v1_output_replays_exactly_like_native(stream: bool) -> None:
     assert native_items[3]["encrypted_content"] == "ENC-2"
     # and the whole next request goes out the same way
     v1_llm.invoke([HumanMessage("q"), v1, *follow])
-    assert v1_rec.requests[-1]["input"] == native_items
+    assert v1_rec.requests[-1].json()["input"] == native_items
 
 
 def test_other_providers_v1_reasoning_is_dropped_with_warning(

@@ -19,7 +19,7 @@ from langchain_onerouter.request import messages_to_input
 from langchain_onerouter.response import response_to_message
 from tests.support import bodies
 from tests.support.calls import final_message
-from tests.support.replay import Recorder, make_llm
+from tests.support.models import Recorder, make_llm
 
 TOOL_SEARCH = [
     {
@@ -155,7 +155,7 @@ async def test_output_items_replay_verbatim_in_place(
     assert ai.text == "Done."
     llm.invoke([question, ai, HumanMessage("and then?")])
 
-    sent = rec.requests[1]["input"]
+    sent = rec.requests[1].json()["input"]
     assert sent == _replayed(items)
     check_spec(sent)
 

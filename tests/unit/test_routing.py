@@ -28,30 +28,8 @@ from langchain_onerouter.routing import (
 )
 from langchain_onerouter.streaming import ResponseStreamParser
 from tests.support import bodies
-
-
-def recording_llm(
-    reply: dict[str, Any] | None = None, **kw: Any
-) -> tuple[ChatOneRouterResponses, list[dict[str, Any]]]:
-    """A model whose requests are recorded (as JSON bodies) by a mock transport."""
-    seen: list[dict[str, Any]] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        seen.append(body)
-        return httpx.Response(
-            200, json=reply or bodies.text_response("ok", model=body["model"])
-        )
-
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model=kw.pop("model", "openai/gpt-5.4"),
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-        **kw,
-    )
-    return llm, seen
-
+from tests.support.models import Recorder, echo, make_llm
+from tests.support.scripted_server import Recorded
 
 RULES = {
     "error_code": {"action": "fallback", "hint_array": [429, 500, 503]},
@@ -75,14 +53,16 @@ PROVIDER = {
 
 # -- the request body ---------------------------------------------------------------
 def test_model_fields_are_sent_exactly_as_documented() -> None:
-    llm, seen = recording_llm(
+    rec = Recorder(responder=echo)
+    llm = make_llm(
+        rec,
         fallback_models=["claude-3-5-sonnet@20240620", "gpt-5-chat"],
         fallback_rules=RULES,
         provider=PROVIDER,
         usage_accounting=True,
     )
     llm.invoke("hi")
-    body = seen[-1]
+    body = rec.requests[-1].json()
     assert body["fallback_models"] == ["claude-3-5-sonnet@20240620", "gpt-5-chat"]
     assert body["fallback_rules"] == RULES
     assert body["provider"] == PROVIDER
@@ -91,32 +71,36 @@ def test_model_fields_are_sent_exactly_as_documented() -> None:
 
 
 def test_nothing_routing_is_sent_by_default() -> None:
-    llm, seen = recording_llm()
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec)
     llm.invoke("hi")
     assert not {"fallback_models", "fallback_rules", "provider", "usage"} & set(
-        seen[-1]
+        rec.requests[-1].json()
     )
 
 
 def test_auto_rules_and_tuples() -> None:
-    llm, seen = recording_llm(fallback_models=("a/b",), fallback_rules="auto")
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec, fallback_models=("a/b",), fallback_rules="auto")
     llm.invoke("hi")
-    assert seen[-1]["fallback_models"] == ["a/b"]
-    assert seen[-1]["fallback_rules"] == "auto"
+    assert rec.requests[-1].json()["fallback_models"] == ["a/b"]
+    assert rec.requests[-1].json()["fallback_rules"] == "auto"
 
 
 def test_per_call_and_bind_override_the_model() -> None:
-    llm, seen = recording_llm(provider={"order": ["openai"]}, usage_accounting=True)
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec, provider={"order": ["openai"]}, usage_accounting=True)
     llm.invoke("hi", provider={"only": ["azure"]}, usage_accounting=False)
-    assert seen[-1]["provider"] == {"only": ["azure"]}
-    assert "usage" not in seen[-1]
+    assert rec.requests[-1].json()["provider"] == {"only": ["azure"]}
+    assert "usage" not in rec.requests[-1].json()
     llm.bind(fallback_models=["x/y"], usage_accounting=True).invoke("hi")
-    assert seen[-1]["fallback_models"] == ["x/y"]
-    assert seen[-1]["usage"] == {"include": True}
+    assert rec.requests[-1].json()["fallback_models"] == ["x/y"]
+    assert rec.requests[-1].json()["usage"] == {"include": True}
 
 
 def test_configurable_fields_swap_routing_per_run() -> None:
-    llm, seen = recording_llm()
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec)
     configurable = llm.configurable_fields(
         model=ConfigurableField(id="model"),
         fallback_models=ConfigurableField(id="fallbacks"),
@@ -132,9 +116,9 @@ def test_configurable_fields_swap_routing_per_run() -> None:
             }
         },
     )
-    assert seen[-1]["model"] == "anthropic/claude-sonnet-4.5"
-    assert seen[-1]["fallback_models"] == ["google/gemini-3-flash"]
-    assert seen[-1]["provider"] == {"sort": "price"}
+    assert rec.requests[-1].json()["model"] == "anthropic/claude-sonnet-4.5"
+    assert rec.requests[-1].json()["fallback_models"] == ["google/gemini-3-flash"]
+    assert rec.requests[-1].json()["provider"] == {"sort": "price"}
     with pytest.raises(ValueError, match="provider.sort"):
         configurable.invoke(
             "hi", config={"configurable": {"provider": {"sort": "cheapest"}}}
@@ -231,21 +215,23 @@ def test_usage_include_merges_with_other_usage_keys() -> None:
 def test_bad_values_fail_before_any_request(
     kwargs: dict[str, Any], error: type[Exception], field: str
 ) -> None:
-    llm, seen = recording_llm()
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec)
     with pytest.raises(error, match=field):
         ChatOneRouterResponses(model="m", **kwargs)
     with pytest.raises(error, match=field):  # per call
         llm.invoke("hi", **kwargs)
     with pytest.raises(error, match=field):  # bound
         llm.bind(**kwargs).invoke("hi")
-    assert seen == []
+    assert rec.requests == []
 
 
 def test_usage_accounting_per_call_must_be_a_bool() -> None:
-    llm, seen = recording_llm()
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec)
     with pytest.raises(TypeError, match="usage_accounting"):
         llm.invoke("hi", usage_accounting="yes")
-    assert seen == []
+    assert rec.requests == []
 
 
 def test_provider_in_model_kwargs_is_validated_too() -> None:
@@ -254,10 +240,14 @@ def test_provider_in_model_kwargs_is_validated_too() -> None:
 
 
 def test_unknown_provider_keys_warn_and_are_sent() -> None:
-    llm, seen = recording_llm()
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec)
     with pytest.warns(UserWarning, match="'sorting'.*did you mean 'sort'"):
         llm.invoke("hi", provider={"sorting": "price", "new_knob": {"a": 1}})
-    assert seen[-1]["provider"] == {"sorting": "price", "new_knob": {"a": 1}}
+    assert rec.requests[-1].json()["provider"] == {
+        "sorting": "price",
+        "new_knob": {"a": 1},
+    }
 
 
 def test_unknown_trigger_warns_with_the_nearest_name() -> None:
@@ -297,7 +287,8 @@ def test_invoke_metadata_names_requested_and_served_model() -> None:
     reply["provider"] = "Anthropic"
     reply["usage"]["cost"] = 0.00123
     reply["usage"]["cost_details"] = {"upstream_inference_cost": 0.00123}
-    llm, _ = recording_llm(reply, fallback_models=["anthropic/claude-sonnet-4.5"])
+    rec = Recorder(responder=lambda _: reply)
+    llm = make_llm(rec, fallback_models=["anthropic/claude-sonnet-4.5"])
     msg = llm.invoke("hi")
     meta = msg.response_metadata
     assert meta["model_name"] == "anthropic/claude-sonnet-4.5"
@@ -469,13 +460,14 @@ def test_routing_from_env_builds_a_model_and_names_bad_variables() -> None:
         "ONEROUTER_USAGE_ACCOUNTING": "TRUE",
     }
     settings = routing_from_env(env)
-    llm, seen = recording_llm(**settings)
+    rec = Recorder(responder=echo)
+    llm = make_llm(rec, **settings)
     llm.invoke("hi")
-    assert seen[-1]["model"] == "openai/gpt-5.4"
-    assert seen[-1]["fallback_models"] == ["a/b", "c/d"]
-    assert seen[-1]["fallback_rules"] == RULES
-    assert seen[-1]["provider"] == {"only": ["azure"]}
-    assert seen[-1]["usage"] == {"include": True}
+    assert rec.requests[-1].json()["model"] == "openai/gpt-5.4"
+    assert rec.requests[-1].json()["fallback_models"] == ["a/b", "c/d"]
+    assert rec.requests[-1].json()["fallback_rules"] == RULES
+    assert rec.requests[-1].json()["provider"] == {"only": ["azure"]}
+    assert rec.requests[-1].json()["usage"] == {"include": True}
     assert routing_from_env({"ONEROUTER_FALLBACK_RULES": "auto"}) == {
         "fallback_rules": "auto"
     }
@@ -582,23 +574,16 @@ def test_every_routing_keyword_works_per_call(way: str) -> None:
     stream_body = "".join(
         f"data: {json.dumps(e)}\n\n" for e in _completed_events("openai/gpt-5.4", 0.1)
     )
-    sent: list[dict[str, Any]] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        sent.append(body)
-        if body.get("stream"):
+    def answer(request: Recorded) -> Any:
+        if request.json().get("stream"):
             return httpx.Response(
                 200, text=stream_body, headers={"content-type": "text/event-stream"}
             )
-        return httpx.Response(200, json=bodies.text_response("ok", model=body["model"]))
+        return echo(request)
 
-    transport = httpx.MockTransport(handler)
-    llm = ChatOneRouterResponses(
-        model="openai/gpt-5.4",
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
-    )
+    rec = Recorder(responder=answer)
+    llm = make_llm(rec, max_retries=2)
     if way == "invoke":
         llm.invoke("hi", **ROUTING_CALL)
     elif way == "ainvoke":
@@ -609,7 +594,7 @@ def test_every_routing_keyword_works_per_call(way: str) -> None:
         llm.batch(["hi", "ho"], **ROUTING_CALL)
     else:
         llm.bind(**ROUTING_CALL).invoke("hi")
-    assert sent
-    for body in sent:
+    assert rec.requests
+    for body in (r.json() for r in rec.requests):
         assert {k: body.get(k) for k in SENT} == SENT
         assert not {"usage_accounting", "strict_capabilities"} & set(body)

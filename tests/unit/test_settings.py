@@ -26,7 +26,7 @@ from langchain_onerouter.settings import (
     resolve_base_url,
     validate_params,
 )
-from tests.support.models import mock_llm
+from tests.support.models import Recorder, make_llm, numbered_echo
 
 
 def test_model_params_rename_fold_and_drop_unset() -> None:
@@ -171,7 +171,8 @@ def test_request_fields_match_create_response(shared_dir: Path) -> None:
 def test_unknown_per_call_keyword_raises_before_any_request(
     keyword: str, needle: str
 ) -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     runs = {
         "invoke": lambda: llm.invoke("hi", **{keyword: 1}),
         "stream": lambda: list(llm.stream("hi", **{keyword: 1})),
@@ -182,11 +183,12 @@ def test_unknown_per_call_keyword_raises_before_any_request(
         with pytest.raises(TypeError, match=re.escape(needle)) as info:
             run()
         assert repr(keyword) in str(info.value) or keyword == "metadata", name
-    assert seen == []
+    assert rec.requests == []
 
 
 async def test_unknown_per_call_keyword_raises_async() -> None:
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     with pytest.raises(TypeError, match="temperature"):
         await llm.ainvoke("hi", temprature=0.2)
     with pytest.raises(TypeError, match="temperature"):
@@ -194,7 +196,7 @@ async def test_unknown_per_call_keyword_raises_async() -> None:
             pass
     with pytest.raises(TypeError, match="request_metadata"):
         await llm.ainvoke("hi", metadata={"a": "b"})
-    assert seen == []
+    assert rec.requests == []
 
 
 def test_input_and_stream_are_ours_to_build() -> None:
@@ -218,9 +220,10 @@ def test_tracing_keywords_are_not_sent() -> None:
 
 
 def test_extra_body_is_sent_verbatim_and_last() -> None:
-    llm, seen = mock_llm(extra_body={"a": 1, "temperature": 9})
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec, extra_body={"a": 1, "temperature": 9})
     llm.invoke("hi", extra_body={"b": {"c": 2}, "a": 3}, temperature=0.5)
-    body = json.loads(seen[0].content)
+    body = rec.requests[0].json()
     # extra_body is unchecked (9 is out of range) and wins over the fields
     assert (body["a"], body["b"], body["temperature"]) == (3, {"c": 2}, 9)
     with pytest.raises(TypeError, match="extra_body must be a dict"):
@@ -244,12 +247,13 @@ def test_values_that_are_not_json_fail_naming_the_field(
         ChatOneRouterResponses(model="m", model_kwargs={"x": {"y": [0, value]}})
     with pytest.raises(ValueError, match=re.escape(needle)):
         ChatOneRouterResponses(model="m", extra_body={"x": {"y": [0, value]}})
-    llm, seen = mock_llm()
+    rec = Recorder(responder=numbered_echo())
+    llm = make_llm(rec)
     with pytest.raises(ValueError, match=re.escape(needle)):
         llm.invoke("hi", extra_body={"x": {"y": [0, value]}})
     with pytest.raises(ValueError, match=re.escape(needle)):
         llm.bind(extra_body={"x": {"y": [0, value]}}).invoke("hi")
-    assert seen == []
+    assert rec.requests == []
 
 
 def test_non_string_keys_fail_naming_the_field() -> None:

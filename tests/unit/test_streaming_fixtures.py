@@ -20,6 +20,7 @@ from langchain_onerouter.errors import OneRouterError
 from langchain_onerouter.response import response_to_message
 from langchain_onerouter.streaming import ResponseStreamParser
 from tests.conftest import iter_fixture_files
+from tests.support.models import make_llm
 
 CHUNK_FILES = list(iter_fixture_files("vercel-ai/*.chunks.txt"))
 YAML_FILES = list(iter_fixture_files("pydantic-ai/*.yaml"))
@@ -176,16 +177,11 @@ def _parse_sse(text: str) -> list[dict[str, Any]]:
 
 
 def _model(body: str) -> ChatOneRouterResponses:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, content=body.encode(), headers={"content-type": "text/event-stream"}
-        )
-
-    return ChatOneRouterResponses(
+    sse_headers = {"content-type": "text/event-stream"}
+    return make_llm(
+        lambda _: httpx.Response(200, content=body.encode(), headers=sse_headers),
         model="openai/gpt-4o",
         base_url="https://onerouter.test/v1",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
     )
 
 

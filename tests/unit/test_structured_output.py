@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from langchain_onerouter.structured_output import json_schema_format
 from tests.support import bodies
-from tests.support.replay import Recorder, make_llm
+from tests.support.models import Recorder, make_llm
 
 
 class Person(BaseModel):
@@ -78,7 +78,7 @@ def test_json_schema_sends_text_format_and_parses(
     rec = Recorder(_json_reply())
     result = make_llm(rec).with_structured_output(schema, strict=strict).invoke("Ada")
     _check(result, schema)
-    body = rec.requests[0]
+    body = rec.requests[0].json()
     create_response_validator.validate(body)
     fmt = body["text"]["format"]
     assert fmt["type"] == "json_schema"
@@ -95,7 +95,7 @@ async def test_json_mode_async(schema: Any) -> None:
     rec = Recorder(_json_reply())
     llm = make_llm(rec).with_structured_output(schema, method="json_mode")
     _check(await llm.ainvoke("Ada as JSON"), schema)
-    assert rec.requests[0]["text"] == {"format": {"type": "json_object"}}
+    assert rec.requests[0].json()["text"] == {"format": {"type": "json_object"}}
 
 
 def test_json_mode_without_schema_returns_dict() -> None:
@@ -112,7 +112,7 @@ def test_function_calling_forces_the_tool(schema: Any, strict: bool | None) -> N
         schema, method="function_calling", strict=strict
     )
     _check(llm.invoke("Ada"), schema)
-    body = rec.requests[0]
+    body = rec.requests[0].json()
     assert body["tool_choice"] == {"type": "function", "name": name}
     assert body["parallel_tool_calls"] is False
     assert body["tools"][0]["strict"] is bool(strict)

@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from langchain_onerouter.tools import convert_tool, tool_payload
 from tests.support import bodies
-from tests.support.replay import Recorder, make_llm
+from tests.support.models import Recorder, make_llm
 
 
 # -- helpers shared with test_structured_output / test_history ---------------
@@ -232,7 +232,7 @@ def test_bound_request_body_is_valid_and_flat(create_response_validator: Any) ->
         parallel_tool_calls=False,
     )
     llm.invoke("weather in Zürich?")
-    body = rec.requests[0]
+    body = rec.requests[0].json()
     create_response_validator.validate(body)
     assert body["tool_choice"] == {"type": "function", "name": "get_weather"}
     assert body["parallel_tool_calls"] is False
