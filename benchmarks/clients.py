@@ -5,7 +5,12 @@
 - `ours`: `ChatOneRouterResponses`;
 - `openai`: `langchain_openai.ChatOpenAI(use_responses_api=True)`;
 - `core`: a do-nothing `BaseChatModel` (no I/O): what langchain-core's own
-  invoke/stream machinery costs, which bounds any LangChain chat model.
+  invoke/stream machinery costs, which bounds any LangChain chat model. It
+  streams the same deltas as the server, in chunks shaped as ours are
+  (`noop_chunks`), so that `+` and the callbacks cost both the same.
+
+Streams come in three kinds (`benchmarks.server.STREAM_KINDS`): `text`,
+`tool` (function-call argument deltas) and `reasoning` (summary deltas).
 """
 
 from __future__ import annotations
@@ -14,7 +19,19 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from benchmarks.server import MODEL
+from benchmarks.server import (
+    ANSWER,
+    CALL_ID,
+    MODEL,
+    SUMMARY,
+    TOOL_NAME,
+    split_text,
+    sse_events,
+    stream_text,
+    summary_text,
+    tool_arguments,
+    tool_pieces,
+)
 
 PROMPT = "Why does connection pooling matter?"
 API_KEY = "sk-bench-0000000000000000"
@@ -37,12 +54,23 @@ class Client:
     def astream(self) -> AsyncIterator[Any]:
         raise NotImplementedError
 
+    def batch(self, calls: int, threads: int) -> None:
+        """`calls` invokes on `threads` threads."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(lambda _: self.invoke(), range(calls)))
+
     def aggregate(self) -> str:
         """Stream and fold the chunks with `+`, as LangGraph does; the text."""
+        return streamed(self.fold())
+
+    def fold(self) -> Any:
+        """Stream and fold the chunks with `+`; the final chunk."""
         total = None
         for chunk in self.stream():
             total = chunk if total is None else total + chunk
-        return _text(total)
+        return total
 
     async def aclose(self) -> None:
         return None
@@ -50,6 +78,41 @@ class Client:
 
 def _text(message: Any) -> str:
     return str(getattr(message, "text", message))
+
+
+def streamed(message: Any, kind: str = "text") -> str:
+    """What the deltas of a folded `kind` stream spell: the message's text,
+    its tool call's arguments, or its reasoning summary; the floor's fold is
+    already that string."""
+    if isinstance(message, str):
+        return message
+    if kind == "tool":
+        return str(message.tool_call_chunks[0]["args"])
+    if kind == "reasoning":
+        return "".join(
+            entry.get("text", "")
+            for block in message.content
+            if isinstance(block, dict) and block.get("type") == "reasoning"
+            for entry in block.get("summary") or []
+        )
+    return _text(message)
+
+
+def expected(kind: str, deltas: int) -> str:
+    """What `streamed` returns for a `deltas`-delta stream of `kind`."""
+    if kind == "tool":
+        return tool_arguments(deltas)
+    if kind == "reasoning":
+        return summary_text(deltas)
+    return stream_text(deltas)
+
+
+# The event type whose deltas a stream kind counts.
+DELTA_EVENT = {
+    "text": "response.output_text.delta",
+    "tool": "response.function_call_arguments.delta",
+    "reasoning": "response.reasoning_summary_text.delta",
+}
 
 
 def _floor_pool() -> dict[str, Any]:
@@ -67,11 +130,12 @@ class FloorClient(Client):
 
     name = "floor"
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, kind: str = "text") -> None:
         import httpx
         import orjson
 
         self._loads = orjson.loads
+        self._delta_event = DELTA_EVENT[kind]
         self._url = base_url + "/responses"
         self._headers = {
             "Authorization": f"Bearer {API_KEY}",
@@ -128,12 +192,11 @@ class FloorClient(Client):
                 yield self._loads(sse.data)
 
     def aggregate(self) -> str:
-        parts = [
-            event["delta"]
-            for event in self.stream()
-            if event["type"] == "response.output_text.delta"
-        ]
-        return "".join(parts)
+        kind = self._delta_event
+        return "".join(e["delta"] for e in self.stream() if e["type"] == kind)
+
+    def fold(self) -> Any:
+        return self.aggregate()
 
     async def aclose(self) -> None:
         self._client.close()
@@ -155,6 +218,10 @@ class ChatModelClient(Client):
 
     def stream(self) -> Iterator[Any]:
         return iter(self.model.stream(PROMPT))
+
+    def batch(self, calls: int, threads: int) -> None:
+        """`batch`, as LangChain runs it: `max_concurrency` threads."""
+        self.model.batch([PROMPT] * calls, config={"max_concurrency": threads})
 
     def astream(self) -> AsyncIterator[Any]:
         return self.model.astream(PROMPT)
@@ -188,17 +255,103 @@ class OpenAIClient(ChatModelClient):
         super().__init__(make_openai(base_url))
 
 
-def make_noop(deltas: int) -> Any:
+def noop_pieces(kind: str, deltas: int) -> list[str]:
+    """The server's `deltas` deltas of a `kind` stream."""
+    if kind == "tool":
+        return tool_pieces(deltas)
+    return split_text(SUMMARY if kind == "reasoning" else ANSWER, deltas)
+
+
+def noop_chunks(kind: str, pieces: list[str]) -> Iterator[Any]:
+    """The do-nothing model's chunks, one per delta, each shaped as
+    `ResponseStreamParser` shapes it (one indexed content block,
+    `model_provider`; a tool call chunk for arguments, with the call's name
+    and id on the first). Built on the fly, as any model builds its chunks;
+    `shape` compares them with ours."""
+    from langchain_core.messages import AIMessageChunk
+    from langchain_core.messages.tool import tool_call_chunk
+
+    meta = {"model_provider": "onerouter"}
+    if kind == "tool":
+        for i, piece in enumerate(pieces):
+            first = {"name": TOOL_NAME, "call_id": CALL_ID} if i == 0 else {}
+            block = {"type": "function_call", **first, "arguments": piece, "index": 0}
+            call = tool_call_chunk(
+                name=first.get("name"), args=piece, id=first.get("call_id"), index=0
+            )
+            yield AIMessageChunk(
+                content=[block], tool_call_chunks=[call], response_metadata=dict(meta)
+            )
+    elif kind == "reasoning":
+        for piece in pieces:
+            entry = {"index": 0, "type": "summary_text", "text": piece}
+            yield AIMessageChunk(
+                content=[{"type": "reasoning", "summary": [entry], "index": 0}],
+                response_metadata=dict(meta),
+            )
+    else:
+        for piece in pieces:
+            yield AIMessageChunk(
+                content=[{"type": "text", "text": piece, "index": 1}],
+                response_metadata=dict(meta),
+            )
+
+
+def shape(chunk: Any) -> Any:
+    """A chunk's structure without its values: keys of its content blocks
+    (recursively), of `response_metadata` and of its tool call chunks."""
+
+    def skeleton(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: skeleton(v) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            return [skeleton(v) for v in value]
+        return type(value).__name__
+
+    return skeleton(
+        {
+            "content": chunk.content,
+            "response_metadata": chunk.response_metadata,
+            "tool_call_chunks": chunk.tool_call_chunks,
+        }
+    )
+
+
+def shape_check(deltas: int = 50) -> str:
+    """Whether the no-op model's delta chunks have the shape of ours, per kind
+    (our parser fed the server's events; a middle delta compared)."""
+    from langchain_onerouter.streaming import ResponseStreamParser
+
+    verdicts = []
+    for kind, event_type in DELTA_EVENT.items():
+        parser = ResponseStreamParser()
+        ours = [
+            chunk
+            for event in sse_events(deltas, kind)
+            for chunk in parser.feed(event)
+            if event["type"] == event_type
+        ]
+        noop = list(noop_chunks(kind, noop_pieces(kind, deltas)))
+        same = len(ours) == len(noop) and shape(ours[deltas // 2]) == shape(
+            noop[deltas // 2]
+        )
+        verdicts.append(f"{kind} {'same' if same else 'DIFFERENT (fix noop_chunks)'}")
+    return "no-op chunk shapes vs ours: " + ", ".join(verdicts)
+
+
+def make_noop(deltas: int, kind: str = "text") -> Any:
     """A chat model that does nothing: langchain-core's own cost."""
     from langchain_core.language_models.chat_models import BaseChatModel
-    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.messages import AIMessage
     from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-    from benchmarks.server import ANSWER
+    pieces = noop_pieces(kind, deltas)
+
+    def fresh() -> Iterator[Any]:
+        for chunk in noop_chunks(kind, pieces):
+            yield ChatGenerationChunk(message=chunk)
 
     class NoopChat(BaseChatModel):
-        deltas: int = 2000
-
         @property
         def _llm_type(self) -> str:
             return "noop"
@@ -218,33 +371,33 @@ def make_noop(deltas: int) -> Any:
         def _stream(
             self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
         ) -> Any:
-            for _ in range(self.deltas):
-                yield ChatGenerationChunk(message=AIMessageChunk(content="tok"))
+            yield from fresh()
 
         async def _astream(
             self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
         ) -> Any:
-            for _ in range(self.deltas):
-                yield ChatGenerationChunk(message=AIMessageChunk(content="tok"))
+            for chunk in fresh():
+                yield chunk
 
-    return NoopChat(deltas=deltas)
+    return NoopChat()
 
 
 class CoreClient(ChatModelClient):
     name = "core"
 
-    def __init__(self, deltas: int) -> None:
-        super().__init__(make_noop(deltas))
+    def __init__(self, deltas: int, kind: str = "text") -> None:
+        super().__init__(make_noop(deltas, kind))
 
 
-def make_client(name: str, base_url: str, deltas: int) -> Client:
-    """A client by name: floor, ours, openai or core."""
+def make_client(name: str, base_url: str, deltas: int, kind: str = "text") -> Client:
+    """A client by name: floor, ours, openai or core (`kind`: which stream the
+    base URL serves, see `benchmarks.server.stream_url`)."""
     if name == "floor":
-        return FloorClient(base_url)
+        return FloorClient(base_url, kind)
     if name == "ours":
         return OursClient(base_url)
     if name == "openai":
         return OpenAIClient(base_url)
     if name == "core":
-        return CoreClient(deltas)
+        return CoreClient(deltas, kind)
     raise ValueError(f"unknown client {name!r}")

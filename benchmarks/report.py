@@ -5,69 +5,163 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-# key: (what, target, higher-is-worse limit)
+# key: (what, higher-is-worse limit); `{...}` filled from the run's config.
 TARGETS: dict[str, tuple[str, float]] = {
-    "invoke_overhead": ("invoke overhead above floor, ours / ChatOpenAI", 0.25),
-    "ainvoke_overhead": ("ainvoke overhead above floor, ours / ChatOpenAI", 0.25),
-    "stream_time": ("2,000-delta stream() time, ours / ChatOpenAI", 0.50),
-    "astream_time": ("2,000-delta astream() time, ours / ChatOpenAI", 0.50),
-    "scaling": ("20,000 / 2,000 deltas aggregated with +, ours", 12.0),
-    "concurrent_wall": ("200 concurrent ainvoke wall, ours / ChatOpenAI", 1.0),
-    "concurrent_connections": ("200 concurrent ainvoke: connections / pool size", 1.0),
-    "concurrent_rss": ("peak RSS (ainvoke+astream), ours / ChatOpenAI", 1.0),
+    "invoke_vs_core": ("invoke: (ours − floor) / core no-op, per call", 1.5),
+    "ainvoke_vs_core": ("ainvoke: (ours − floor) / core no-op, per call", 1.5),
+    **{
+        f"{method}_{kind}_vs_core": (
+            f"{method}() {what}: (ours − floor) / core no-op, per chunk",
+            1.5,
+        )
+        for method in ("stream", "astream")
+        for kind, what in (
+            ("text", "text deltas"),
+            ("tool", "tool-argument deltas"),
+            ("reasoning", "summary deltas"),
+        )
+    },
+    "linear_20k_2k": ("20,000 / 2,000 deltas aggregated with +, ours", 11.0),
+    "linear_50k_20k": ("50,000 / 20,000 deltas aggregated with +, ours", 2.6),
+    "import_above_core": (
+        "import: (ours − core) / (ChatOpenAI − core), CPU, median of {import_reps}",
+        0.25,
+    ),
     "concurrent_astream_vs_floor": (
-        "concurrent astream wall, ours / raw httpx-sse",
+        "{concurrent_streams:,} concurrent astream ({concurrent_deltas} deltas): "
+        "wall, ours / raw httpx-sse",
         2.0,
     ),
     "concurrent_astream_connections": (
-        "concurrent astream: connections / pool size",
+        "{concurrent_streams:,} concurrent astream: connections opened / pool (100)",
         1.0,
     ),
-    "import_time": ("import time, ours / langchain_openai", 0.50),
+    "concurrent_rss": (
+        "{concurrent_streams:,} concurrent astream: peak RSS, ours / ChatOpenAI",
+        0.5,
+    ),
+    "stream_memory": (
+        "{memory_deltas:,}-delta stream: peak traced allocation / final message",
+        3.0,
+    ),
+    **{
+        f"batch_{ms}ms": (
+            "batch of {batch_calls} ({batch_concurrency} threads) / "
+            "(sequential / 16), server answers in " + f"{ms} ms",
+            1.0,
+        )
+        for ms in (0, 20)
+    },
+    "batch_connections": (
+        "2 batches (new threads each): connections / max_concurrency",
+        1.0,
+    ),
+}
+# Ratios printed beside the targets: against ChatOpenAI, and the floors' own.
+INFORMATIVE: dict[str, str] = {
+    "invoke_overhead": "invoke overhead above floor, ours / ChatOpenAI",
+    "ainvoke_overhead": "ainvoke overhead above floor, ours / ChatOpenAI",
+    "stream_time": "2,000-delta stream() time, ours / ChatOpenAI",
+    "astream_time": "2,000-delta astream() time, ours / ChatOpenAI",
+    "core_linear_20k_2k": "20,000 / 2,000 deltas aggregated with +, core no-op",
+    "core_linear_50k_20k": "50,000 / 20,000 deltas aggregated with +, core no-op",
+    "core_stream_memory": "peak traced allocation / final message, core no-op",
+    "core_batch_0ms": "batch / (sequential / 16), loopback, core no-op",
+    "import_time": "import wall time, ours / langchain_openai",
+    "concurrent_wall": "{concurrent_invokes} concurrent ainvoke wall, ours / ChatOpenAI",
+    "concurrent_connections": "{concurrent_invokes} concurrent ainvoke: connections / pool",
+    "concurrent_astream_wall": "concurrent astream wall, ours / ChatOpenAI",
 }
 
 
+def _div(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
 def ratios(results: dict[str, Any], pool_size: int) -> dict[str, float]:
-    """Every target ratio of one run (plus a few informative ones)."""
+    """Every target ratio of one run (plus the informative ones), for the
+    sections that ran."""
     out: dict[str, float] = {}
     for key in ("invoke", "ainvoke"):
-        ours, theirs = results[key]["ours"], results[key]["openai"]
-        out[f"{key}_overhead"] = ours["overhead_ms"] / theirs["overhead_ms"]
-    for key in ("stream", "astream"):
-        out[f"{key}_time"] = (
-            results[key]["ours"]["median_ms"] / results[key]["openai"]["median_ms"]
+        if key in results:
+            fig = results[key]
+            out[f"{key}_vs_core"] = _div(
+                fig["ours"]["overhead_ms"], fig["core"]["median_ms"]
+            )
+            out[f"{key}_overhead"] = _div(
+                fig["ours"]["overhead_ms"], fig["openai"]["overhead_ms"]
+            )
+    for method in ("stream", "astream"):
+        for kind, fig in results.get(method, {}).items():
+            out[f"{method}_{kind}_vs_core"] = _div(
+                fig["ours"]["per_chunk_overhead_us"], fig["core"]["per_chunk_us"]
+            )
+            if "openai" in fig:
+                out[f"{method}_time"] = _div(
+                    fig["ours"]["median_ms"], fig["openai"]["median_ms"]
+                )
+    if "linear" in results:
+        for name, prefix in (("ours", ""), ("core", "core_")):
+            if name not in results["linear"]:
+                continue
+            row = results["linear"][name]
+            out[f"{prefix}linear_20k_2k"] = row["r20000_2000"]
+            if "r50000_20000" in row:
+                out[f"{prefix}linear_50k_20k"] = row["r50000_20000"]
+    if "memory" in results:
+        for name, prefix in (("ours", ""), ("core", "core_")):
+            if name not in results["memory"]:
+                continue
+            fig = results["memory"][name]
+            out[f"{prefix}stream_memory"] = _div(fig["peak_mb"], fig["final_mb"])
+    if "batch" in results:
+        threads = results["config"]["batch_concurrency"]
+        for latency, row in results["batch"].items():
+            for name, prefix in (("ours", ""), ("core", "core_")):
+                if name in row:
+                    fig = row[name]
+                    out[f"{prefix}batch_{latency}"] = _div(
+                        fig["batch_ms"], fig["sequential_ms"] / 16
+                    )
+        out["batch_connections"] = max(
+            row["ours"]["connections"] / threads for row in results["batch"].values()
         )
-    out["scaling"] = results["scaling"]["ours"]["ratio"]
-    conc = results["concurrency"]
-    out["concurrent_wall"] = (
-        conc["ours"]["ainvoke"]["wall_ms"] / conc["openai"]["ainvoke"]["wall_ms"]
-    )
-    out["concurrent_connections"] = conc["ours"]["ainvoke"]["connections"] / pool_size
-    out["concurrent_rss"] = (
-        conc["ours"]["astream"]["peak_rss_mb"]
-        / conc["openai"]["astream"]["peak_rss_mb"]
-    )
-    imports = results["imports"]
-    out["import_time"] = imports["ours"]["median_ms"] / imports["openai"]["median_ms"]
-    # Informative: the same, above the langchain-core import floor.
-    core = imports["core"]["median_ms"]
-    out["import_above_core"] = (imports["ours"]["median_ms"] - core) / max(
-        imports["openai"]["median_ms"] - core, 1e-9
-    )
-    out["concurrent_astream_vs_floor"] = (
-        conc["ours"]["astream"]["wall_ms"] / conc["floor"]["astream"]["wall_ms"]
-    )
-    out["concurrent_astream_connections"] = (
-        conc["ours"]["astream"]["connections"] / pool_size
-    )
-    out["concurrent_astream_wall"] = (
-        conc["ours"]["astream"]["wall_ms"] / conc["openai"]["astream"]["wall_ms"]
-    )
+    if "concurrency" in results:
+        conc = results["concurrency"]
+        ours = conc["ours"]
+        out["concurrent_astream_vs_floor"] = _div(
+            ours["astream"]["wall_ms"], conc["floor"]["astream"]["wall_ms"]
+        )
+        out["concurrent_astream_connections"] = (
+            ours["astream"]["connections"] / pool_size
+        )
+        out["concurrent_connections"] = ours["ainvoke"]["connections"] / pool_size
+        if "openai" in conc:
+            theirs = conc["openai"]
+            out["concurrent_rss"] = _div(
+                ours["astream"]["peak_rss_mb"], theirs["astream"]["peak_rss_mb"]
+            )
+            out["concurrent_wall"] = _div(
+                ours["ainvoke"]["wall_ms"], theirs["ainvoke"]["wall_ms"]
+            )
+            out["concurrent_astream_wall"] = _div(
+                ours["astream"]["wall_ms"], theirs["astream"]["wall_ms"]
+            )
+    if "imports" in results:
+        imports = results["imports"]
+        out["import_time"] = _div(
+            imports["ours"]["median_ms"], imports["openai"]["median_ms"]
+        )
+        core = imports["core"]["cpu_ms"]
+        out["import_above_core"] = _div(
+            imports["ours"]["cpu_ms"] - core, imports["openai"]["cpu_ms"] - core
+        )
     return out
 
 
@@ -79,134 +173,159 @@ def _f(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def figure_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """(figure, floor, ours, ChatOpenAI, core) rows."""
-    rows = []
-    for key, label in (("invoke", "invoke"), ("ainvoke", "ainvoke")):
+Row = tuple[str, str, str, str, str]
+CLIENTS = ("floor", "ours", "openai", "core")
+
+
+def _row(label: str, figs: dict[str, Any], field: str, digits: int = 1) -> Row:
+    cells = [_f(figs[c].get(field), digits) if c in figs else "" for c in CLIENTS]
+    return (label, *cells)  # type: ignore[return-value]
+
+
+def figure_rows(r: dict[str, Any]) -> list[Row]:
+    """(figure, floor, ours, ChatOpenAI, core) rows of the sections that ran."""
+    rows: list[Row] = []
+    cfg = r["config"]
+    for key in ("invoke", "ainvoke"):
+        if key not in r:
+            continue
         fig = r[key]
         n = int(fig["ours"]["n"])
-        for stat in ("median_ms", "p95_ms"):
+        rows.append(_row(f"{key} ×{n} sequential, median (ms)", fig, "median_ms", 3))
+        rows.append(_row(f"{key} ×{n} sequential, p95 (ms)", fig, "p95_ms", 3))
+        rows.append(_row(f"{key} above floor (ms)", fig, "overhead_ms", 3))
+    for method in ("stream", "astream"):
+        for kind, fig in r.get(method, {}).items():
+            what = f"{cfg['deltas']:,}-delta {kind} {method}()"
+            rows.append(_row(f"{what}: total (ms)", fig, "median_ms", 1))
+            rows.append(_row(f"{what}: per chunk (µs)", fig, "per_chunk_us", 2))
             rows.append(
-                (
-                    f"{label} ×{n} sequential, {stat.replace('_ms', '')} (ms)",
-                    _f(fig["floor"][stat], 3),
-                    _f(fig["ours"][stat], 3),
-                    _f(fig["openai"][stat], 3),
-                    _f(fig["core"][stat], 3),
+                _row(
+                    f"{what}: per chunk above floor (µs)",
+                    fig,
+                    "per_chunk_overhead_us",
+                    2,
                 )
             )
+            rows.append(_row(f"{what}: GC passes", fig, "gc_passes", 0))
+    if "linear" in r:
+        lin = r["linear"]
+        sizes = cfg["scale_deltas"]
+        for deltas in sizes:
+            rows.append(
+                _row(
+                    f"{deltas:,} text deltas aggregated with + (ms)",
+                    lin,
+                    f"d{deltas}_ms",
+                )
+            )
+        for small, big in zip(sizes, sizes[1:], strict=False):
+            rows.append(_row(f"{big:,} / {small:,} cost", lin, f"r{big}_{small}", 2))
+        big = sizes[-1]
+        rows.append(_row(f"{big:,} deltas: GC passes", lin, f"d{big}_gc_passes", 0))
+        rows.append(_row(f"{big:,} deltas: GC time (ms)", lin, f"d{big}_gc_ms", 0))
+    if "memory" in r:
+        mem = r["memory"]
+        what = f"{cfg['memory_deltas']:,}-delta stream + fold"
+        rows.append(_row(f"{what}: peak traced (MB)", mem, "peak_mb", 2))
+        rows.append(_row(f"{what}: final message, traced (MB)", mem, "final_mb", 3))
+        rows.append(_row(f"{what}: final message, JSON (MB)", mem, "final_json_mb", 3))
+    for latency, row in r.get("batch", {}).items():
+        what = f"batch {cfg['batch_calls']}, server {latency}"
+        for name in row:
+            row[name]["per16_ms"] = row[name]["sequential_ms"] / 16
         rows.append(
-            (
-                f"{label} overhead above floor (ms)",
-                "0",
-                _f(fig["ours"]["overhead_ms"], 3),
-                _f(fig["openai"]["overhead_ms"], 3),
-                "",
+            _row(
+                f"{what}: sequential invoke ×{cfg['batch_calls']} (ms)",
+                row,
+                "sequential_ms",
+                0,
             )
         )
-    for key in ("stream", "astream"):
-        fig = r[key]
+        rows.append(_row(f"{what}: sequential / 16 (ms)", row, "per16_ms", 0))
         rows.append(
-            (
-                f"2,000-delta {key}() total (ms)",
-                _f(fig["floor"]["median_ms"], 1),
-                _f(fig["ours"]["median_ms"], 1),
-                _f(fig["openai"]["median_ms"], 1),
-                _f(fig["core"]["median_ms"], 1),
+            _row(
+                f"{what}: batch, {cfg['batch_concurrency']} threads (ms)",
+                row,
+                "batch_ms",
+                0,
             )
         )
-        rows.append(
+        rows.append(_row(f"{what}: batch CPU / wall", row, "batch_cpu_share", 2))
+        rows.append(_row(f"{what}: connections, 2 batches", row, "connections", 0))
+    if "concurrency" in r:
+        conc = r["concurrency"]
+        for phase, n, what in (
             (
-                f"{key}() per-chunk overhead above floor (µs)",
-                "0",
-                _f(fig["ours"]["per_chunk_overhead_us"], 1),
-                _f(fig["openai"]["per_chunk_overhead_us"], 1),
-                _f(fig["core"]["per_chunk_us"], 1),
-            )
-        )
-    scaling = r["scaling"]
-    for label, field in (
-        ("2,000 deltas aggregated with + (ms)", "d2000_ms"),
-        ("20,000 deltas aggregated with + (ms)", "d20000_ms"),
-        ("20,000 / 2,000 cost", "ratio"),
-    ):
-        rows.append(
+                "ainvoke_cold",
+                cfg["concurrent_invokes"],
+                "ainvoke, 1st burst (cold pool)",
+            ),
+            ("ainvoke", cfg["concurrent_invokes"], "ainvoke, 2nd burst"),
             (
-                label,
-                *(
-                    _f(scaling[n][field], 1) if n in scaling else "–"
-                    for n in ("floor", "ours", "openai", "core")
-                ),
-            )
-        )
-    conc = r["concurrency"]
-    cfg = r["config"]
-    for phase, n, what in (
-        ("ainvoke_cold", cfg["concurrent_invokes"], "ainvoke, 1st burst (cold pool)"),
-        ("ainvoke", cfg["concurrent_invokes"], "ainvoke, 2nd burst"),
-        (
-            "astream",
-            cfg["concurrent_streams"],
-            f"astream of {cfg['concurrent_deltas']:,} deltas",
-        ),
-    ):
-        for label, field, digits in (
-            ("wall (ms)", "wall_ms", 1),
-            ("connections accepted", "connections", 0),
-            ("most connections open at once", "peak_open", 0),
-            ("peak RSS (MB)", "peak_rss_mb", 1),
+                "astream",
+                cfg["concurrent_streams"],
+                f"astream of {cfg['concurrent_deltas']:,} deltas",
+            ),
         ):
+            phase_figs = {c: conc[c][phase] for c in conc}
+            for label, field, digits in (
+                ("wall (ms)", "wall_ms", 1),
+                ("connections accepted", "connections", 0),
+                ("most connections open at once", "peak_open", 0),
+                ("peak RSS (MB)", "peak_rss_mb", 1),
+            ):
+                rows.append(
+                    _row(f"{n:,} concurrent {what}: {label}", phase_figs, field, digits)
+                )
+        rows.append(
+            _row("RSS before the concurrent calls (MB)", conc, "rss_before_mb", 1)
+        )
+    if "imports" in r:
+        imports = r["imports"]
+        n = int(imports["ours"]["n"])
+        for label, field in (("wall", "median_ms"), ("CPU", "cpu_ms")):
             rows.append(
                 (
-                    f"{n} concurrent {what}: {label}",
-                    *(
-                        _f(conc[c][phase][field], digits)
-                        for c in ("floor", "ours", "openai")
-                    ),
-                    "",
+                    f"cold `import` in a fresh python ×{n}, {label} (ms; floor = `pass`)",
+                    _f(imports["python"][field], 0),
+                    _f(imports["ours"][field], 0),
+                    _f(imports["openai"][field], 0),
+                    _f(imports["core"][field], 0),
                 )
             )
-    rows.append(
-        (
-            "RSS before the concurrent calls (MB)",
-            *(_f(conc[c]["rss_before_mb"], 1) for c in ("floor", "ours", "openai")),
-            "",
-        )
-    )
-    imports = r["imports"]
-    rows.append(
-        (
-            "cold `import` in a fresh python (ms)",
-            _f(imports["python"]["median_ms"], 0),
-            _f(imports["ours"]["median_ms"], 0),
-            _f(imports["openai"]["median_ms"], 0),
-            _f(imports["core"]["median_ms"], 0),
-        )
-    )
-    cons = r["construction"]
-    rows.append(
-        (
-            "model construction (µs)",
-            "",
-            _f(cons["ours"]["median_us"], 0),
-            _f(cons["openai"]["median_us"], 0),
-            "",
-        )
-    )
+    if "construction" in r:
+        rows.append(_row("model construction (µs)", r["construction"], "median_us", 0))
     return rows
+
+
+def _label(what: str, r: dict[str, Any]) -> str:
+    try:
+        return what.format(**r["config"])
+    except (KeyError, ValueError):
+        return what
 
 
 def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(target, measured, limit, met/MISSED) for every target of the issue;
+    `–` / `not run` for those whose section did not run."""
     rows = []
     for key, (what, limit) in TARGETS.items():
-        got = r["ratios"][key]
-        rows.append(
-            (what, _f(got, 3), f"≤ {limit:g}", "met" if got <= limit else "MISSED")
-        )
+        got = r["ratios"].get(key)
+        verdict = "not run" if got is None else "met" if got <= limit else "MISSED"
+        rows.append((_label(what, r), _f(got, 3), f"≤ {limit:g}", verdict))
     return rows
 
 
-def _markdown(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def informative_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (_label(what, r), _f(r["ratios"][key], 3))
+        for key, what in INFORMATIVE.items()
+        if key in r["ratios"]
+    ]
+
+
+def _markdown(headers: tuple[str, ...], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -214,35 +333,51 @@ def _markdown(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 FIG_HEADERS = ("figure", "floor (httpx)", "ours", "ChatOpenAI", "core no-op")
 TARGET_HEADERS = ("target (ratio, same run)", "measured", "target", "")
+INFO_HEADERS = ("informative ratio (same run)", "measured")
+
+
+def _text_table(headers: tuple[str, ...], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    fmt = "  ".join(
+        f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths)
+    )
+    out = [fmt.format(*headers), "  ".join("-" * w for w in widths)]
+    return out + [fmt.format(*row) for row in rows] + [""]
 
 
 def table(r: dict[str, Any]) -> str:
-    """The plain-text table printed by the suite."""
-    out = []
-    for headers, rows in (
-        (FIG_HEADERS, figure_rows(r)),
-        (TARGET_HEADERS, target_rows(r)),
-    ):
-        widths = [
-            max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)
-        ]
-        fmt = "  ".join(
-            f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths)
+    """The plain-text tables printed by the suite."""
+    out: list[str] = []
+    rows = figure_rows(r)
+    if rows:
+        out += _text_table(FIG_HEADERS, rows)
+    out += _text_table(INFO_HEADERS, informative_rows(r) or [("–", "–")])
+    out += _text_table(TARGET_HEADERS, target_rows(r))
+    if "parts" in r:
+        parts = r["parts"]
+        out.append(
+            f"response_to_message: {parts['response_to_message_us']:.0f} µs/response; "
+            "ResponseStreamParser.feed µs/event: "
+            f"text {parts['parser_per_event_us']:.2f}, "
+            f"tool {parts['parser_tool_per_event_us']:.2f}, "
+            f"reasoning {parts['parser_reasoning_per_event_us']:.2f}"
         )
-        out.append(fmt.format(*headers))
-        out.append("  ".join("-" * w for w in widths))
-        out += [fmt.format(*row) for row in rows]
-        out.append("")
-    parts = r["parts"]
-    out.append(
-        f"response_to_message: {parts['response_to_message_us']:.0f} µs/response; "
-        f"ResponseStreamParser.feed: {parts['parser_per_event_us']:.1f} µs/event"
-    )
-    out.append(
-        f"informative: import above langchain-core, ours / langchain_openai = "
-        f"{r['ratios']['import_above_core']:.3f}"
-    )
+    if "shapes" in r:
+        out.append(r["shapes"])
+    if "profile" in r:
+        from benchmarks import profile
+
+        out.append(profile.render_text(r["profile"], missed(r)))
     return "\n".join(out)
+
+
+def missed(r: dict[str, Any]) -> list[str]:
+    """The keys of the targets this run measured and missed."""
+    return [
+        key
+        for key, (_, limit) in TARGETS.items()
+        if key in r["ratios"] and r["ratios"][key] > limit
+    ]
 
 
 def machine() -> str:
@@ -276,61 +411,130 @@ def machine() -> str:
 
 
 def chart(r: dict[str, Any], path: Path) -> None:
-    """A two-panel PNG: target ratios, and per-call/per-chunk overheads."""
+    """Two panels: every target as measured / limit, and the per-call and
+    per-chunk costs with langchain-core's no-op model as its own bar."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2))
-    keys = list(TARGETS)
-    values = [r["ratios"][k] / TARGETS[k][1] for k in keys]
-    labels = [TARGETS[k][0] for k in keys]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6.2))
+    keys = [k for k in TARGETS if k in r["ratios"]]
+    values = [min(r["ratios"][k] / TARGETS[k][1], 50.0) for k in keys]
+    labels = [_label(TARGETS[k][0], r) for k in keys]
     colors = ["#2b8a3e" if v <= 1 else "#c92a2a" for v in values]
     left.barh(range(len(keys)), values, color=colors)
     left.axvline(1.0, color="black", linestyle="--", linewidth=1)
-    left.set_yticks(range(len(keys)), labels, fontsize=8)
+    left.set_yticks(range(len(keys)), labels, fontsize=7)
     left.invert_yaxis()
-    left.set_xlabel("measured ratio / target  (≤ 1 = target met)")
+    left.set_xscale("log")
+    left.set_xlabel("measured / target  (≤ 1 = met; log scale)")
     left.set_title("Targets (ratios from one run)")
 
-    groups = [
-        (
-            "invoke\nµs/call",
-            1000 * r["invoke"]["ours"]["overhead_ms"],
-            1000 * r["invoke"]["openai"]["overhead_ms"],
-        ),
-        (
-            "ainvoke\nµs/call",
-            1000 * r["ainvoke"]["ours"]["overhead_ms"],
-            1000 * r["ainvoke"]["openai"]["overhead_ms"],
-        ),
-        (
-            "stream 2k\nµs/chunk",
-            r["stream"]["ours"]["per_chunk_overhead_us"],
-            r["stream"]["openai"]["per_chunk_overhead_us"],
-        ),
-        (
-            "astream 2k\nµs/chunk",
-            r["astream"]["ours"]["per_chunk_overhead_us"],
-            r["astream"]["openai"]["per_chunk_overhead_us"],
-        ),
-    ]
-    xs = range(len(groups))
+    groups = []  # (label, core no-op, ours above floor, ChatOpenAI above floor)
+    for key in ("invoke", "ainvoke"):
+        if key in r:
+            fig_ = r[key]
+            groups.append(
+                (
+                    f"{key}\nµs/call",
+                    1000 * fig_["core"]["median_ms"],
+                    1000 * fig_["ours"]["overhead_ms"],
+                    1000 * fig_["openai"]["overhead_ms"],
+                )
+            )
+    for kind, fig_ in r.get("stream", {}).items():
+        theirs = fig_.get("openai", {}).get("per_chunk_overhead_us")
+        groups.append(
+            (
+                f"stream {kind}\nµs/chunk",
+                fig_["core"]["per_chunk_us"],
+                fig_["ours"]["per_chunk_overhead_us"],
+                theirs,
+            )
+        )
+    xs = list(range(len(groups)))
+    width = 0.27
     right.bar(
-        [x - 0.2 for x in xs], [g[1] for g in groups], 0.4, label="langchain-onerouter"
+        [x - width for x in xs],
+        [g[1] for g in groups],
+        width,
+        color="#868e96",
+        label="core no-op (langchain-core's own cost)",
     )
-    right.bar([x + 0.2 for x in xs], [g[2] for g in groups], 0.4, label="ChatOpenAI")
-    right.set_xticks(list(xs), [g[0] for g in groups], fontsize=8)
-    right.set_title("µs above the raw-httpx floor (lower is better)")
-    right.legend()
+    right.bar(xs, [g[2] for g in groups], width, label="ours, above raw httpx")
+    right.bar(
+        [x + width for x in xs],
+        [g[3] or 0 for g in groups],
+        width,
+        label="ChatOpenAI, above raw httpx",
+    )
+    for x, g in zip(xs, groups, strict=True):
+        right.hlines(1.5 * g[1], x - 1.5 * width, x + 0.5 * width, colors="black")
+    right.set_yscale("log")
+    right.set_xticks(xs, [g[0] for g in groups], fontsize=8)
+    right.set_title("Cost per call / chunk (log); bar = target 1.5 × core no-op")
+    right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
+METHOD = """Every client gets byte-identical canned bodies from one loopback
+Starlette/uvicorn server running in its own process
+([`benchmarks/server.py`](../benchmarks/server.py)): a realistic Responses
+object (reasoning item with encrypted content + message + usage) and SSE
+streams of three kinds with the same number of deltas: **text** (after a
+12-delta reasoning summary), **tool** (one function call's argument deltas)
+and **reasoning** (summary deltas, before a 12-delta answer).
+
+Clients ([`benchmarks/clients.py`](../benchmarks/clients.py)):
+**floor** = raw `httpx` + `orjson` (and `httpx-sse` for streams): the bytes
+fetched and decoded, nothing more; **ours** = `ChatOneRouterResponses`;
+**ChatOpenAI** = `langchain_openai.ChatOpenAI(use_responses_api=True)`;
+**core no-op** = a `BaseChatModel` subclass that does no I/O: `invoke`
+returns a fixed message, `stream` builds and yields one chunk per delta of
+the same deltas, shaped as ours are (one indexed content block and
+`model_provider`; for arguments also a tool call chunk, name and id on the
+first) — what langchain-core itself costs any chat model ({shapes}).
+
+What each target measures (all are ratios between clients of this one run:
+the machine is shared and absolute times vary between runs):
+
+- **invoke / ainvoke**: median per-call time of sequential calls, ours minus
+  the floor, divided by the no-op model's per-call time.
+- **stream / astream, per chunk**: a {deltas:,}-delta stream's median time
+  divided by its deltas; ours minus the floor, divided by the no-op's.
+- **linear**: text streams of {sizes} deltas, each chunk folded with `+`
+  into the total (as `invoke(streaming=True)`, agents and `astream_events`
+  consume a stream); the time ratio of the larger to the smaller size.
+- **import**: CPU time (user + system) of a fresh interpreter running
+  `import langchain_onerouter`, minus that of
+  `import langchain_core.language_models.chat_models`, divided by the same
+  for `import langchain_openai`; median of {import_reps} interleaved runs.
+- **concurrency**: {concurrent_streams:,} concurrent `astream` of
+  {concurrent_deltas} deltas on one model instance and one event loop, each
+  client in its own process ([`benchmarks/concurrency.py`](../benchmarks/concurrency.py),
+  after two bursts of {concurrent_invokes} `ainvoke`): wall time against raw
+  httpx-sse, connections the server accepted against the pool size (100),
+  and the process's peak RSS (VmHWM) against ChatOpenAI's.
+- **memory**: a {memory_deltas:,}-delta text stream folded with `+` under
+  `tracemalloc`: the peak traced allocation above the start, divided by the
+  **final message's size**, defined as the traced bytes still held once the
+  stream is done and collected, i.e. by the folded message alone (its JSON
+  length is shown beside it).
+- **batch**: `batch` of {batch_calls} prompts with `max_concurrency=
+  {batch_concurrency}` (threads), timed on its second run, divided by
+  {batch_calls} sequential `invoke`s / 16, with the server answering at once
+  and after 20 ms; connections the server accepted during two batches (the
+  second on new threads): one pool shared by the threads opens at most
+  {batch_concurrency}.
+"""
+
+
 def write_docs(r: dict[str, Any], docs: Path, command: str) -> None:
     """docs/performance.md and docs/performance.png."""
+    from benchmarks import profile
     from benchmarks.notes import NOTES
 
     docs.mkdir(exist_ok=True)
@@ -338,6 +542,19 @@ def write_docs(r: dict[str, Any], docs: Path, command: str) -> None:
     when = r.get("finished_at") or datetime.now(timezone.utc).strftime(
         "%Y-%m-%d %H:%M UTC"
     )
+    cfg = r["config"]
+    method = METHOD.format(
+        **cfg,
+        sizes=", ".join(f"{d:,}" for d in cfg["scale_deltas"]),
+        shapes=r.get("shapes", "no-op chunk shapes not checked"),
+    )
+    missed_keys = missed(r)
+    profiles = (
+        profile.render_markdown(r["profile"], missed_keys)
+        if "profile" in r and missed_keys
+        else "No target was missed, or this run did not profile."
+    )
+    parts = r["parts"]
     text = f"""# Performance
 
 _Generated by `{command}` on {when} ({r["elapsed_s"]:.0f} s). Do not edit by hand._
@@ -346,35 +563,43 @@ Reproduce (needs the `bench` extra: `pip install -e '.[bench]'`):
 
 ```bash
 {command}
+python -m benchmarks.run --quick --only stream,linear   # some sections, no docs
+python -m benchmarks.profile stream_text linear         # where the time goes
 ```
 
 Machine: {machine()}
 
-Every client gets byte-identical canned bodies from one loopback
-Starlette/uvicorn server running in its own process
-([`benchmarks/server.py`](../benchmarks/server.py)): a realistic Responses
-object (reasoning item with encrypted content + message + usage) and SSE
-streams of 2,000 and 20,000 text deltas. Clients: **floor** = raw `httpx` +
-`orjson` (and `httpx-sse` for streams), **ours** = `ChatOneRouterResponses`,
-**ChatOpenAI** = `langchain_openai.ChatOpenAI(use_responses_api=True)`,
-**core no-op** = a `BaseChatModel` subclass that does no I/O (langchain-core's
-own cost). Targets are ratios between clients of this one run: the machines
-are shared and absolute times vary between runs.
+{method}
+![targets, and costs against the no-op model](performance.png)
 
-![ours vs ChatOpenAI](performance.png)
-
-## Targets
+## Targets (issue 18)
 
 {_markdown(TARGET_HEADERS, target_rows(r))}
+
+Informative ratios of the same run:
+
+{_markdown(INFO_HEADERS, informative_rows(r))}
 
 ## All figures
 
 {_markdown(FIG_HEADERS, figure_rows(r))}
 
 Our own pure code, measured without I/O: `response_to_message` on the canned
-body {r["parts"]["response_to_message_us"]:.0f} µs; `ResponseStreamParser.feed`
-{r["parts"]["parser_per_event_us"]:.1f} µs per event. Import above the
-langchain-core floor, ours / langchain_openai: {r["ratios"]["import_above_core"]:.2f}.
+body {parts["response_to_message_us"]:.0f} µs; `ResponseStreamParser.feed`
+{parts["parser_per_event_us"]:.1f} µs per event of the text stream,
+{parts["parser_tool_per_event_us"]:.1f} of the tool stream,
+{parts["parser_reasoning_per_event_us"]:.1f} of the reasoning stream.
+
+## Where the time of the missed targets goes
+
+Made by [`benchmarks/profile.py`](../benchmarks/profile.py) in this run
+(cProfile of ours; each function's own time by package, builtins and the
+standard library charged to the code that called them; `linear` compares
+µs per delta at two sizes; `memory` is what is held at a long stream's last
+chunk; `import` is `python -X importtime`). cProfile slows code that makes
+many small calls, so read the shares, not the absolute times.
+
+{profiles}
 
 {NOTES.format(**_note_values(r))}
 """
@@ -382,18 +607,5 @@ langchain-core floor, ours / langchain_openai: {r["ratios"]["import_above_core"]
 
 
 def _note_values(r: dict[str, Any]) -> dict[str, str]:
-    imports = r["imports"]
-    return {
-        "core_import_ms": f"{imports['core']['median_ms']:.0f}",
-        "ours_import_ms": f"{imports['ours']['median_ms']:.0f}",
-        "openai_import_ms": f"{imports['openai']['median_ms']:.0f}",
-        "core_invoke_ms": f"{r['invoke']['core']['median_ms']:.3f}",
-        "ours_overhead_ms": f"{r['invoke']['ours']['overhead_ms']:.3f}",
-        "core_chunk_us": f"{r['stream']['core']['per_chunk_us']:.1f}",
-        "ours_chunk_us": f"{r['stream']['ours']['per_chunk_overhead_us']:.1f}",
-        "parser_us": f"{r['parts']['parser_per_event_us']:.1f}",
-        "import_above_core": f"{r['ratios']['import_above_core']:.0%}",
-        "core_scaling": (
-            f"{r['scaling']['core']['ratio']:.1f}x" if "core" in r["scaling"] else "–"
-        ),
-    }
+    """The figures the hand-written analysis quotes, from this run."""
+    return {}

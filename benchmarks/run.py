@@ -1,7 +1,8 @@
 """The benchmark suite: this package vs ChatOpenAI vs the raw-httpx floor.
 
-    python -m benchmarks.run            # full run; writes docs/performance.{md,png}
-    python -m benchmarks.run --quick    # CI form: fewer samples, no docs written
+    python -m benchmarks.run                  # full run; writes docs/performance.{md,png}
+    python -m benchmarks.run --quick          # CI form: fewer samples, no docs written
+    python -m benchmarks.run --quick --only stream,linear   # some sections only
 
 Every figure comes from one process run against one loopback server, and
 every target is a ratio between clients of that run (absolute times on a
@@ -28,42 +29,80 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`
 import orjson
 
 from benchmarks import report
-from benchmarks.clients import Client, make_client, make_openai, make_ours
-from benchmarks.server import ServerProcess, json_bytes, sse_events, stream_text
+from benchmarks.clients import (
+    Client,
+    expected,
+    make_client,
+    make_openai,
+    make_ours,
+    shape_check,
+    streamed,
+)
+from benchmarks.server import ServerProcess, json_bytes, sse_events, stream_url
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "benchmarks" / "baseline.json"
 POOL_SIZE = 100  # transport.DEFAULT_LIMITS.max_connections
+KINDS = ("text", "tool", "reasoning")  # benchmarks.server.STREAM_KINDS + text
 # Too small or too noisy to double-check against a baseline: connections are
 # bounded by the pool outright, the import difference is two noisy numbers.
 UNCHECKED = (
     "concurrent_connections",
     "concurrent_astream_connections",
+    "batch_connections",
     "import_above_core",
 )
+# `--only` sections, in run order.
+SECTIONS = (
+    "invoke",
+    "stream",
+    "linear",
+    "memory",
+    "batch",
+    "concurrency",
+    "imports",
+    "parts",
+    "profile",
+)
 
-FULL = {
+FULL: dict[str, Any] = {
     "invokes": 300,
     "stream_reps": 7,
     "scale_reps": 3,
     "deltas": 2000,
-    "big_deltas": 20000,
+    "scale_deltas": (2000, 20000, 50000),
+    "memory_deltas": 20000,
     "concurrent_invokes": 200,
     "concurrent_streams": 1000,
     "concurrent_deltas": 200,
+    "concurrency_clients": ("floor", "ours", "openai"),
+    "batch_calls": 200,
+    "batch_concurrency": 32,
+    "batch_latency_ms": (0, 20),
     "import_reps": 7,
     "constructions": 200,
-    "scale_clients": ("floor", "ours", "openai", "core"),
+    "stream_openai": True,
+    "linear_clients": ("floor", "ours", "core"),
+    "memory_clients": ("floor", "ours", "core"),
+    "batch_clients": ("floor", "ours", "core"),
+    "profile": True,
 }
-QUICK = {
+QUICK: dict[str, Any] = {
     **FULL,
     "invokes": 80,
-    "stream_reps": 3,
+    "stream_reps": 2,
     "scale_reps": 1,
     "import_reps": 3,
     "constructions": 30,
     "concurrent_streams": 200,
-    "scale_clients": ("floor", "ours", "core"),
+    # ChatOpenAI needs ~100 s for 1,000 streams; the RSS target is full-run only.
+    "concurrency_clients": ("floor", "ours"),
+    "stream_openai": False,  # ~2 s a stream: the ChatOpenAI ratios are full-run only
+    # The no-op model's long folds and the floor's batches inform, not guard.
+    "linear_clients": ("floor", "ours"),
+    "memory_clients": ("floor", "ours"),
+    "batch_clients": ("ours", "core"),
+    "profile": False,
 }
 
 
@@ -80,6 +119,29 @@ def _ms(seconds: list[float]) -> dict[str, float]:
 def _check(name: str, got: str, want: str) -> None:
     if got != want:
         raise AssertionError(f"{name} returned different text ({len(got)} chars)")
+
+
+class GcMeter:
+    """Counts the cyclic garbage collector's passes and time while active."""
+
+    def __init__(self) -> None:
+        self.passes = 0
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.passes += 1
+            self.seconds += time.perf_counter() - self._start
+
+    def __enter__(self) -> GcMeter:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 # -- 1. sequential invoke -----------------------------------------------------
@@ -110,98 +172,225 @@ def _with_overhead(figures: dict[str, dict[str, float]]) -> dict[str, Any]:
 
 
 # -- 2. streams ------------------------------------------------------------------
-def bench_stream(clients: dict[str, Client], reps: int, deltas: int) -> dict[str, Any]:
-    samples: dict[str, list[float]] = {name: [] for name in clients}
-    chunks: dict[str, int] = {}
-    for _ in range(reps + 1):  # the first round warms up
+def stream_clients(
+    port: int, deltas: int, openai: bool
+) -> dict[str, dict[str, Client]]:
+    """Per stream kind: floor, ours, core (and ChatOpenAI for text if `openai`)."""
+    root = f"http://127.0.0.1:{port}"
+    out = {}
+    for kind in KINDS:
+        url = stream_url(root, deltas, kind)
+        names = ["floor", "ours", "core"]
+        if openai and kind == "text":
+            names.insert(2, "openai")
+        out[kind] = {n: make_client(n, url, deltas, kind) for n in names}
+    return out
+
+
+def bench_stream(
+    by_kind: dict[str, dict[str, Client]], reps: int, deltas: int
+) -> dict[str, Any]:
+    """`stream()` of each kind, every client in turn. The first round warms
+    up, folding each stream to check it spells what the server sent."""
+    figures = {}
+    for kind, clients in by_kind.items():
         for name, client in clients.items():
-            gc.collect()
-            start = time.perf_counter()
-            count = sum(1 for _ in client.stream())
-            samples[name].append(time.perf_counter() - start)
-            chunks[name] = count
-    return _stream_figures(samples, chunks, deltas)
+            got = streamed(client.fold(), kind)
+            _check(f"{name} {kind}", got, expected(kind, deltas))
+        samples: dict[str, list[float]] = {name: [] for name in clients}
+        chunks: dict[str, int] = {}
+        passes: dict[str, int] = {name: 0 for name in clients}
+        for _ in range(reps):
+            for name, client in clients.items():
+                gc.collect()
+                with GcMeter() as meter:
+                    start = time.perf_counter()
+                    count = sum(1 for _ in client.stream())
+                    samples[name].append(time.perf_counter() - start)
+                chunks[name] = count
+                passes[name] = meter.passes
+        figures[kind] = _stream_figures(samples, chunks, passes, deltas)
+    return figures
 
 
 def bench_async(
-    clients: dict[str, Client], total: int, reps: int, deltas: int
+    invoke_clients: dict[str, Client],
+    by_kind: dict[str, dict[str, Client]],
+    total: int,
+    reps: int,
+    deltas: int,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Sequential `ainvoke`, then `astream`, in ONE event loop (ChatOpenAI's
-    async client is bound to the loop that first used it)."""
+    """Sequential `ainvoke`, then `astream` of each kind, in ONE event loop
+    (ChatOpenAI's async client is bound to the loop that first used it)."""
     rounds = 10
 
-    async def run() -> tuple[dict[str, list[float]], ...]:
-        calls: dict[str, list[float]] = {name: [] for name in clients}
-        streams: dict[str, list[float]] = {name: [] for name in clients}
-        chunks: dict[str, int] = {}
-        for client in clients.values():
+    async def run() -> tuple[dict[str, list[float]], dict[str, Any]]:
+        calls: dict[str, list[float]] = {name: [] for name in invoke_clients}
+        for client in invoke_clients.values():
             for _ in range(5):
                 await client.ainvoke()
         for _ in range(rounds):
-            for name, client in clients.items():
+            for name, client in invoke_clients.items():
                 for _ in range(max(1, total // rounds)):
                     start = time.perf_counter()
                     await client.ainvoke()
                     calls[name].append(time.perf_counter() - start)
-        for _ in range(reps + 1):  # the first round warms up
-            for name, client in clients.items():
-                gc.collect()
-                start = time.perf_counter()
-                count = 0
-                async for _ in client.astream():
-                    count += 1
-                streams[name].append(time.perf_counter() - start)
-                chunks[name] = count
-        for client in clients.values():
+        streams: dict[str, Any] = {}
+        for kind, clients in by_kind.items():
+            samples: dict[str, list[float]] = {name: [] for name in clients}
+            chunks: dict[str, int] = {}
+            passes: dict[str, int] = {name: 0 for name in clients}
+            for _ in range(reps + 1):  # the first round warms up
+                for name, client in clients.items():
+                    gc.collect()
+                    with GcMeter() as meter:
+                        start = time.perf_counter()
+                        count = 0
+                        async for _ in client.astream():
+                            count += 1
+                        samples[name].append(time.perf_counter() - start)
+                    chunks[name] = count
+                    passes[name] = meter.passes
+            timed = {name: values[1:] for name, values in samples.items()}
+            streams[kind] = _stream_figures(timed, chunks, passes, deltas)
+        for client in invoke_clients.values():
             await client.aclose()
-        return calls, streams, chunks  # type: ignore[return-value]
+        for clients in by_kind.values():
+            for client in clients.values():
+                await client.aclose()
+        return calls, streams
 
-    calls, streams, chunks = asyncio.run(run())
-    invoke = _with_overhead({n: _ms(s) for n, s in calls.items()})
-    return invoke, _stream_figures(streams, chunks, deltas)
+    calls, streams = asyncio.run(run())
+    return _with_overhead({n: _ms(s) for n, s in calls.items()}), streams
 
 
 def _stream_figures(
-    samples: dict[str, list[float]], chunks: dict[str, int], deltas: int
+    samples: dict[str, list[float]],
+    chunks: dict[str, int],
+    passes: dict[str, int],
+    deltas: int,
 ) -> dict[str, Any]:
+    """Median time of the rounds; per-chunk = time / deltas."""
     figures: dict[str, Any] = {}
-    floor = statistics.median(samples["floor"][1:]) * 1000
     for name, values in samples.items():
-        median = statistics.median(values[1:]) * 1000
-        figures[name] = {"median_ms": median, "chunks": float(chunks[name])}
+        median = statistics.median(values) * 1000
+        figures[name] = {
+            "median_ms": median,
+            "chunks": float(chunks[name]),
+            "per_chunk_us": median * 1000 / deltas,
+            "gc_passes": float(passes[name]),
+        }
+    floor = figures["floor"]["per_chunk_us"]
+    for name, fig in figures.items():
         if name not in ("floor", "core"):
-            figures[name]["per_chunk_overhead_us"] = (median - floor) * 1000 / deltas
-        if name == "core":
-            figures[name]["per_chunk_us"] = median * 1000 / deltas
+            fig["per_chunk_overhead_us"] = fig["per_chunk_us"] - floor
     return figures
 
 
-# -- 3. scaling ------------------------------------------------------------------
-def bench_scaling(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
-    base = f"http://127.0.0.1:{port}"
+# -- 3. linear: aggregated with + ---------------------------------------------------
+def bench_linear(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Text streams of each size folded with `+`; the first size warms up."""
+    root = f"http://127.0.0.1:{port}"
     figures: dict[str, Any] = {}
-    for name in cfg["scale_clients"]:
+    sizes = cfg["scale_deltas"]
+    for name in cfg["linear_clients"]:
         row: dict[str, float] = {}
-        for deltas in (cfg["deltas"], cfg["big_deltas"]):
-            client = make_client(name, f"{base}/{deltas}", deltas)
-            want = "tok" * deltas if name == "core" else stream_text(deltas)
-            _check(name, client.aggregate(), want)  # also the warm-up
-            times = []
-            for _ in range(cfg["scale_reps"]):
-                gc.collect()
-                start = time.perf_counter()
+        for deltas in sizes:
+            client = make_client(name, stream_url(root, deltas), deltas)
+            if deltas == sizes[0]:
                 client.aggregate()
-                times.append(time.perf_counter() - start)
+            times = []
+            for rep in range(cfg["scale_reps"]):
+                gc.collect()
+                with GcMeter() as meter:
+                    start = time.perf_counter()
+                    total = client.fold()
+                    times.append(time.perf_counter() - start)
+                if rep == 0:
+                    _check(name, streamed(total), expected("text", deltas))
+            del total
             row[f"d{deltas}_ms"] = statistics.median(times) * 1000
-        row["ratio"] = row[f"d{cfg['big_deltas']}_ms"] / row[f"d{cfg['deltas']}_ms"]
+            row[f"d{deltas}_gc_passes"] = float(meter.passes)
+            row[f"d{deltas}_gc_ms"] = meter.seconds * 1000
+        for small, big in zip(sizes, sizes[1:], strict=False):
+            row[f"r{big}_{small}"] = row[f"d{big}_ms"] / row[f"d{small}_ms"]
         figures[name] = row
     return figures
 
 
-# -- 4. concurrency -------------------------------------------------------------
+# -- 4. memory: one long stream -----------------------------------------------------
+def bench_memory(port: int, deltas: int, names: tuple[str, ...]) -> dict[str, Any]:
+    """Peak traced allocation while a `deltas`-delta text stream is folded
+    with `+`, against the final message's size: the traced bytes it still
+    holds once the stream is done (and, for reference, its JSON length)."""
+    import tracemalloc
+
+    url = stream_url(f"http://127.0.0.1:{port}", deltas)
+    figures = {}
+    for name in names:
+        client = make_client(name, url, deltas)
+        client.invoke()  # the pool, lazy imports and caches: not the stream's
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            total = client.fold()
+            gc.collect()
+            held, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        _check(name, streamed(total), expected("text", deltas))
+        dump = total if isinstance(total, str) else total.model_dump()
+        figures[name] = {
+            "peak_mb": (peak - before) / 2**20,
+            "final_mb": (held - before) / 2**20,
+            "final_json_mb": len(orjson.dumps(dump)) / 2**20,
+        }
+        del total
+    return figures
+
+
+# -- 5. sync batch on threads --------------------------------------------------------
+def bench_batch(server: ServerProcess, cfg: dict[str, Any]) -> dict[str, Any]:
+    """`batch` of N on `max_concurrency` threads vs N sequential `invoke`s,
+    for each server latency; connections the two batches (new threads each)
+    opened: one pool shared by the threads opens at most `max_concurrency`."""
+    calls, threads = cfg["batch_calls"], cfg["batch_concurrency"]
+    figures: dict[str, Any] = {}
+    for latency in cfg["batch_latency_ms"]:
+        url = server.base_url(cfg["deltas"], ms=latency)
+        row = {}
+        # The no-op model does no I/O: the server's latency does not reach it.
+        names = [n for n in cfg["batch_clients"] if latency == 0 or n != "core"]
+        for name in names:
+            client = make_client(name, url, cfg["deltas"])
+            for _ in range(3):
+                client.invoke()
+            start = time.perf_counter()
+            for _ in range(calls):
+                client.invoke()
+            sequential = time.perf_counter() - start
+            server.reset()
+            client.batch(calls, threads)  # cold: the pool fills
+            cpu, start = time.process_time(), time.perf_counter()
+            client.batch(calls, threads)
+            wall = time.perf_counter() - start
+            cpu = time.process_time() - cpu
+            row[name] = {
+                "sequential_ms": sequential * 1000,
+                "batch_ms": wall * 1000,
+                "batch_cpu_share": cpu / wall,
+                "connections": float(server.stats()["connections"]),
+            }
+        figures[f"{latency}ms"] = row
+    return figures
+
+
+# -- 6. concurrency -------------------------------------------------------------
 def bench_concurrency(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
     figures = {}
-    for name in ("floor", "ours", "openai"):
+    for name in cfg["concurrency_clients"]:
         out = subprocess.run(
             [
                 sys.executable,
@@ -231,7 +420,7 @@ def bench_concurrency(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-# -- 5. cold start ----------------------------------------------------------------
+# -- 7. cold start ----------------------------------------------------------------
 IMPORTS = {
     "python": "pass",
     "core": "import langchain_core.language_models.chat_models",
@@ -241,16 +430,31 @@ IMPORTS = {
 
 
 def bench_imports(reps: int) -> dict[str, Any]:
-    samples: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    """Each import in a fresh interpreter, interleaved: the median wall time
+    and the median CPU time (user + system) of the child process."""
+    import resource
+
+    walls: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    cpus: dict[str, list[float]] = {name: [] for name in IMPORTS}
     for _ in range(reps):
         for name, statement in IMPORTS.items():
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-c", statement], check=True, env=_env(), cwd=ROOT
             )
-            samples[name].append(time.perf_counter() - start)
+            walls[name].append(time.perf_counter() - start)
+            now = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(
+                now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime
+            )
     return {
-        name: {"median_ms": statistics.median(s) * 1000} for name, s in samples.items()
+        name: {
+            "median_ms": statistics.median(walls[name]) * 1000,
+            "cpu_ms": statistics.median(cpus[name]) * 1000,
+            "n": float(reps),
+        }
+        for name in IMPORTS
     }
 
 
@@ -283,19 +487,20 @@ def bench_parts(deltas: int) -> dict[str, Any]:
         response_to_message(orjson.loads(body))
     to_message = (time.perf_counter() - start) / reps
 
-    events = sse_events(deltas)
-    runs = []
-    for _ in range(3):
-        copies = [orjson.loads(orjson.dumps(e)) for e in events]
-        start = time.perf_counter()
-        parser = ResponseStreamParser()
-        for event in copies:
-            parser.feed(event)
-        runs.append(time.perf_counter() - start)
-    return {
-        "response_to_message_us": to_message * 1e6,
-        "parser_per_event_us": min(runs) * 1e6 / len(events),
-    }
+    figures = {"response_to_message_us": to_message * 1e6}
+    for kind in KINDS:
+        events = sse_events(deltas, kind)
+        runs = []
+        for _ in range(3):
+            copies = [orjson.loads(orjson.dumps(e)) for e in events]
+            start = time.perf_counter()
+            parser = ResponseStreamParser()
+            for event in copies:
+                parser.feed(event)
+            runs.append(time.perf_counter() - start)
+        key = "parser_per_event_us" if kind == "text" else f"parser_{kind}_per_event_us"
+        figures[key] = min(runs) * 1e6 / len(events)
+    return figures
 
 
 def _env() -> dict[str, str]:
@@ -303,28 +508,70 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def run_all(cfg: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
-    """Every measurement, against one server started here."""
-    results: dict[str, Any] = {"config": {k: v for k, v in cfg.items()}}
+def run_all(
+    cfg: dict[str, Any], log: Callable[[str], None], only: tuple[str, ...] = SECTIONS
+) -> dict[str, Any]:
+    """Every measurement of the `only` sections, against one server started here."""
+    results: dict[str, Any] = {"config": dict(cfg), "sections": list(only)}
+    steps = [s for s in SECTIONS if s in only]
+    step = iter(range(1, len(steps) + 1))
+    started = time.perf_counter()
+
+    def say(section: str, what: str) -> None:
+        took = time.perf_counter() - started
+        log(f"{next(step)}/{len(steps)} {section}: {what} (at {took:.0f} s)")
+
     with ServerProcess() as server:
         url = server.base_url(cfg["deltas"])
         names = ("floor", "ours", "openai", "core")
-        clients = {n: make_client(n, url, cfg["deltas"]) for n in names}
-        log("1/5 sequential invoke")
-        results["invoke"] = bench_invoke(clients, cfg["invokes"])
-        log("2/5 2,000-delta streams")
-        results["stream"] = bench_stream(clients, cfg["stream_reps"], cfg["deltas"])
-        results["ainvoke"], results["astream"] = bench_async(
-            clients, cfg["invokes"], cfg["stream_reps"], cfg["deltas"]
-        )
-        log("3/5 scaling 2,000 → 20,000 deltas")
-        results["scaling"] = bench_scaling(server.port, cfg)
-        log("4/5 concurrency")
-        results["concurrency"] = bench_concurrency(server.port, cfg)
-    log("5/5 cold start")
-    results["imports"] = bench_imports(cfg["import_reps"])
-    results["construction"] = bench_construction(url, cfg["constructions"])
-    results["parts"] = bench_parts(cfg["deltas"])
+        invoke_clients = {n: make_client(n, url, cfg["deltas"]) for n in names}
+        by_kind = stream_clients(server.port, cfg["deltas"], cfg["stream_openai"])
+        if "invoke" in only:
+            say("invoke", "sequential invoke and ainvoke")
+            results["invoke"] = bench_invoke(invoke_clients, cfg["invokes"])
+        if "stream" in only:
+            say("stream", f"{cfg['deltas']:,}-delta streams of {', '.join(KINDS)}")
+            results["stream"] = bench_stream(by_kind, cfg["stream_reps"], cfg["deltas"])
+            results["shapes"] = shape_check()
+        if "invoke" in only or "stream" in only:
+            ainvoke, astream = bench_async(
+                invoke_clients if "invoke" in only else {},
+                by_kind if "stream" in only else {},
+                cfg["invokes"],
+                cfg["stream_reps"],
+                cfg["deltas"],
+            )
+            if "invoke" in only:
+                results["ainvoke"] = ainvoke
+            if "stream" in only:
+                results["astream"] = astream
+        if "linear" in only:
+            sizes = ", ".join(f"{d:,}" for d in cfg["scale_deltas"])
+            say("linear", f"{sizes} deltas aggregated with +")
+            results["linear"] = bench_linear(server.port, cfg)
+        if "memory" in only:
+            say("memory", f"tracemalloc of a {cfg['memory_deltas']:,}-delta stream")
+            results["memory"] = bench_memory(
+                server.port, cfg["memory_deltas"], cfg["memory_clients"]
+            )
+        if "batch" in only:
+            say("batch", f"batch of {cfg['batch_calls']} on threads")
+            results["batch"] = bench_batch(server, cfg)
+        if "concurrency" in only:
+            say("concurrency", f"{cfg['concurrent_streams']:,} concurrent astream")
+            results["concurrency"] = bench_concurrency(server.port, cfg)
+        if "profile" in only:
+            from benchmarks import profile
+
+            say("profile", "cProfile and tracemalloc of ours, by package")
+            results["profile"] = profile.profile_all(server, cfg)
+    if "imports" in only:
+        say("imports", f"fresh interpreters ×{cfg['import_reps']}")
+        results["imports"] = bench_imports(cfg["import_reps"])
+        results["construction"] = bench_construction(url, cfg["constructions"])
+    if "parts" in only:
+        say("parts", "parser and response mapping alone")
+        results["parts"] = bench_parts(cfg["deltas"])
     results["ratios"] = report.ratios(results, POOL_SIZE)
     return results
 
@@ -355,8 +602,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 on a gross regression"
     )
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated sections to run (no docs): {', '.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--profile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also profile ours by package (default: on unless --quick)",
+    )
     parser.add_argument("--from-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    only = tuple(SECTIONS)
+    if args.only:
+        only = tuple(x.strip() for x in args.only.split(",") if x.strip())
+        unknown = set(only) - set(SECTIONS)
+        if unknown:
+            parser.error(f"unknown sections {sorted(unknown)}; known: {SECTIONS}")
     try:
         import langchain_openai  # noqa: F401
     except ImportError:
@@ -364,20 +627,29 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     command = "python -m benchmarks.run" + (" --quick" if args.quick else "")
+    if args.only:
+        command += f" --only {','.join(only)}"
+    cfg = QUICK if args.quick else FULL
+    profiled = cfg["profile"] if args.profile is None else args.profile
+    if not profiled and not args.only:
+        only = tuple(x for x in only if x != "profile")
+    elif profiled and args.profile and "profile" not in only:
+        only += ("profile",)
     if args.from_json:  # re-render the docs of a saved run
         results = orjson.loads(args.from_json.read_bytes())
         command = results.get("command", command)
     else:
-        cfg = QUICK if args.quick else FULL
         started = time.perf_counter()
-        results = run_all(cfg, lambda msg: print(f"[bench] {msg}", file=sys.stderr))
+        results = run_all(
+            cfg, lambda msg: print(f"[bench] {msg}", file=sys.stderr), only
+        )
         results["elapsed_s"] = time.perf_counter() - started
         results["command"] = command
         results["finished_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(report.table(results))
     if args.json:
         args.json.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
-    if args.docs or (args.docs is None and not args.quick):
+    if args.docs or (args.docs is None and not args.quick and not args.only):
         report.write_docs(results, ROOT / "docs", command)
     if args.update_baseline:
         kept = {k: v for k, v in results["ratios"].items() if k not in UNCHECKED}

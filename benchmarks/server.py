@@ -8,6 +8,10 @@ client work only:
   `"stream": true`, an SSE stream whose message text arrives in `deltas`
   `response.output_text.delta` events (prebuilt once, written in ~8 KB
   writes so the server never paces the client);
+- `POST /tool/{deltas}/responses` and `/reasoning/{deltas}/responses`: the
+  same with `deltas` function-call argument deltas, or reasoning-summary
+  deltas (`STREAM_KINDS`); `POST /{deltas}/{ms}/responses` answers after
+  `ms` milliseconds (an upstream that takes time);
 - `POST /{dims}/embeddings` answers an OpenAI-shaped embeddings list: one
   fixed `dims`-float vector per input, as floats or (when asked) base64;
   `POST /{dims}/{ms}/embeddings` the same after `ms` milliseconds (a server
@@ -155,8 +159,15 @@ def stream_text(deltas: int) -> str:
     return "".join(split_text(ANSWER, deltas))
 
 
-def sse_events(deltas: int) -> list[dict[str, Any]]:
-    """The stream's events, in OpenAI's order, with sequence numbers."""
+def sse_events(deltas: int, kind: str = "text") -> list[dict[str, Any]]:
+    """The stream's events, in OpenAI's order, with sequence numbers.
+
+    `kind` says which deltas number `deltas`: `text` (after a 12-delta
+    reasoning summary), `tool` (function-call arguments) or `reasoning` (the
+    summary, before a 12-delta answer); see `STREAM_KINDS`.
+    """
+    if kind != "text":
+        return _numbered(STREAM_KINDS[kind](deltas))
     pieces = split_text(ANSWER, deltas)
     text = "".join(pieces)
     summary = split_text(SUMMARY, SUMMARY_DELTAS)
@@ -247,17 +258,159 @@ def sse_events(deltas: int) -> list[dict[str, Any]]:
         },
         {"type": "response.completed", "response": final},
     ]
+    return _numbered(events)
+
+
+def _numbered(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for number, event in enumerate(events):
         event["sequence_number"] = number
     return events
 
 
+TOOL_NAME = "search_docs"
+CALL_ID = "call_0bench000000000000000001"
+FUNCTION_ID = "fc_0bench0000000000000000000000000000000000000001"
+
+
+def _steps(parts: int) -> list[int]:
+    """The delta lengths `split_text` uses: 3-6 characters, cycling."""
+    return [3 + (i % 4) for i in range(parts)]
+
+
+def tool_pieces(deltas: int) -> list[str]:
+    """Function-call arguments (a JSON object) cut into exactly `deltas` deltas."""
+    steps = _steps(deltas)
+    head, tail = '{"query": "', '"}'
+    filler = max(0, sum(steps) - len(head) - len(tail))
+    text = head + (ANSWER * (filler // len(ANSWER) + 1))[:filler] + tail
+    pieces: list[str] = []
+    position = 0
+    for step in steps:
+        pieces.append(text[position : position + step])
+        position += step
+    pieces[-1] += text[position:]  # tiny streams: the rest of the object
+    return pieces
+
+
 @lru_cache(maxsize=8)
-def sse_writes(deltas: int) -> tuple[bytes, ...]:
+def tool_arguments(deltas: int) -> str:
+    """The full arguments of a `deltas`-delta tool stream."""
+    return "".join(tool_pieces(deltas))
+
+
+@lru_cache(maxsize=8)
+def summary_text(deltas: int) -> str:
+    """The full reasoning summary of a `deltas`-delta reasoning stream."""
+    return "".join(split_text(SUMMARY, deltas))
+
+
+def _completed(output: list[dict[str, Any]]) -> dict[str, Any]:
+    final = response_body()
+    final["output"] = output
+    return {"type": "response.completed", "response": final}
+
+
+def _tool_events(deltas: int) -> list[dict[str, Any]]:
+    """One function call whose arguments arrive in `deltas` deltas."""
+    created = response_body(status="in_progress")
+    item = {
+        "id": FUNCTION_ID,
+        "type": "function_call",
+        "status": "in_progress",
+        "arguments": "",
+        "call_id": CALL_ID,
+        "name": TOOL_NAME,
+    }
+    done = {**item, "status": "completed", "arguments": tool_arguments(deltas)}
+    ids = {"output_index": 0, "item_id": FUNCTION_ID}
+    return [
+        {"type": "response.created", "response": created},
+        {"type": "response.in_progress", "response": created},
+        {"type": "response.output_item.added", "output_index": 0, "item": item},
+        *(
+            {
+                "type": "response.function_call_arguments.delta",
+                **ids,
+                "delta": piece,
+                "obfuscation": "aBcD",
+            }
+            for piece in tool_pieces(deltas)
+        ),
+        {
+            "type": "response.function_call_arguments.done",
+            **ids,
+            "arguments": done["arguments"],
+        },
+        {"type": "response.output_item.done", "output_index": 0, "item": done},
+        _completed([done]),
+    ]
+
+
+def _reasoning_events(deltas: int) -> list[dict[str, Any]]:
+    """A summary in `deltas` deltas, then the text stream's 12-delta answer
+    (the text stream mirrored: its summary has 12 deltas)."""
+    text_events = sse_events(SUMMARY_DELTAS)
+    first_text = next(
+        i
+        for i, e in enumerate(text_events)
+        if e["type"] == "response.output_item.added" and e["output_index"] == 1
+    )
+    r_item = {"output_index": 0, "item_id": REASONING_ID}
+    summary = summary_text(deltas)
+    reasoning = {
+        **_reasoning_item(done=True),
+        "summary": [{"type": "summary_text", "text": summary}],
+    }
+    events: list[dict[str, Any]] = [
+        *text_events[:3],  # created, in_progress, reasoning item added
+        {
+            "type": "response.reasoning_summary_part.added",
+            **r_item,
+            "summary_index": 0,
+            "part": {"type": "summary_text", "text": ""},
+        },
+        *(
+            {
+                "type": "response.reasoning_summary_text.delta",
+                **r_item,
+                "summary_index": 0,
+                "delta": piece,
+                "obfuscation": "aBcD",
+            }
+            for piece in split_text(SUMMARY, deltas)
+        ),
+        {
+            "type": "response.reasoning_summary_text.done",
+            **r_item,
+            "summary_index": 0,
+            "text": summary,
+        },
+        {
+            "type": "response.reasoning_summary_part.done",
+            **r_item,
+            "summary_index": 0,
+            "part": {"type": "summary_text", "text": summary},
+        },
+        {"type": "response.output_item.done", "output_index": 0, "item": reasoning},
+        *text_events[first_text:-1],
+    ]
+    final = text_events[-1]["response"]
+    events.append(_completed([reasoning, final["output"][1]]))
+    for event in events:
+        event.pop("sequence_number", None)
+    return events
+
+
+# Stream kinds by name: the events of a stream with `deltas` deltas of it.
+STREAM_KINDS = {"tool": _tool_events, "reasoning": _reasoning_events}
+
+
+@lru_cache(maxsize=16)
+def sse_writes(deltas: int, kind: str = "text") -> tuple[bytes, ...]:
     """The encoded stream, grouped into writes of about `WRITE_SIZE` bytes."""
     writes: list[bytes] = []
     buffer = bytearray()
-    for event in sse_events(deltas):
+    for event in sse_events(deltas, kind):
         buffer += b"event: " + event["type"].encode() + b"\ndata: "
         buffer += orjson.dumps(event) + b"\n\n"
         if len(buffer) >= WRITE_SIZE:
@@ -319,9 +472,15 @@ def create_app() -> Any:
 
     async def responses(request: Request) -> Response:
         body = orjson.loads(await request.body())
+        params = request.path_params
+        if params.get("ms"):
+            await asyncio.sleep(int(params["ms"]) / 1000)
+        kind = params.get("kind", "text")
+        if kind not in ("text", *STREAM_KINDS):
+            return Response(b"unknown stream kind", status_code=404)
         if not body.get("stream"):
             return Response(json_bytes(), media_type="application/json")
-        writes = sse_writes(int(request.path_params["deltas"]))
+        writes = sse_writes(int(params["deltas"]), kind)
 
         async def gen() -> Any:
             for chunk in writes:
@@ -352,6 +511,10 @@ def create_app() -> Any:
     app = Starlette(
         routes=[
             Route("/{deltas:int}/responses", responses, methods=["POST"]),
+            # The same after `ms` milliseconds (an upstream that takes time).
+            Route("/{deltas:int}/{ms:int}/responses", responses, methods=["POST"]),
+            # Streams of another kind (`STREAM_KINDS`): `/tool/2000/responses`.
+            Route("/{kind}/{deltas:int}/responses", responses, methods=["POST"]),
             Route("/{dims:int}/embeddings", embeddings, methods=["POST"]),
             Route("/{dims:int}/{ms:int}/embeddings", embeddings, methods=["POST"]),
             Route("/_stats", stats, methods=["GET"]),
@@ -396,6 +559,14 @@ def serve(port: int) -> None:
     server = uvicorn.Server(config)
     app.live["server"] = server  # open connections, for `peak_open`
     server.run(sockets=[sock])
+
+
+def stream_url(root: str, deltas: int, kind: str = "text", ms: int = 0) -> str:
+    """The server's base URL for `deltas`-delta streams of `kind` (see
+    `ServerProcess.base_url`)."""
+    if ms:
+        return f"{root}/{deltas}/{ms}"
+    return f"{root}/{deltas}" if kind == "text" else f"{root}/{kind}/{deltas}"
 
 
 class ServerProcess:
@@ -449,8 +620,10 @@ class ServerProcess:
                 self._proc.kill()
             self._proc = None
 
-    def base_url(self, deltas: int = 2000) -> str:
-        return f"http://127.0.0.1:{self.port}/{deltas}"
+    def base_url(self, deltas: int = 2000, kind: str = "text", ms: int = 0) -> str:
+        """The base URL of streams of `deltas` deltas of `kind`; answers after
+        `ms` milliseconds when `ms` (text streams only)."""
+        return stream_url(f"http://127.0.0.1:{self.port}", deltas, kind, ms)
 
     def reset(self) -> None:
         httpx.post(f"http://127.0.0.1:{self.port}/_reset", timeout=10)

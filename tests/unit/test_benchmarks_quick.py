@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.clients import DELTA_EVENT, expected, noop_chunks, noop_pieces, streamed
+from benchmarks.profile import group_of, summarize
+from benchmarks.report import TARGETS
 from benchmarks.run import BASELINE, compare_baseline
 from benchmarks.server import (
     ANSWER,
@@ -23,6 +26,7 @@ from benchmarks.server import (
     sse_events,
     sse_writes,
     stream_text,
+    tool_arguments,
 )
 from langchain_onerouter._json import loads
 from langchain_onerouter.response import response_to_message
@@ -81,6 +85,59 @@ def test_canned_stream_aggregates_to_the_completed_response(deltas: int) -> None
     assert total.usage_metadata == response_to_message(final).usage_metadata
 
 
+@pytest.mark.parametrize("kind", ["text", "tool", "reasoning"])
+@pytest.mark.parametrize("deltas", [1, 5, 301])
+def test_each_stream_kind_has_n_deltas_that_ours_and_the_noop_fold_alike(
+    kind: str, deltas: int
+) -> None:
+    raw = b"".join(sse_writes(deltas, kind)).decode()
+    events = [
+        json.loads(line[len("data: ") :])
+        for line in raw.splitlines()
+        if line.startswith("data: ")
+    ]
+    assert events == sse_events(deltas, kind)
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    assert sum(e["type"] == DELTA_EVENT[kind] for e in events) == deltas
+    parser = ResponseStreamParser()
+    chunks = [c for e in events for c in parser.feed(e)]
+    assert parser.done
+    ours = chunks[0]
+    for chunk in chunks[1:]:
+        ours = ours + chunk
+    noop = list(noop_chunks(kind, noop_pieces(kind, deltas)))
+    assert len(noop) == deltas
+    folded = noop[0]
+    for chunk in noop[1:]:
+        folded = folded + chunk
+    assert streamed(ours, kind) == streamed(folded, kind) == expected(kind, deltas)
+    if kind == "tool":
+        assert json.loads(tool_arguments(deltas)) == ours.tool_calls[0]["args"]
+
+
+def test_profile_groups_by_package_and_charges_the_stdlib_to_its_caller() -> None:
+    import cProfile
+    import pstats
+
+    assert (
+        group_of("/x/site-packages/langchain_core/messages/ai.py") == "langchain_core"
+    )
+    assert group_of("/x/site-packages/httpcore/_sync/connection.py") == "httpx+httpcore"
+    assert group_of("/repo/langchain_onerouter/streaming.py") == "ours"
+    assert group_of("/usr/lib/python3.11/json/decoder.py") == "other"
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(200):
+        json.loads(json.dumps({"a": list(range(50))}))
+    profiler.disable()
+    summary = summarize(pstats.Stats(profiler))
+    shares = [g["share"] for g in summary["groups"].values()]
+    assert sum(shares) == pytest.approx(1.0)
+    # json's time is charged to this test module's code: "other".
+    assert summary["groups"]["other"]["share"] == pytest.approx(1.0)
+    assert any("json" in row["function"] for row in summary["self"])
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
@@ -115,4 +172,9 @@ def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
     assert set(baseline) <= set(results["ratios"])
     # The run really compared the clients on the same bytes.
     assert results["concurrency"]["ours"]["ainvoke"]["connections"] <= 100
-    assert results["stream"]["ours"]["chunks"] >= 2000
+    for kind in ("text", "tool", "reasoning"):
+        assert results["stream"][kind]["ours"]["chunks"] >= 2000
+    # Every target of issue 18 is measured (peak RSS against ChatOpenAI, whose
+    # 1,000 streams take ~100 s, only by the full run) and printed.
+    assert set(TARGETS) - {"concurrent_rss"} <= set(results["ratios"])
+    assert proc.stdout.count("MISSED") + proc.stdout.count(" met") >= len(TARGETS) - 1
