@@ -573,8 +573,9 @@ def response_events(
         for index, item in enumerate(final["output"])
         for event in item_events(index, item, deltas=shared)
     ]
-    if final["status"] != "failed":
-        kind = "incomplete" if final["status"] == "incomplete" else "completed"
+    status = final.get("status", "completed")
+    if status != "failed":
+        kind = "incomplete" if status == "incomplete" else "completed"
         return [*events, *body, {"type": f"response.{kind}", "response": final}]
     error = final["error"]
     failure = {

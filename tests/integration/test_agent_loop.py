@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support import bodies
-from tests.support.replay import sse_stream
+from tests.support.events import sse_stream
 from tests.support.tools import get_weather, to_fahrenheit
 
 # (reasoning id, encrypted content, function name, arguments, call id, item id)

@@ -15,8 +15,8 @@ from langchain_core.messages import AIMessageChunk
 from langchain_onerouter import ChatOneRouterResponses, errors
 from langchain_onerouter.response import response_to_message
 from tests.support.bodies import message_item, reasoning_item, response
+from tests.support.events import created, frames, message_events, reasoning_events
 from tests.support.scripted_server import Reply, ScriptedServer
-from tests.unit.stream_events import created, message_events, reasoning_events, sse
 
 SSE = {"Content-Type": "text/event-stream"}
 DELAY = 0.03
@@ -46,13 +46,6 @@ def story(words: int = 8) -> tuple[list[dict], dict]:
         {"type": "response.completed", "response": final},
     ]
     return events, final
-
-
-def frames(events: list[dict], **framing: Any) -> list[bytes]:
-    """One network write per event (plus keep-alives / [DONE] as framed)."""
-    body = sse(events, **framing).decode()
-    sep = "\r\n\r\n" if framing.get("crlf") else "\n\n"
-    return [(part + sep).encode() for part in body.split(sep) if part]
 
 
 def paced(events: list[dict], drop: bool = False, **framing: Any) -> Reply:

@@ -16,8 +16,8 @@ import httpx
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from tests.support.bodies import message_item, response
+from tests.support.events import created, frames, message_events, sse
 from tests.support.scripted_server import Reply
-from tests.unit.stream_events import created, message_events, sse
 
 KEY = "sk-or-test-key-0123456789"
 MODES = ("invoke", "ainvoke", "stream", "astream")
@@ -71,12 +71,6 @@ def stream_events(text: str, resp_id: str = "resp_rel") -> list[dict[str, Any]]:
         *message_events(words, item_id="msg_rel"),
         {"type": "response.completed", "response": final_body(text, resp_id)},
     ]
-
-
-def frames(events: list[dict[str, Any]], *, done: bool = True) -> list[bytes]:
-    """One SSE frame (one network write) per event."""
-    body = sse(events, done=done).decode()
-    return [(part + "\n\n").encode() for part in body.split("\n\n") if part]
 
 
 def ok_reply(text: str, *, streaming: bool, resp_id: str = "resp_rel") -> Reply:

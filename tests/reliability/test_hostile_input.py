@@ -25,9 +25,9 @@ from langchain_onerouter.errors import OneRouterError
 from langchain_onerouter.response import response_to_message
 from tests.reliability.conftest import RELIABILITY
 from tests.reliability.helpers import stream_events
+from tests.support.events import sse
 from tests.support.models import make_llm
 from tests.support.streams import feed_all
-from tests.unit.stream_events import sse
 
 EVENT_TYPES = [
     "response.created",

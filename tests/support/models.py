@@ -24,7 +24,7 @@ import httpx
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._retry import RetryPolicy
 from tests.support import bodies
-from tests.support.replay import sse_stream
+from tests.support.events import sse_stream
 from tests.support.scripted_server import Recorded
 
 MODEL = "openai/gpt-5.4"

@@ -12,13 +12,13 @@ from langchain_onerouter.stop import StopFilter, first_stop
 from langchain_onerouter.streaming import ResponseStreamParser
 from tests.support import bodies
 from tests.support.bodies import function_call_item, message_item, response
-from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
-from tests.unit.stream_events import (
+from tests.support.events import (
     created,
     finished,
     message_events,
     reasoning_events,
 )
+from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
 
 # -- invoke ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from langchain_onerouter.errors import (
 )
 from langchain_onerouter.response import response_to_message
 from langchain_onerouter.streaming import ResponseStreamParser
+from langchain_onerouter.testing.protocol import item_events, numbered
 from tests.support.bodies import (
     function_call_item,
     message_item,
@@ -30,20 +31,16 @@ from tests.support.bodies import (
     response,
     usage,
 )
-from tests.support.models import record_sleeps
-from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
-from tests.unit.stream_events import (
-    call_added,
-    call_delta,
-    call_done,
+from tests.support.events import (
     created,
     finished,
     message_events,
-    number,
     reasoning_events,
     sse,
 )
-from tests.unit.stream_events.mock import Server, TrackedStream
+from tests.support.mock_server import Server, TrackedStream
+from tests.support.models import record_sleeps
+from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
 
 # -- helpers -------------------------------------------------------------------
 
@@ -72,8 +69,8 @@ def test_text_deltas_become_chunks_as_they_arrive() -> None:
     assert parser.finish() == []
 
 
-@pytest.mark.parametrize("numbered", [True, False])
-def test_text_aggregate_equals_invoke(numbered: bool) -> None:
+@pytest.mark.parametrize("is_numbered", [True, False])
+def test_text_aggregate_equals_invoke(is_numbered: bool) -> None:
     annotation = {
         "type": "url_citation",
         "url": "https://a.example",
@@ -89,7 +86,7 @@ def test_text_aggregate_equals_invoke(numbered: bool) -> None:
         *message_events(["Paris", " is", " nice"], annotations=[annotation]),
         done,
     ]
-    chunks, _ = feed_all(number(events) if numbered else events)
+    chunks, _ = feed_all(numbered(events) if is_numbered else events)
     assert_matches(chunks, response_to_message(done["response"]))
     assert aggregate(chunks).id == "resp_s1"
 
@@ -221,18 +218,11 @@ def test_raw_reasoning_text(name: str) -> None:
 def test_parallel_function_calls_interleaved() -> None:
     a = function_call_item("get_weather", '{"city": "Paris"}', "call_a", "fc_a")
     b = function_call_item("get_time", '{"tz": "UTC"}', "call_b", "fc_b")
-    events = [
-        created(),
-        *call_added("get_weather", "call_a", "fc_a", 0),
-        *call_added("get_time", "call_b", "fc_b", 1),
-        call_delta("fc_a", 0, '{"city": '),
-        call_delta("fc_b", 1, '{"tz": '),
-        call_delta("fc_a", 0, '"Paris"}'),
-        call_delta("fc_b", 1, '"UTC"}'),
-        *call_done(a, 0),
-        *call_done(b, 1),
-        finished(a, b),
-    ]
+    # added, delta, delta, arguments done, item done; the two calls interleaved
+    ea = list(item_events(0, a, deltas=[['{"city": ', '"Paris"}']]))
+    eb = list(item_events(1, b, deltas=[['{"tz": ', '"UTC"}']]))
+    events = [created(), ea[0], eb[0], ea[1], eb[1], ea[2], eb[2], *ea[3:], *eb[3:]]
+    events.append(finished(a, b))
     chunks, _ = feed_all(events)
     assert_matches(chunks, response_to_message(events[-1]["response"]))
     indexes = [tc["index"] for c in chunks for tc in c.tool_call_chunks]
@@ -255,8 +245,8 @@ def test_tool_call_ordinal_counts_only_function_calls() -> None:
         created(),
         *reasoning_events([["r"]]),
         *message_events(["t"], output_index=1),
-        *call_added("f", "call_x", "fc_x", 2),
-        *call_done(call, 2),
+        # no deltas: the arguments arrive only with arguments.done
+        *(e for e in item_events(2, call) if not e["type"].endswith(".delta")),
     ]
     chunks, _ = feed_all(
         [
@@ -535,7 +525,7 @@ def story_events(resp_id: str = "resp_s1") -> tuple[list[dict], dict]:
         *message_events(deltas, output_index=1),
         {"type": "response.completed", "response": final},
     ]
-    return number(events), final
+    return numbered(events), final
 
 
 FRAMINGS = [
