@@ -50,6 +50,7 @@ MESSAGE_ID = "msg_0bench0000000000000000000000000000000000000001"
 CREATED_AT = 1767225600
 SUMMARY_DELTAS = 12
 WRITE_SIZE = 8192
+Events = list[dict[str, Any]]
 # ~750 characters of answer text, the size of a typical short reply.
 ANSWER = (
     "Connection pooling keeps TCP (and TLS) sessions open between requests, "
@@ -159,114 +160,6 @@ def stream_text(deltas: int) -> str:
     return "".join(split_text(ANSWER, deltas))
 
 
-def sse_events(deltas: int, kind: str = "text") -> list[dict[str, Any]]:
-    """The stream's events, in OpenAI's order, with sequence numbers.
-
-    `kind` says which deltas number `deltas`: `text` (after a 12-delta
-    reasoning summary), `tool` (function-call arguments) or `reasoning` (the
-    summary, before a 12-delta answer); see `STREAM_KINDS`.
-    """
-    if kind != "text":
-        return _numbered(STREAM_KINDS[kind](deltas))
-    pieces = split_text(ANSWER, deltas)
-    text = "".join(pieces)
-    summary = split_text(SUMMARY, SUMMARY_DELTAS)
-    summary_text = "".join(summary)
-    created = response_body(status="in_progress")
-    final = response_body()
-    final["output"] = [
-        {
-            **_reasoning_item(done=True),
-            "summary": [{"type": "summary_text", "text": summary_text}],
-        },
-        _message_item(text, done=True),
-    ]
-    r_item = {"output_index": 0, "item_id": REASONING_ID}
-    m_item = {"output_index": 1, "item_id": MESSAGE_ID, "content_index": 0}
-    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-    events: list[dict[str, Any]] = [
-        {"type": "response.created", "response": created},
-        {"type": "response.in_progress", "response": created},
-        {
-            "type": "response.output_item.added",
-            "output_index": 0,
-            "item": _reasoning_item(done=False),
-        },
-        {
-            "type": "response.reasoning_summary_part.added",
-            **r_item,
-            "summary_index": 0,
-            "part": {"type": "summary_text", "text": ""},
-        },
-    ]
-    events += [
-        {
-            "type": "response.reasoning_summary_text.delta",
-            **r_item,
-            "summary_index": 0,
-            "delta": piece,
-            "obfuscation": "aBcD",
-        }
-        for piece in summary
-    ]
-    events += [
-        {
-            "type": "response.reasoning_summary_text.done",
-            **r_item,
-            "summary_index": 0,
-            "text": summary_text,
-        },
-        {
-            "type": "response.reasoning_summary_part.done",
-            **r_item,
-            "summary_index": 0,
-            "part": {"type": "summary_text", "text": summary_text},
-        },
-        {
-            "type": "response.output_item.done",
-            "output_index": 0,
-            "item": final["output"][0],
-        },
-        {
-            "type": "response.output_item.added",
-            "output_index": 1,
-            "item": _message_item("", done=False),
-        },
-        {"type": "response.content_part.added", **m_item, "part": part},
-    ]
-    events += [
-        {
-            "type": "response.output_text.delta",
-            **m_item,
-            "delta": piece,
-            "logprobs": [],
-            "obfuscation": "aBcD",
-        }
-        for piece in pieces
-    ]
-    events += [
-        {"type": "response.output_text.done", **m_item, "text": text, "logprobs": []},
-        {
-            "type": "response.content_part.done",
-            **m_item,
-            "part": {**part, "text": text},
-        },
-        {
-            "type": "response.output_item.done",
-            "output_index": 1,
-            "item": final["output"][1],
-        },
-        {"type": "response.completed", "response": final},
-    ]
-    return _numbered(events)
-
-
-def _numbered(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for number, event in enumerate(events):
-        event["sequence_number"] = number
-    return events
-
-
 TOOL_NAME = "search_docs"
 CALL_ID = "call_0bench000000000000000001"
 FUNCTION_ID = "fc_0bench0000000000000000000000000000000000000001"
@@ -304,100 +197,51 @@ def summary_text(deltas: int) -> str:
     return "".join(split_text(SUMMARY, deltas))
 
 
-def _completed(output: list[dict[str, Any]]) -> dict[str, Any]:
-    final = response_body()
-    final["output"] = output
-    return {"type": "response.completed", "response": final}
+def _text_events(deltas: int, summary_deltas: int = SUMMARY_DELTAS) -> Events:
+    """A reasoning summary in `summary_deltas` deltas, then an answer in `deltas`."""
+    reasoning = {
+        **_reasoning_item(done=True),
+        "summary": [{"type": "summary_text", "text": summary_text(summary_deltas)}],
+    }
+    answer = _message_item(stream_text(deltas), done=True)
+    cuts = [split_text(SUMMARY, summary_deltas), split_text(ANSWER, deltas)]
+    return _openai_events([reasoning, answer], cuts)
 
 
-def _tool_events(deltas: int) -> list[dict[str, Any]]:
+def _tool_events(deltas: int) -> Events:
     """One function call whose arguments arrive in `deltas` deltas."""
-    created = response_body(status="in_progress")
-    item = {
+    call = {
         "id": FUNCTION_ID,
         "type": "function_call",
-        "status": "in_progress",
-        "arguments": "",
+        "status": "completed",
+        "arguments": tool_arguments(deltas),
         "call_id": CALL_ID,
         "name": TOOL_NAME,
     }
-    done = {**item, "status": "completed", "arguments": tool_arguments(deltas)}
-    ids = {"output_index": 0, "item_id": FUNCTION_ID}
-    return [
-        {"type": "response.created", "response": created},
-        {"type": "response.in_progress", "response": created},
-        {"type": "response.output_item.added", "output_index": 0, "item": item},
-        *(
-            {
-                "type": "response.function_call_arguments.delta",
-                **ids,
-                "delta": piece,
-                "obfuscation": "aBcD",
-            }
-            for piece in tool_pieces(deltas)
-        ),
-        {
-            "type": "response.function_call_arguments.done",
-            **ids,
-            "arguments": done["arguments"],
-        },
-        {"type": "response.output_item.done", "output_index": 0, "item": done},
-        _completed([done]),
-    ]
+    return _openai_events([call], [tool_pieces(deltas)])
 
 
-def _reasoning_events(deltas: int) -> list[dict[str, Any]]:
-    """A summary in `deltas` deltas, then the text stream's 12-delta answer
-    (the text stream mirrored: its summary has 12 deltas)."""
-    text_events = sse_events(SUMMARY_DELTAS)
-    first_text = next(
-        i
-        for i, e in enumerate(text_events)
-        if e["type"] == "response.output_item.added" and e["output_index"] == 1
-    )
-    r_item = {"output_index": 0, "item_id": REASONING_ID}
-    summary = summary_text(deltas)
-    reasoning = {
-        **_reasoning_item(done=True),
-        "summary": [{"type": "summary_text", "text": summary}],
-    }
-    events: list[dict[str, Any]] = [
-        *text_events[:3],  # created, in_progress, reasoning item added
-        {
-            "type": "response.reasoning_summary_part.added",
-            **r_item,
-            "summary_index": 0,
-            "part": {"type": "summary_text", "text": ""},
-        },
-        *(
-            {
-                "type": "response.reasoning_summary_text.delta",
-                **r_item,
-                "summary_index": 0,
-                "delta": piece,
-                "obfuscation": "aBcD",
-            }
-            for piece in split_text(SUMMARY, deltas)
-        ),
-        {
-            "type": "response.reasoning_summary_text.done",
-            **r_item,
-            "summary_index": 0,
-            "text": summary,
-        },
-        {
-            "type": "response.reasoning_summary_part.done",
-            **r_item,
-            "summary_index": 0,
-            "part": {"type": "summary_text", "text": summary},
-        },
-        {"type": "response.output_item.done", "output_index": 0, "item": reasoning},
-        *text_events[first_text:-1],
-    ]
-    final = text_events[-1]["response"]
-    events.append(_completed([reasoning, final["output"][1]]))
+def _reasoning_events(deltas: int) -> Events:
+    """A summary in `deltas` deltas, then a 12-delta answer (the text stream
+    mirrored)."""
+    return _text_events(SUMMARY_DELTAS, summary_deltas=deltas)
+
+
+def _openai_events(output: list[dict[str, Any]], cuts: list[list[str]]) -> Events:
+    """The emulator's events for a completed `response_body()` with `output`
+    (each text cut as `cuts` says), as OpenAI sends them: every delta with an
+    `obfuscation` field, the reasoning item announced with its encrypted content."""
+    from langchain_onerouter.testing import protocol
+
+    final = response_body()
+    final["output"] = output
+    events = protocol.response_events(final, deltas=cuts)
     for event in events:
-        event.pop("sequence_number", None)
+        if event["type"].endswith(".delta"):
+            event["obfuscation"] = "aBcD"
+        elif event["type"] == "response.output_item.added":
+            if event["item"]["type"] == "reasoning":
+                event["item"] = _reasoning_item(done=False)
     return events
 
 
@@ -405,14 +249,27 @@ def _reasoning_events(deltas: int) -> list[dict[str, Any]]:
 STREAM_KINDS = {"tool": _tool_events, "reasoning": _reasoning_events}
 
 
+def sse_events(deltas: int, kind: str = "text") -> Events:
+    """The stream's events, in OpenAI's order, with sequence numbers.
+
+    `kind` says which deltas number `deltas`: `text` (after a 12-delta
+    reasoning summary), `tool` (function-call arguments) or `reasoning` (the
+    summary, before a 12-delta answer); see `STREAM_KINDS`.
+    """
+    from langchain_onerouter.testing.protocol import numbered
+
+    return numbered({"text": _text_events, **STREAM_KINDS}[kind](deltas))
+
+
 @lru_cache(maxsize=16)
 def sse_writes(deltas: int, kind: str = "text") -> tuple[bytes, ...]:
     """The encoded stream, grouped into writes of about `WRITE_SIZE` bytes."""
+    from langchain_onerouter.testing.protocol import sse_frame
+
     writes: list[bytes] = []
     buffer = bytearray()
     for event in sse_events(deltas, kind):
-        buffer += b"event: " + event["type"].encode() + b"\ndata: "
-        buffer += orjson.dumps(event) + b"\n\n"
+        buffer += sse_frame(event)
         if len(buffer) >= WRITE_SIZE:
             writes.append(bytes(buffer))
             buffer.clear()
@@ -465,6 +322,9 @@ def create_app() -> Any:
     from starlette.requests import Request
     from starlette.responses import Response, StreamingResponse
     from starlette.routing import Route
+
+    # The streams' builder, loaded now rather than in the first stream request.
+    import langchain_onerouter.testing.protocol  # noqa: F401
 
     connections: set[Any] = set()
     peak = {"open": 0}
