@@ -27,6 +27,7 @@ from langchain_onerouter.routing import (
     without_reasoning,
 )
 from langchain_onerouter.streaming import ResponseStreamParser
+from langchain_onerouter.testing import protocol
 from tests.support import bodies
 from tests.support.models import Recorder, echo, make_llm
 from tests.support.scripted_server import Recorded
@@ -311,28 +312,7 @@ def test_cost_at_the_top_level_and_odd_costs_are_kept() -> None:
 def _completed_events(model: str, cost: float) -> list[dict[str, Any]]:
     final = bodies.response(bodies.message_item("Hello there"), model=model)
     final["usage"]["cost"] = cost
-    return [
-        {
-            "type": "response.created",
-            "response": {**final, "output": [], "usage": None},
-        },
-        {
-            "type": "response.output_item.added",
-            "output_index": 0,
-            "item": {"type": "message", "id": final["output"][0]["id"], "content": []},
-        },
-        *(
-            {
-                "type": "response.output_text.delta",
-                "output_index": 0,
-                "content_index": 0,
-                "item_id": final["output"][0]["id"],
-                "delta": piece,
-            }
-            for piece in ("Hel", "lo ", "there")
-        ),
-        {"type": "response.completed", "response": final},
-    ]
+    return protocol.response_events(final, deltas=[["Hel", "lo ", "there"]])
 
 
 def test_stream_cost_rides_once_on_the_final_chunk_and_sums_with_plus() -> None:
