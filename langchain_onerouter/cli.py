@@ -26,8 +26,12 @@ from langchain_onerouter.settings import (
     BASE_URL_ENV,
     DEBUG_ENV,
     DEFAULT_BASE_URL,
+    FALLBACK_MODELS_ENV,
+    FALLBACK_RULES_ENV,
     MODEL_ENV,
+    PROVIDER_ENV,
     REASONING_EFFORTS,
+    USAGE_ACCOUNTING_ENV,
     routing_from_env,
 )
 
@@ -51,8 +55,8 @@ def _add_routing(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "routing",
         "Model fallbacks, provider preferences and cost (defaults from "
-        "ONEROUTER_FALLBACK_MODELS, ONEROUTER_FALLBACK_RULES, ONEROUTER_PROVIDER, "
-        "ONEROUTER_USAGE_ACCOUNTING)",
+        f"{FALLBACK_MODELS_ENV}, {FALLBACK_RULES_ENV}, {PROVIDER_ENV}, "
+        f"{USAGE_ACCOUNTING_ENV})",
     )
     group.add_argument(
         "--fallback",

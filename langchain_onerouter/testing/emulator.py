@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from langchain_onerouter.settings import API_KEY_ENV, BASE_URL_ENV
 from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
 from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
 
@@ -169,7 +170,7 @@ class OneRouterEmulator:
 
     def env(self) -> dict[str, str]:
         """`ONEROUTER_BASE_URL` / `ONEROUTER_API_KEY` pointing here."""
-        return {"ONEROUTER_BASE_URL": self.base_url, "ONEROUTER_API_KEY": self.api_key}
+        return {BASE_URL_ENV: self.base_url, API_KEY_ENV: self.api_key}
 
     # -- scripting ---------------------------------------------------------------
     @property
