@@ -8,11 +8,8 @@ function call, and every call has a matching output.
 
 from __future__ import annotations
 
-import json
-import threading
 import warnings
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,6 +18,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support import bodies
 from tests.support.events import sse_stream
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 from tests.support.tools import get_weather, to_fahrenheit
 
 # (reasoning id, encrypted content, function name, arguments, call id, item id)
@@ -86,74 +84,44 @@ def reply_for(turn: int) -> dict[str, Any]:
     )
 
 
-class AgentServer:
-    """Stateless scripted Responses server on 127.0.0.1 (free port)."""
+class StatelessAgent:
+    """The server's side: a `ScriptedServer` responder that decides the turn
+    from the input alone and records why it rejected a request (400)."""
 
     def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
         self.rejections: list[str] = []
-        server = self
+        self.answered = 0
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                server.requests.append(body)
-                turn, problem = check_replay(body.get("input") or [])
-                if "reasoning.encrypted_content" not in (body.get("include") or []):
-                    problem = "include lacks reasoning.encrypted_content"
-                if problem is not None or len(server.requests) > 10:
-                    server.rejections.append(problem or "too many requests")
-                    self._send(
-                        400,
-                        "application/json",
-                        json.dumps(
-                            {"error": {"code": "invalid_prompt", "message": problem}}
-                        ).encode(),
-                    )
-                    return
-                reply = reply_for(turn)
-                if body.get("stream"):
-                    self._send(200, "text/event-stream", sse_stream(reply))
-                else:
-                    self._send(200, "application/json", json.dumps(reply).encode())
-
-            def _send(self, status: int, kind: str, data: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> AgentServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def __call__(self, request: Recorded) -> RawReply:
+        body = request.json()
+        self.answered += 1
+        turn, problem = check_replay(body.get("input") or [])
+        if "reasoning.encrypted_content" not in (body.get("include") or []):
+            problem = "include lacks reasoning.encrypted_content"
+        if problem is not None or self.answered > 10:
+            self.rejections.append(problem or "too many requests")
+            return RawReply(
+                400, {"error": {"code": "invalid_prompt", "message": problem}}
+            )
+        reply = reply_for(turn)
+        if body.get("stream"):
+            sse = {"Content-Type": "text/event-stream"}
+            return RawReply(body=sse_stream(reply), headers=sse)
+        return RawReply(body=reply)
 
 
 @pytest.fixture
-def server() -> Iterator[AgentServer]:
-    with AgentServer() as srv:
+def stateless() -> StatelessAgent:
+    return StatelessAgent()
+
+
+@pytest.fixture
+def server(stateless: StatelessAgent) -> Iterator[ScriptedServer]:
+    with ScriptedServer(stateless) as srv:
         yield srv
 
 
-def _llm(server: AgentServer, **kw: Any) -> ChatOneRouterResponses:
+def _llm(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
     settings: dict[str, Any] = {
         "model": "openai/gpt-5.4",
         "base_url": server.base_url,
@@ -178,8 +146,10 @@ def _build(kind: str, llm: ChatOneRouterResponses) -> Any:
         return create_react_agent(llm, tools)
 
 
-def _assert_completed(messages: list[Any], server: AgentServer) -> None:
-    assert server.rejections == []
+def _assert_completed(
+    messages: list[Any], server: ScriptedServer, stateless: StatelessAgent
+) -> None:
+    assert stateless.rejections == []
     assert len(server.requests) == 3
     assert messages[-1].text == FINAL
     tool_results = [m for m in messages if isinstance(m, ToolMessage)]
@@ -189,7 +159,7 @@ def _assert_completed(messages: list[Any], server: AgentServer) -> None:
         "get_weather",
         "to_fahrenheit",
     ]
-    last_input = server.requests[-1]["input"]
+    last_input = server.requests[-1].json()["input"]
     assert [i["type"] for i in last_input] == [
         "message",
         "reasoning",
@@ -204,20 +174,20 @@ def _assert_completed(messages: list[Any], server: AgentServer) -> None:
 @pytest.mark.parametrize("kind", ["create_agent", "create_react_agent"])
 @pytest.mark.parametrize("streaming", [False, True])
 def test_agent_loop_completes_sync(
-    server: AgentServer, kind: str, streaming: bool
+    server: ScriptedServer, stateless: StatelessAgent, kind: str, streaming: bool
 ) -> None:
     agent = _build(kind, _llm(server, streaming=streaming))
     state = agent.invoke(
         {"messages": [HumanMessage("Weather in Oslo, in Fahrenheit too?")]},
         config={"recursion_limit": 12},
     )
-    _assert_completed(state["messages"], server)
-    assert all(bool(r.get("stream")) is streaming for r in server.requests)
+    _assert_completed(state["messages"], server, stateless)
+    assert all(bool(r.json().get("stream")) is streaming for r in server.requests)
 
 
 @pytest.mark.parametrize("kind", ["create_agent", "create_react_agent"])
 async def test_agent_loop_completes_async_streamed_messages(
-    server: AgentServer, kind: str
+    server: ScriptedServer, stateless: StatelessAgent, kind: str
 ) -> None:
     agent = _build(kind, _llm(server))
     tokens: list[str] = []
@@ -229,12 +199,12 @@ async def test_agent_loop_completes_async_streamed_messages(
         if isinstance(chunk, AIMessage) and chunk.text:
             tokens.append(chunk.text)
     assert "".join(tokens) == FINAL
-    assert server.rejections == [] and len(server.requests) == 3
-    assert all(r.get("stream") for r in server.requests)
+    assert stateless.rejections == [] and len(server.requests) == 3
+    assert all(r.json().get("stream") for r in server.requests)
 
 
 def test_server_rejects_a_replay_without_encrypted_reasoning(
-    server: AgentServer,
+    server: ScriptedServer, stateless: StatelessAgent
 ) -> None:
     """The check is real: drop the flag and the second turn fails with 400."""
     from langchain_onerouter.errors import BadRequestError
@@ -245,16 +215,16 @@ def test_server_rejects_a_replay_without_encrypted_reasoning(
             {"messages": [HumanMessage("Weather in Oslo?")]},
             config={"recursion_limit": 12},
         )
-    assert server.rejections
+    assert stateless.rejections
 
 
 def test_recorded_requests_match_the_spec(
-    server: AgentServer, create_response_validator: Any
+    server: ScriptedServer, create_response_validator: Any
 ) -> None:
     _build("create_agent", _llm(server)).invoke(
         {"messages": [HumanMessage("Weather in Oslo, in Fahrenheit too?")]},
         config={"recursion_limit": 12},
     )
     assert len(server.requests) == 3
-    for body in server.requests:
-        create_response_validator.validate(body)
+    for request in server.requests:
+        create_response_validator.validate(request.json())

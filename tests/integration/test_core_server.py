@@ -12,7 +12,7 @@ import pytest
 from langchain_onerouter import ChatOneRouterResponses, errors
 from tests.support import bodies, models
 from tests.support.models import record_sleeps
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 KEY = "sk-or-test-key-0123456789"
 
@@ -28,7 +28,9 @@ def model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
 
 
 def test_invoke_meaning_of_life(server: ScriptedServer) -> None:
-    server.push(Reply(body=bodies.text_response("42, probably.", model="o4-mini-2025")))
+    server.push(
+        RawReply(body=bodies.text_response("42, probably.", model="o4-mini-2025"))
+    )
     msg = model(server).invoke("What is the meaning of life?")
     assert msg.text == "42, probably."
     assert msg.usage_metadata and msg.usage_metadata["input_tokens"] == 12
@@ -43,7 +45,7 @@ def test_invoke_meaning_of_life(server: ScriptedServer) -> None:
 
 
 async def test_ainvoke_batch_and_abatch(server: ScriptedServer) -> None:
-    server.push(*[Reply(body=bodies.text_response(f"r{i}")) for i in range(5)])
+    server.push(*[RawReply(body=bodies.text_response(f"r{i}")) for i in range(5)])
     llm = model(server)
     assert (await llm.ainvoke("a")).text == "r0"
     assert sorted(m.text for m in llm.batch(["b", "c"])) == ["r1", "r2"]
@@ -53,13 +55,13 @@ async def test_ainvoke_batch_and_abatch(server: ScriptedServer) -> None:
 
 def test_retry_after_429_then_success(server: ScriptedServer) -> None:
     server.push(
-        Reply(
+        RawReply(
             429,
             {"error": {"code": "rate_limit_exceeded", "message": "slow"}},
             headers={"Retry-After": "0"},
         ),
-        Reply(503, "no provider available"),
-        Reply(body=bodies.text_response("ok")),
+        RawReply(503, "no provider available"),
+        RawReply(body=bodies.text_response("ok")),
     )
     assert model(server).invoke("x").text == "ok"
     assert len(server.requests) == 3
@@ -81,7 +83,7 @@ async def test_each_status_raises_its_class(
     server: ScriptedServer, status: int, cls: type
 ) -> None:
     body = {"error": {"code": status, "message": f"server says {status}"}}
-    server.push(*[Reply(status, body, headers={"x-request-id": "req_9"})] * 2)
+    server.push(*[RawReply(status, body, headers={"x-request-id": "req_9"})] * 2)
     llm = model(server, max_retries=0)
     with pytest.raises(cls, match=f"server says {status}") as info:
         llm.invoke("x")
@@ -106,7 +108,7 @@ async def test_connection_refused_is_a_connection_error() -> None:
 
 
 def test_server_that_never_answers_times_out(server: ScriptedServer) -> None:
-    server.push(Reply(hang=3.0), Reply(hang=3.0))
+    server.push(RawReply(hang=3.0), RawReply(hang=3.0))
     llm = model(server, timeout=0.3, max_retries=1)
     started = time.monotonic()
     with pytest.raises(errors.APITimeoutError):
@@ -116,6 +118,6 @@ def test_server_that_never_answers_times_out(server: ScriptedServer) -> None:
 
 
 def test_reset_mid_response_is_retried(server: ScriptedServer) -> None:
-    server.push(Reply(body=bodies.text_response("half"), drop=True))
-    server.push(Reply(body=bodies.text_response("whole")))
+    server.push(RawReply(body=bodies.text_response("half"), drop=True))
+    server.push(RawReply(body=bodies.text_response("whole")))
     assert model(server).invoke("x").text == "whole"

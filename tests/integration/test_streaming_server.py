@@ -16,7 +16,7 @@ from langchain_onerouter import ChatOneRouterResponses, errors
 from langchain_onerouter.response import response_to_message
 from tests.support.bodies import message_item, reasoning_item, response
 from tests.support.events import created, frames, message_events, reasoning_events
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 SSE = {"Content-Type": "text/event-stream"}
 DELAY = 0.03
@@ -48,8 +48,10 @@ def story(words: int = 8) -> tuple[list[dict], dict]:
     return events, final
 
 
-def paced(events: list[dict], drop: bool = False, **framing: Any) -> Reply:
-    return Reply(headers=SSE, chunks=frames(events, **framing), delay=DELAY, drop=drop)
+def paced(events: list[dict], drop: bool = False, **framing: Any) -> RawReply:
+    return RawReply(
+        headers=SSE, chunks=frames(events, **framing), delay=DELAY, drop=drop
+    )
 
 
 def check_live(stamps: list[tuple[float, AIMessageChunk]], final: dict) -> None:

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from tests.support.bodies import message_item, response
 from tests.support.events import created, frames, message_events, sse
-from tests.support.scripted_server import Reply
+from tests.support.scripted_server import RawReply
 
 KEY = "sk-or-test-key-0123456789"
 MODES = ("invoke", "ainvoke", "stream", "astream")
@@ -73,24 +73,26 @@ def stream_events(text: str, resp_id: str = "resp_rel") -> list[dict[str, Any]]:
     ]
 
 
-def ok_reply(text: str, *, streaming: bool, resp_id: str = "resp_rel") -> Reply:
+def ok_reply(text: str, *, streaming: bool, resp_id: str = "resp_rel") -> RawReply:
     """A successful answer in the shape the request asked for."""
     if streaming:
-        return Reply(headers=SSE_HEADERS, chunks=frames(stream_events(text, resp_id)))
-    return Reply(body=final_body(text, resp_id))
+        return RawReply(
+            headers=SSE_HEADERS, chunks=frames(stream_events(text, resp_id))
+        )
+    return RawReply(body=final_body(text, resp_id))
 
 
-def gzip_reply(text: str, *, streaming: bool) -> Reply:
+def gzip_reply(text: str, *, streaming: bool) -> RawReply:
     """The same answer, `Content-Encoding: gzip` (SSE compressed as one body,
     sent in several chunks, as proxies do)."""
     if streaming:
         raw = gzip.compress(sse(stream_events(text)))
         parts = [raw[i : i + 64] for i in range(0, len(raw), 64)]
         headers = {**SSE_HEADERS, "Content-Encoding": "gzip"}
-        return Reply(headers=headers, chunks=parts)
+        return RawReply(headers=headers, chunks=parts)
     raw = gzip.compress(httpx.Response(200, json=final_body(text)).content)
     headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-    return Reply(body=raw, headers=headers)
+    return RawReply(body=raw, headers=headers)
 
 
 # -- process probes (Linux /proc; psutil when /proc is absent) ----------------

@@ -41,7 +41,7 @@ from tests.reliability.helpers import (
     stream_events,
     wait_until,
 )
-from tests.support.scripted_server import Recorded, Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 FULL = 10_000
 CI = 1_500
@@ -69,7 +69,7 @@ class FaultyBackend:
         self.faults: Counter[str] = Counter()
         self.attempts = 0
 
-    def __call__(self, request: Recorded) -> Reply:
+    def __call__(self, request: Recorded) -> RawReply:
         body = json.loads(request.body)
         token = body["input"][0]["content"][0]["text"].split()[-1]
         streaming = bool(body.get("stream"))
@@ -83,27 +83,27 @@ class FaultyBackend:
         return self.reply(kind, token, streaming)
 
     @staticmethod
-    def reply(kind: str, token: str, streaming: bool) -> Reply:
+    def reply(kind: str, token: str, streaming: bool) -> RawReply:
         text, resp_id = f"echo {token}", f"resp_{token}"
         if kind == "ok":
             return ok_reply(text, streaming=streaming, resp_id=resp_id)
         if kind == "http_500":
-            return Reply(500, {"error": {"message": "soak 500"}})
+            return RawReply(500, {"error": {"message": "soak 500"}})
         if kind == "http_429":
-            return Reply(
+            return RawReply(
                 429, {"error": {"message": "soak 429"}}, headers={"Retry-After": "0"}
             )
         if kind == "reset":
-            return Reply(reset=True)
+            return RawReply(reset=True)
         if kind == "drop" and streaming:
             cut = frames(stream_events(text, resp_id))[:3]
-            return Reply(headers=SSE_HEADERS, chunks=cut, drop=True)
+            return RawReply(headers=SSE_HEADERS, chunks=cut, drop=True)
         if kind == "drop":
-            return Reply(body=final_body(text, resp_id), drop=True)
+            return RawReply(body=final_body(text, resp_id), drop=True)
         if kind == "stall":
-            return Reply(hang=READ_TIMEOUT + 0.5)
+            return RawReply(hang=READ_TIMEOUT + 0.5)
         body = {"status": "failed", "error": {"message": "soak failed"}}
-        return Reply(body=body)  # error_200
+        return RawReply(body=body)  # error_200
 
     def take(self, token: str) -> list[str]:
         with self.lock:

@@ -18,7 +18,7 @@ from tests.reliability.helpers import (
     wait_until,
 )
 from tests.support.models import model
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
 DELAY = 0.05
@@ -31,7 +31,9 @@ def server() -> Iterator[ScriptedServer]:
     with ScriptedServer() as srv:
         text = " ".join(f"w{n}" for n in range(WORDS))
         srv.push(
-            Reply(headers=SSE_HEADERS, chunks=frames(stream_events(text)), delay=DELAY)
+            RawReply(
+                headers=SSE_HEADERS, chunks=frames(stream_events(text)), delay=DELAY
+            )
         )
         yield srv
 

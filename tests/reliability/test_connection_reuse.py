@@ -17,7 +17,7 @@ from tests.reliability.helpers import (
     stream_events,
 )
 from tests.support.models import model
-from tests.support.scripted_server import Recorded, Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
 CALLS = 5
@@ -26,11 +26,11 @@ CALLS = 5
 def answering(*, done: bool, tail: list[bytes] | None = None, **kw: Any) -> Any:
     """A responder: a stream of 'one two three', then `tail` after its end."""
 
-    def respond(request: Recorded) -> Reply:
+    def respond(request: Recorded) -> RawReply:
         if not request.json().get("stream"):
-            return Reply(body=final_body("one two three"))
+            return RawReply(body=final_body("one two three"))
         body = frames(stream_events("one two three"), done=done)
-        return Reply(headers=SSE_HEADERS, chunks=body + (tail or []), **kw)
+        return RawReply(headers=SSE_HEADERS, chunks=body + (tail or []), **kw)
 
     return respond
 
@@ -109,7 +109,7 @@ def test_a_server_stalling_after_the_end_is_cut(
 ) -> None:
     monkeypatch.setattr(transport, "DRAIN_SECONDS", 0.2)
     body = b"".join(frames(stream_events("one two three"), done=False))
-    stall = Reply(headers=SSE_HEADERS, chunks=[body, b": still here\n\n"], delay=5)
+    stall = RawReply(headers=SSE_HEADERS, chunks=[body, b": still here\n\n"], delay=5)
     with ScriptedServer(answering(done=True)) as server:
         server.push(stall)
         llm = model(server.base_url)

@@ -27,7 +27,7 @@ from tests.reliability.helpers import (
     stream_events,
 )
 from tests.support.models import model
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
 INVOKE_MODES = ("invoke", "ainvoke")
@@ -58,7 +58,7 @@ async def test_429_then_success(
     headers = {"Retry-After": retry_after} if retry_after else {}
     streaming = mode in STREAM_MODES
     server.push(
-        Reply(429, err("slow down", "rate_limit_exceeded"), headers=headers),
+        RawReply(429, err("slow down", "rate_limit_exceeded"), headers=headers),
         ok_reply("fine now", streaming=streaming),
     )
     sleeps: list[float] = []
@@ -76,7 +76,7 @@ async def test_429_then_success(
 async def test_429_beyond_max_retries_raises_rate_limit_error(
     server: ScriptedServer, mode: str
 ) -> None:
-    reply = Reply(429, err("slow down, tier 1"), headers={"Retry-After": "2"})
+    reply = RawReply(429, err("slow down, tier 1"), headers={"Retry-After": "2"})
     server.push(*[reply] * 5)
     out = await call(model(server.base_url, max_retries=2), mode)
     assert isinstance(out.error, errors.RateLimitError)
@@ -93,7 +93,7 @@ async def test_5xx_storm_against_max_retries(
 ) -> None:
     """max_retries=3: a 3-reply storm is survived, a 4-reply storm is not."""
     streaming = mode in STREAM_MODES
-    server.push(*[Reply(status, err(f"upstream storm {n}")) for n in range(storm)])
+    server.push(*[RawReply(status, err(f"upstream storm {n}")) for n in range(storm)])
     server.push(ok_reply("after the storm", streaming=streaming))
     sleeps: list[float] = []
     out = await call(model(server.base_url, sleeps, max_retries=3), mode)
@@ -137,7 +137,7 @@ async def test_reset_mid_request(
     server: ScriptedServer, mode: str, resets: int
 ) -> None:
     """The server reads the request and answers with a TCP RST."""
-    server.push(*[Reply(reset=True)] * resets)
+    server.push(*[RawReply(reset=True)] * resets)
     server.push(ok_reply("second try", streaming=mode in STREAM_MODES))
     out = await call(model(server.base_url, max_retries=2), mode)
     if resets == 1:
@@ -155,9 +155,9 @@ async def test_reset_mid_body(server: ScriptedServer, mode: str) -> None:
     (its tokens were already delivered) and raises StreamError."""
     if mode in STREAM_MODES:
         events = frames(stream_events("one two three four five six"))
-        server.push(Reply(headers=SSE_HEADERS, chunks=events[:5], drop=True))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=events[:5], drop=True))
     else:
-        server.push(Reply(body=final_body("cut short"), drop=True))
+        server.push(RawReply(body=final_body("cut short"), drop=True))
     server.push(ok_reply("whole", streaming=mode in STREAM_MODES))
     out = await call(model(server.base_url, max_retries=2), mode)
     if mode in STREAM_MODES:
@@ -178,7 +178,7 @@ async def test_reset_mid_body(server: ScriptedServer, mode: str) -> None:
 async def test_server_accepts_and_never_answers_read_timeout(
     server: ScriptedServer, mode: str
 ) -> None:
-    server.push(Reply(hang=3.0), Reply(hang=3.0))
+    server.push(RawReply(hang=3.0), RawReply(hang=3.0))
     llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.3), max_retries=1)
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
@@ -227,7 +227,7 @@ async def test_stream_stall_between_events_hits_the_read_timeout(
 ) -> None:
     """The per-event stall bound of a stream is the httpx *read* timeout."""
     events = frames(stream_events("alpha beta gamma"))
-    server.push(Reply(headers=SSE_HEADERS, chunks=events, delay=3.0))
+    server.push(RawReply(headers=SSE_HEADERS, chunks=events, delay=3.0))
     llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.4), max_retries=2)
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
@@ -243,7 +243,7 @@ async def test_slow_stream_within_the_stall_bound_completes(
     """Gaps shorter than the read timeout never fire it, however long the
     whole stream takes (the bound is per event, not per response)."""
     events = frames(stream_events("a b c d e f"))
-    server.push(Reply(headers=SSE_HEADERS, chunks=events, delay=0.12))
+    server.push(RawReply(headers=SSE_HEADERS, chunks=events, delay=0.12))
     llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.4))
     out = await call(llm, mode)
     assert out.error is None and out.message is not None
@@ -263,7 +263,7 @@ async def test_done_marker_missing(
     events = stream_events("no done marker")
     if not completed:
         events = events[:-1]
-    server.push(Reply(headers=SSE_HEADERS, chunks=frames(events, done=False)))
+    server.push(RawReply(headers=SSE_HEADERS, chunks=frames(events, done=False)))
     out = await call(model(server.base_url), mode)
     if completed:
         assert out.error is None and out.message is not None
@@ -279,9 +279,9 @@ async def test_truncated_json(server: ScriptedServer, mode: str) -> None:
     if mode in STREAM_MODES:
         good = frames(stream_events("x y"))
         bad = b'event: response.output_text.delta\ndata: {"type": "response.out\n\n'
-        server.push(Reply(headers=SSE_HEADERS, chunks=[good[0], bad, *good[1:]]))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=[good[0], bad, *good[1:]]))
     else:
-        server.push(Reply(body='{"id": "resp_1", "output": [{"ty'))
+        server.push(RawReply(body='{"id": "resp_1", "output": [{"ty'))
     out = await call(model(server.base_url), mode)
     if mode in STREAM_MODES:
         assert isinstance(out.error, errors.StreamError)
@@ -297,7 +297,7 @@ async def test_truncated_json(server: ScriptedServer, mode: str) -> None:
 
 async def test_http_200_body_with_error(server: ScriptedServer, mode: str) -> None:
     body = {"id": "resp_9", "status": "failed", **err("model crashed", "server_error")}
-    server.push(Reply(body=body))  # even a stream request may get plain JSON
+    server.push(RawReply(body=body))  # even a stream request may get plain JSON
     out = await call(model(server.base_url), mode)
     assert isinstance(out.error, errors.ResponseFailedError)
     assert (out.error.message, out.error.code) == ("model crashed", "server_error")
@@ -308,7 +308,7 @@ async def test_http_200_body_with_error(server: ScriptedServer, mode: str) -> No
 async def test_error_event_mid_stream(server: ScriptedServer, mode: str) -> None:
     events = stream_events("partial answer")[:4]
     events.append({"type": "error", **err("provider overloaded", "overloaded")})
-    server.push(Reply(headers=SSE_HEADERS, chunks=frames(events)))
+    server.push(RawReply(headers=SSE_HEADERS, chunks=frames(events)))
     out = await call(model(server.base_url), mode)
     assert isinstance(out.error, errors.StreamError)
     assert (out.error.message, out.error.code) == ("provider overloaded", "overloaded")
@@ -326,7 +326,7 @@ PROXY_PAGE = (
 
 
 async def test_html_error_page_from_a_proxy(server: ScriptedServer, mode: str) -> None:
-    page = Reply(502, PROXY_PAGE, headers={"Content-Type": "text/html"})
+    page = RawReply(502, PROXY_PAGE, headers={"Content-Type": "text/html"})
     server.push(page, page)
     out = await call(model(server.base_url, max_retries=1), mode)
     assert type(out.error) is errors.APIStatusError
@@ -339,7 +339,7 @@ async def test_html_error_page_from_a_proxy(server: ScriptedServer, mode: str) -
 async def test_html_page_with_status_200(server: ScriptedServer, mode: str) -> None:
     """A captive portal / proxy login page answering 200 is not a response."""
     portal = "<html><head><title>Sign in to Wi-Fi</title></head></html>"
-    server.push(Reply(200, portal, headers={"Content-Type": "text/html"}))
+    server.push(RawReply(200, portal, headers={"Content-Type": "text/html"}))
     out = await call(model(server.base_url), mode)
     assert type(out.error) is errors.APIStatusError
     assert "not valid JSON" in out.error.message
@@ -362,7 +362,7 @@ async def test_redirect_never_forwards_the_key(
     with ScriptedServer() as other:  # "another host"
         other.push(ok_reply("stolen", streaming=mode in STREAM_MODES))
         target = f"{other.base_url}/responses"
-        server.push(Reply(status, "", headers={"Location": target}))
+        server.push(RawReply(status, "", headers={"Location": target}))
         out = await call(model(server.base_url), mode)
         assert type(out.error) is errors.APIStatusError
         assert out.error.status_code == status

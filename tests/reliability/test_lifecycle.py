@@ -24,7 +24,7 @@ from langchain_core.runnables import ConfigurableField
 
 from langchain_onerouter import ChatOneRouterResponses, _clients
 from tests.reliability.helpers import KEY, final_body, open_sockets
-from tests.support.scripted_server import Recorded, Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 
@@ -33,8 +33,8 @@ def _token(request: Recorded) -> str:
     return request.json()["input"][0]["content"][0]["text"]
 
 
-def _echo(request: Recorded) -> Reply:
-    return Reply(body=final_body(f"echo {_token(request)}"))
+def _echo(request: Recorded) -> RawReply:
+    return RawReply(body=final_body(f"echo {_token(request)}"))
 
 
 @pytest.fixture

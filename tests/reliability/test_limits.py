@@ -13,7 +13,7 @@ import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
 from tests.reliability.helpers import KEY, SSE_HEADERS, call, frames, stream_events
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 MODES = ("invoke", "ainvoke", "stream", "astream")
 
@@ -23,11 +23,13 @@ def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
     return ChatOneRouterResponses(model="o4-mini", base_url=server.base_url, **kw)
 
 
-def _drip(streaming: bool) -> Reply:
+def _drip(streaming: bool) -> RawReply:
     """Valid bytes, one every 0.2 s, never finishing within the test."""
     if streaming:
-        return Reply(headers=SSE_HEADERS, chunks=[b": keep-alive\n\n"] * 60, delay=0.2)
-    return Reply(
+        return RawReply(
+            headers=SSE_HEADERS, chunks=[b": keep-alive\n\n"] * 60, delay=0.2
+        )
+    return RawReply(
         headers={"Content-Type": "application/json"}, chunks=[b" "] * 60, delay=0.2
     )
 
@@ -50,7 +52,9 @@ async def test_total_timeout_ends_a_dripping_call_and_is_not_retried(
 @pytest.mark.parametrize("mode", ("stream", "astream"))
 async def test_keep_alive_comments_count_as_silence(mode: str) -> None:
     head = frames(stream_events("hello there"))[:2]  # created + item added
-    reply = Reply(headers=SSE_HEADERS, chunks=[*head, *[b": ping\n\n"] * 60], delay=0.2)
+    reply = RawReply(
+        headers=SSE_HEADERS, chunks=[*head, *[b": ping\n\n"] * 60], delay=0.2
+    )
     with ScriptedServer() as server:
         server.push(reply)
         llm = _model(server, timeout=1.0, max_retries=0)
@@ -72,7 +76,7 @@ async def test_a_gzip_bomb_stops_at_max_response_bytes(mode: str) -> None:
         "Content-Encoding": "gzip",
     }
     with ScriptedServer() as server:
-        server.push(Reply(body=bomb, headers=headers))
+        server.push(RawReply(body=bomb, headers=headers))
         llm = _model(
             server, max_response_bytes=1024 * 1024, max_sse_line_bytes=1024 * 1024
         )
@@ -88,7 +92,7 @@ async def test_a_gzip_bomb_from_the_catalog_stops_at_max_response_bytes(
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=1)
     headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
     with ScriptedServer() as server:
-        server.push(Reply(body=bomb, headers=headers))
+        server.push(RawReply(body=bomb, headers=headers))
         llm = _model(server, max_response_bytes=1024 * 1024)
         with pytest.raises(errors.ResponseTooLargeError, match="max_response_bytes"):
             if asynchronous:
@@ -103,7 +107,7 @@ async def test_one_huge_sse_line_stops_at_max_sse_line_bytes(mode: str) -> None:
     line = b"data: " + b"x" * (4 * 1024 * 1024)
     chunks = [line[i : i + 65536] for i in range(0, len(line), 65536)]
     with ScriptedServer() as server:
-        server.push(Reply(headers=SSE_HEADERS, chunks=chunks))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=chunks))
         llm = _model(server, max_sse_line_bytes=1024 * 1024)
         out = await call(llm, mode)
     assert isinstance(out.error, errors.ResponseTooLargeError), out.error
@@ -114,7 +118,7 @@ async def test_one_huge_sse_line_stops_at_max_sse_line_bytes(mode: str) -> None:
 async def test_events_split_anywhere_and_crlf_still_parse(mode: str) -> None:
     body = b"".join(frames(stream_events("split into bytes"))).replace(b"\n", b"\r\n")
     with ScriptedServer() as server:
-        server.push(Reply(headers=SSE_HEADERS, chunks=[bytes([b]) for b in body]))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=[bytes([b]) for b in body]))
         out = await call(_model(server), mode)
     assert out.error is None and out.message is not None
     assert out.message.text == "split into bytes"
@@ -140,7 +144,7 @@ def test_a_timeout_object_is_checked_phase_by_phase() -> None:
 
 def test_key_with_trailing_newline_is_stripped_and_sent_exactly() -> None:
     with ScriptedServer() as server:
-        server.push(Reply(body=_ok()))
+        server.push(RawReply(body=_ok()))
         llm = _model(server, api_key=KEY + "\n")
         llm.invoke("hi")
     assert server.requests[0].headers["Authorization"] == f"Bearer {KEY}"

@@ -23,7 +23,7 @@ from httpcore._sync.connection_pool import PoolRequest
 
 from langchain_onerouter import ChatOneRouterResponses, _clients
 from tests.reliability.helpers import KEY, final_body
-from tests.support.scripted_server import Recorded, Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 
 class _Conn:
@@ -82,12 +82,12 @@ def test_only_idle_connections_count_against_keep_alive() -> None:
     assert pool._assign_requests_to_connections() == []
 
 
-def _slow_echo(request: Recorded) -> Reply:
+def _slow_echo(request: Recorded) -> RawReply:
     # 5 ms per answer keeps ~60 requests in flight: more connections than
     # the 20 kept alive, so every release trims the pool.
     time.sleep(0.005)
     token = request.json()["input"][0]["content"][0]["text"]
-    return Reply(body=final_body(f"echo {token}"))
+    return RawReply(body=final_body(f"echo {token}"))
 
 
 @pytest.mark.slow

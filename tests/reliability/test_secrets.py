@@ -26,7 +26,7 @@ from tests.reliability.helpers import (
     stream_events,
 )
 from tests.support.models import model
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
 LIMIT = errors.MAX_ERROR_BODY_CHARS
@@ -106,34 +106,34 @@ async def test_key_absent_from_errors_and_debug_logs(
 ) -> None:
     streaming = mode in ("stream", "astream")
     error_event = frames([{"type": "error", **echo("stream refused")}])
-    scenarios: list[tuple[list[Reply], type[Exception] | None]] = [
+    scenarios: list[tuple[list[RawReply], type[Exception] | None]] = [
         # retries (each body echoes the key), then success
         (
             [
-                Reply(503, echo("busy")),
-                Reply(429, echo("slow"), headers={"Retry-After": "0"}),
+                RawReply(503, echo("busy")),
+                RawReply(429, echo("slow"), headers={"Retry-After": "0"}),
                 ok_reply("ok", streaming=streaming),
             ],
             None,
         ),
-        ([Reply(401, echo("bad key"))], errors.AuthenticationError),
+        ([RawReply(401, echo("bad key"))], errors.AuthenticationError),
         (
-            [Reply(400, json.dumps(echo("bad"))[:-3])],
+            [RawReply(400, json.dumps(echo("bad"))[:-3])],
             errors.BadRequestError,
         ),  # not JSON
         (
-            [Reply(body={"status": "failed", **echo("failed")})],
+            [RawReply(body={"status": "failed", **echo("failed")})],
             errors.ResponseFailedError,
         ),
-        ([Reply(200, f'{{"id": "{KEY}", "output": [')], errors.APIStatusError),
+        ([RawReply(200, f'{{"id": "{KEY}", "output": [')], errors.APIStatusError),
     ]
     if streaming:
         scenarios.append(
-            ([Reply(headers=SSE_HEADERS, chunks=error_event)], errors.StreamError)
+            ([RawReply(headers=SSE_HEADERS, chunks=error_event)], errors.StreamError)
         )
         bad = f'data: {{"type": "error", "key": "{KEY}"\n\n'.encode()
         scenarios.append(
-            ([Reply(headers=SSE_HEADERS, chunks=[bad])], errors.StreamError)
+            ([RawReply(headers=SSE_HEADERS, chunks=[bad])], errors.StreamError)
         )
     caught: list[BaseException] = []
     for replies, expected in scenarios:
@@ -228,22 +228,22 @@ HUGE = "y" * 1_000_000
 @pytest.mark.parametrize(
     "reply",
     [
-        Reply(500, {"error": {"message": HUGE}}),
-        Reply(400, {"error": {"message": "bad", "detail": HUGE}}),
-        Reply(502, HUGE, headers={"Content-Type": "text/plain"}),
-        Reply(
+        RawReply(500, {"error": {"message": HUGE}}),
+        RawReply(400, {"error": {"message": "bad", "detail": HUGE}}),
+        RawReply(502, HUGE, headers={"Content-Type": "text/plain"}),
+        RawReply(
             502,
             f"<html><title>{HUGE}</title></html>",
             headers={"Content-Type": "text/html"},
         ),
-        Reply(200, {"status": "failed", "error": {"message": HUGE}}),
-        Reply(200, '{"id": "' + HUGE),
-        Reply(
+        RawReply(200, {"status": "failed", "error": {"message": HUGE}}),
+        RawReply(200, '{"id": "' + HUGE),
+        RawReply(
             headers=SSE_HEADERS,
             chunks=frames([{"type": "error", "error": {"message": HUGE}}]),
         ),
-        Reply(headers=SSE_HEADERS, chunks=[b"data: {" + HUGE.encode() + b"\n\n"]),
-        Reply(
+        RawReply(headers=SSE_HEADERS, chunks=[b"data: {" + HUGE.encode() + b"\n\n"]),
+        RawReply(
             headers=SSE_HEADERS,
             chunks=frames(
                 [
@@ -269,7 +269,7 @@ HUGE = "y" * 1_000_000
     ],
 )
 async def test_server_text_in_exceptions_is_truncated(
-    server: ScriptedServer, reply: Reply
+    server: ScriptedServer, reply: RawReply
 ) -> None:
     server.push(reply)
     mode = "stream" if reply.chunks else "invoke"

@@ -11,7 +11,7 @@ import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
 from tests.reliability.helpers import KEY, SSE_HEADERS, call
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer
 
 
 def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
@@ -47,7 +47,9 @@ async def test_a_key_echoed_json_escaped_in_a_4xx_body_is_masked(
     raw = '{"error": {"message": "bad key ' + escaped + '"}}'
     assert key not in raw and key in json.loads(raw)["error"]["message"]
     with ScriptedServer() as server:
-        server.push(Reply(401, body=raw, headers={"Content-Type": "application/json"}))
+        server.push(
+            RawReply(401, body=raw, headers={"Content-Type": "application/json"})
+        )
         out = await call(_model(server, max_retries=0, api_key=key), mode)
     assert isinstance(out.error, errors.AuthenticationError), out.error
     assert key not in _everywhere(out.error)
@@ -63,7 +65,7 @@ async def test_a_non_object_sse_event_echoing_the_key_is_masked(
 ) -> None:
     frame = f"event: response.output_text.delta\ndata: {data}\n\n".encode()
     with ScriptedServer() as server:
-        server.push(Reply(headers=SSE_HEADERS, chunks=[frame]))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=[frame]))
         out = await call(_model(server, max_retries=0), mode)
     assert isinstance(out.error, errors.StreamError), out.error
     assert KEY not in _everywhere(out.error)
@@ -76,7 +78,7 @@ async def test_an_error_event_echoing_the_key_escaped_is_masked(mode: str) -> No
         'event: error\ndata: {"type": "error", "message": "key ' + escaped + '"}\n\n'
     ).encode()
     with ScriptedServer() as server:
-        server.push(Reply(headers=SSE_HEADERS, chunks=[frame]))
+        server.push(RawReply(headers=SSE_HEADERS, chunks=[frame]))
         out = await call(_model(server, max_retries=0), mode)
     assert isinstance(out.error, errors.StreamError), out.error
     assert KEY not in _everywhere(out.error)
@@ -88,7 +90,7 @@ async def test_a_1000_deep_500_body_is_a_typed_retried_error(mode: str) -> None:
     with ScriptedServer() as server:
         for _ in range(3):
             server.push(
-                Reply(500, body=deep, headers={"Content-Type": "application/json"})
+                RawReply(500, body=deep, headers={"Content-Type": "application/json"})
             )
         out = await call(_model(server, max_retries=2), mode)
         attempts = len(server.requests)
@@ -107,7 +109,7 @@ async def test_a_failed_200_body_too_deep_to_check_is_not_kept(mode: str) -> Non
         + "}"
     )
     with ScriptedServer() as server:
-        server.push(Reply(body=body, headers={"Content-Type": "application/json"}))
+        server.push(RawReply(body=body, headers={"Content-Type": "application/json"}))
         out = await call(_model(server, max_retries=0), mode)
     assert isinstance(out.error, errors.OneRouterError), out.error
     assert KEY not in _everywhere(out.error)

@@ -1,7 +1,7 @@
 """A tiny scripted HTTP/1.1 server on 127.0.0.1 for transport-level tests.
 
 Stdlib only, so it can misbehave in ways a framework would not let it:
-replies are queued as `Reply` objects and served in order, each request is
+replies are queued as `RawReply` objects and served in order, each request is
 recorded. When the queue is empty it answers 500, or asks `responder` (a
 function of the recorded request) when one is given; each record carries
 the caller's port, i.e. which connection it came on. `disconnects` records
@@ -28,8 +28,9 @@ import httpx
 
 
 @dataclass
-class Reply:
-    """One scripted answer.
+class RawReply:
+    """One scripted answer, at the HTTP level (bytes, chunks, connection faults);
+    not the emulator's `langchain_onerouter.testing.Reply`, a model's answer.
 
     `body` may be bytes, str or a JSON-able object. `chunks` (instead of body)
     are written one by one with `delay` seconds between them; `drop=True`
@@ -75,15 +76,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class ScriptedServer:
-    """`with ScriptedServer() as srv: srv.push(Reply(...)); srv.base_url`."""
+    """`with ScriptedServer() as srv: srv.push(RawReply(...)); srv.base_url`."""
 
     def __init__(
         self,
-        responder: Callable[[Recorded], Reply] | None = None,
+        responder: Callable[[Recorded], RawReply] | None = None,
         *,
         keep_requests: bool = True,
     ) -> None:
-        self.replies: deque[Reply] = deque()
+        self.replies: deque[RawReply] = deque()
         self.requests: list[Recorded] = []
         self.responder = responder
         self.keep_requests = keep_requests  # False: soak runs stay flat in memory
@@ -121,7 +122,9 @@ class ScriptedServer:
                     reply = server.replies.popleft() if server.replies else None
                 if reply is None:
                     reply = (
-                        server.responder(recorded) if server.responder else Reply(500)
+                        server.responder(recorded)
+                        if server.responder
+                        else RawReply(500)
                     )
                 if reply.reset:
                     # SO_LINGER 0: close() sends RST instead of FIN.
@@ -207,7 +210,7 @@ class ScriptedServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def push(self, *replies: Reply) -> None:
+    def push(self, *replies: RawReply) -> None:
         with self._lock:
             self.replies.extend(replies)
 
