@@ -1,6 +1,65 @@
-"""Hand-written analysis rendered into docs/performance.md (figures filled in)."""
+"""Hand-written analysis rendered into docs/performance.md (figures filled in
+by `report._note_values` from the same run; `–` where a section did not run)."""
 
 NOTES = """## Reading the results
 
-The analysis is written once the final full run has been profiled.
+- **Invoke.** The no-op model costs {core_invoke_us} µs per `invoke` in
+  langchain-core alone (callback manager, run ids, message normalisation,
+  `ChatResult` → `LLMResult`); ours costs {ours_invoke_above_us} µs above raw
+  httpx ({invoke_ratio}× the no-op; async {ainvoke_ratio}×). The `invoke`
+  profile splits ours' time above the floor by group, and lists the
+  langchain-core functions that cost ours more than they cost the no-op
+  (ours returns a larger message: reasoning block, usage, response
+  metadata) and the httpx functions that cost ours more than the floor;
+  `waiting` is time blocked in `recv`, i.e. on the server or on a CPU.
+- **Streams.** Per chunk the no-op model costs {core_chunk_text} µs (text),
+  {core_chunk_tool} µs (tool arguments) and {core_chunk_reasoning} µs
+  (summary); ours above the httpx-sse floor {ours_chunk_text}, {ours_chunk_tool}
+  and {ours_chunk_reasoning} µs. Tool-argument chunks are dear for any model:
+  building an `AIMessageChunk` with `tool_call_chunks` runs langchain-core's
+  `init_tool_calls`, which parses the partial JSON of each chunk's arguments
+  (`parse_partial_json`), and `stream()` merges every chunk again at its end
+  for `on_llm_end`. Our parser alone (`ResponseStreamParser.feed`, no I/O,
+  no langchain-core run) costs {parser_text} µs per text event.
+- **Linear.** Folded with `+`, ours costs {ours_us_2k}, {ours_us_20k} and
+  {ours_us_50k} µs per delta at 2,000, 20,000 and 50,000 deltas; the no-op
+  model {core_us_2k}, {core_us_20k} and {core_us_50k}; the floor (joining
+  strings) {floor_us_2k}, {floor_us_20k} and {floor_us_50k}. Folding is
+  super-linear in langchain-core itself: the no-op's 20,000 / 2,000 ratio is
+  {core_linear_20_2} and 50,000 / 20,000 {core_linear_50_20} (ours
+  {ours_linear_20_2} and {ours_linear_50_20}). Every chunk `stream()` yields
+  is kept (for `on_llm_end`), so the cyclic garbage collector's full passes
+  scan a heap that grows with the stream: its share of ours' time goes from
+  {ours_gc_share_2k} at 2,000 deltas to {ours_gc_share_50k} at 50,000
+  ({ours_gc_50k} passes), the no-op's from {core_gc_share_2k} to
+  {core_gc_share_50k}. The `linear` profile lists each function's µs per
+  delta at two sizes; a function whose work per delta is constant (a list
+  comprehension over the two content blocks) but whose time grows is where
+  the collector's passes land.
+- **Memory.** langchain-core's `stream()` keeps every chunk it yields (to
+  merge them for `on_llm_end`), so a stream's peak allocation grows with its
+  number of chunks, not with its final message: {core_memory_ratio}× the
+  final message for the no-op model, {ours_memory_ratio}× for ours, against
+  {floor_memory_ratio}× for the floor (httpx-sse decoding each event, the
+  delta strings kept, no message objects). No chat
+  model that yields one chunk per delta through `BaseChatModel.stream` can
+  reach 3×; the `memory` profile shows what is held at the last chunk and
+  where it was allocated (chunks built by our parser are charged to ours,
+  though langchain-core holds them).
+- **Batch.** On a loopback server that answers at once, `batch` is bound by
+  one core: the threads share the GIL, and the batch ran at
+  {batch_cpu_share} CPU-seconds per second. The no-op model, which does no
+  I/O at all, reaches {core_batch_ratio}× its target ratio, so the 0 ms row
+  measures the GIL, not us. With the server answering after 20 ms the
+  threads overlap their waits ({batch_20_ratio}× the target); the
+  connections row shows whether the threads shared one pool.
+- **Import.** `import langchain_onerouter` costs {import_above_ms} ms of CPU
+  above langchain-core's import, against {openai_above_ms} ms for
+  `langchain_openai`; the `import` profile lists the modules it loads that
+  langchain-core does not, by package.
+- **Concurrency.** {concurrent_streams} concurrent streams opened
+  {ours_stream_connections} connections (pool: 100) and took
+  {concurrent_ratio}× raw httpx-sse's wall time. One event loop runs every
+  stream's per-chunk work on one core, so the wall time is the per-chunk
+  cost above times the chunks; the `concurrency` profile shows where it goes.
 """

@@ -12,7 +12,9 @@ pydantic-core's validator) go to the groups of the code that called them:
 - `langchain_core` (with pydantic and langsmith, which it drives),
 - `httpx+httpcore` (with h11, anyio, httpx-sse),
 - `ours` (`langchain_onerouter`),
-- `other` (the standard library, asyncio, orjson, the benchmark harness).
+- `other` (the standard library, asyncio, orjson, the benchmark harness),
+- `waiting`: blocked in `recv`, the event loop's `epoll`, a lock: time the
+  client waited for the server (or for a CPU), not time it spent.
 
 The cyclic garbage collector runs inside whichever function allocated when
 it triggered; its time is also measured on its own (`gc.callbacks`).
@@ -47,7 +49,18 @@ from benchmarks.clients import Client, make_client
 from benchmarks.server import ServerProcess, stream_url
 
 ROOT = Path(__file__).resolve().parents[1]
-GROUPS = ("langchain_core", "httpx+httpcore", "ours", "other")
+GROUPS = ("langchain_core", "httpx+httpcore", "ours", "other", "waiting")
+# Builtins that block (on the server, the event loop's selector, a lock):
+# time waited, not spent.
+_WAITS = (
+    "<method 'recv' of '_socket.socket' objects>",
+    "<method 'recv_into' of '_socket.socket' objects>",
+    "<method 'poll' of 'select.epoll' objects>",
+    "<method 'select' of 'select.epoll' objects>",
+    "<built-in method select.select>",
+    "<built-in method time.sleep>",
+    "<method 'acquire' of '_thread.lock' objects>",
+)
 _CORE = ("/langchain_core/", "/pydantic/", "/pydantic_core/", "/langsmith/")
 _HTTP = ("/httpx/", "/httpcore/", "/h11/", "/anyio/", "/httpx_sse/", "/sniffio/")
 
@@ -120,6 +133,8 @@ def summarize(stats: pstats.Stats, top: int = 12) -> dict[str, Any]:
     cache: dict[Any, dict[str, float]] = {}
 
     def owners(key: Any, seen: frozenset[Any] = frozenset()) -> dict[str, float]:
+        if key[0] == "~" and key[2] in _WAITS:
+            return {"waiting": 1.0}
         if not _glue(key):
             return {group_of(key[0]): 1.0}
         if key in cache:
@@ -169,6 +184,7 @@ def summarize(stats: pstats.Stats, top: int = 12) -> dict[str, Any]:
         "self": [row(k, s) for k, s in by_self[:top]],
         "cumulative": [row(k, s) for k, s in by_cum[: top - 4]],
         "per_key": {_name(k): v[2] for k, v in entries.items()},
+        "key_group": {_name(k): charged[k] for k in entries},
     }
 
 
@@ -191,6 +207,46 @@ def profiled(work: Callable[[], Any], what: str) -> dict[str, Any]:
         gc_passes=meter.passes,
         gc_ms=meter.seconds * 1000,
     )
+    return out
+
+
+def against_floors(
+    stream: tuple[str, str, int],
+    runner: Callable[[Client, int], Callable[[], None]],
+    reps: int,
+    what: str,
+    units: int,
+) -> dict[str, Any]:
+    """Ours profiled, and the floor and the no-op model doing the same work
+    (`runner(client, reps)` on the (url, kind, deltas) `stream`): per unit
+    (call or delta), what ours spends above the floor in each group, beside
+    the no-op model's whole cost (the targets' two sides)."""
+    url, kind, deltas = stream
+    runs = {}
+    for name in ("floor", "ours", "core"):
+        client = make_client(name, url, deltas, kind)
+        client.invoke()  # pools, lazy imports
+        runs[name] = profiled(runner(client, reps), what)
+    out = runs["ours"]
+    out["units"] = units
+    out["per_unit_us"] = {n: r["total_ms"] * 1000 / units for n, r in runs.items()}
+    out["above_floor_us"] = {
+        g: (out["groups"][g]["ms"] - runs["floor"]["groups"][g]["ms"]) * 1000 / units
+        for g in GROUPS
+    }
+    # The functions of a group where ours spends more than the other client.
+    for other, group in (("core", "langchain_core"), ("floor", "httpx+httpcore")):
+        mine, theirs = out["per_key"], runs[other]["per_key"]
+        extra = {
+            name: (seconds - theirs.get(name, 0.0)) * 1e6 / units
+            for name, seconds in mine.items()
+            if out["key_group"][name] == group
+        }
+        out[f"more_than_{other}"] = [
+            {"function": name, "us": us}
+            for name, us in sorted(extra.items(), key=lambda kv: -kv[1])[:6]
+            if us > 0
+        ]
     return out
 
 
@@ -248,6 +304,7 @@ def profile_linear(root: str, small: int, big: int) -> dict[str, Any]:
     time per delta at both (the super-linear ones grow)."""
     runs = {}
     for deltas, reps in ((small, max(1, big // small // 2)), (big, 1)):
+        # (the smaller stream repeated: the same order of deltas at both sizes)
         client = make_client("ours", stream_url(root, deltas), deltas)
         client.invoke()
 
@@ -280,6 +337,8 @@ def profile_linear(root: str, small: int, big: int) -> dict[str, Any]:
         big_total_us_per_delta=big_run["total_ms"] * 1000 / big,
         small_gc_passes_per_1k=small_run["gc_passes"] * 1000 / (small * small_reps),
         big_gc_passes_per_1k=big_run["gc_passes"] * 1000 / big,
+        small_gc_share=small_run["gc_ms"] / small_run["wall_ms"],
+        big_gc_share=big_run["gc_ms"] / big_run["wall_ms"],
     )
     return out
 
@@ -419,20 +478,26 @@ def profile_all(
     out: dict[str, Any] = {}
     for name in which:
         if name in ("invoke", "ainvoke"):
-            client = make_client("ours", server.base_url(deltas), deltas)
-            client.invoke()
             calls = 200
-            work = (_invoke if name == "invoke" else _ainvoke)(client, calls)
-            out[name] = profiled(work, f"{name} ×{calls}")
+            out[name] = against_floors(
+                (server.base_url(deltas), "text", deltas),
+                _invoke if name == "invoke" else _ainvoke,
+                calls,
+                f"{name} ×{calls}",
+                calls,
+            )
         elif name.startswith(("stream_", "astream_")):
             method, kind = name.split("_")
-            client = make_client("ours", stream_url(root, deltas, kind), deltas, kind)
-            client.invoke()
-            work = (_stream if method == "stream" else _astream)(client, 3)
-            out[name] = profiled(work, f"{method}() of {deltas:,} {kind} deltas ×3")
+            out[name] = against_floors(
+                (stream_url(root, deltas, kind), kind, deltas),
+                _stream if method == "stream" else _astream,
+                3,
+                f"{method}() of {deltas:,} {kind} deltas ×3",
+                3 * deltas,
+            )
         elif name == "linear":
             sizes = cfg["scale_deltas"]
-            out[name] = profile_linear(root, sizes[0], sizes[-1])
+            out[name] = profile_linear(root, sizes[0], sizes[1])
         elif name == "concurrency":
             streams, per = 200, cfg["concurrent_deltas"]
             client = make_client("ours", stream_url(root, per), per)
@@ -456,7 +521,9 @@ def _pct(share: float) -> str:
 
 def _groups_line(groups: dict[str, Any], unit: str) -> str:
     return ", ".join(
-        f"{g} {_pct(v['share'])} ({v[unit]:,.1f} {unit})" for g, v in groups.items()
+        f"{g} {_pct(v['share'])} ({v[unit]:,.1f} {unit})"
+        for g, v in groups.items()
+        if v[unit] or g != "waiting"
     )
 
 
@@ -502,11 +569,12 @@ def render_scenario(
             f"all functions: {p['small_total_us_per_delta']:.1f} µs/delta at "
             f"{p['small']:,} deltas, {p['big_total_us_per_delta']:.1f} at "
             f"{p['big']:,}; GC passes per 1,000 deltas "
-            f"{p['small_gc_passes_per_1k']:.1f} → {p['big_gc_passes_per_1k']:.1f}"
+            f"{p['small_gc_passes_per_1k']:.1f} → {p['big_gc_passes_per_1k']:.1f}, "
+            f"GC share of the time {_pct(p['small_gc_share'])} → "
+            f"{_pct(p['big_gc_share'])}"
         )
         lines.append(
-            f"self time (+ builtins called), µs per delta at {p['small']:,} → "
-            f"{p['big']:,} deltas:"
+            f"self time, µs per delta at {p['small']:,} → {p['big']:,} deltas:"
         )
         lines += [
             f"  {_pct(g['share']):>4}  {g['us_per_delta_small']:7.2f} → "
@@ -514,7 +582,25 @@ def render_scenario(
             for g in p["growth"]
         ]
         return _as_md(lines, md)
-    lines.append("self time (+ builtins called), top functions:")
+    if "above_floor_us" in p:
+        unit = "call" if name.endswith("invoke") else "delta"
+        per = p["per_unit_us"]
+        above = ", ".join(f"{g} {us:+,.1f}" for g, us in p["above_floor_us"].items())
+        lines.append(
+            f"per {unit}, profiled: ours {per['ours']:,.1f} µs, floor "
+            f"{per['floor']:,.1f}, core no-op {per['core']:,.1f}; ours above the "
+            f"floor by group (µs): {above}"
+        )
+        for other, what in (
+            ("core", "langchain_core functions costing ours more than the no-op"),
+            ("floor", "httpx/httpcore functions costing ours more than the floor"),
+        ):
+            lines.append(f"{what} (µs per {unit}):")
+            lines += [
+                f"  {row['us']:+9.2f}  {code(row['function'])}"
+                for row in p[f"more_than_{other}"]
+            ]
+    lines.append("self time, top functions (group charged):")
     lines += [
         f"  {_pct(r['share']):>4}  {r['ms']:8.1f} ms  {r['group']:<15} "
         f"{code(r['function'])}"
@@ -533,8 +619,10 @@ def _as_md(lines: list[str], md: bool) -> list[str]:
     if not md:
         return lines
     head, summary, *rest = lines
-    body = [line.strip() for line in rest]
-    return [head, "", summary, "", *(f"- {line}" for line in body), ""]
+    body = [
+        f"  - {line.strip()}" if line.startswith("  ") else f"- {line}" for line in rest
+    ]
+    return [head, "", summary, "", *body, ""]
 
 
 def scenarios_for(keys: list[str], profile: dict[str, Any]) -> list[str]:

@@ -221,9 +221,13 @@ def figure_rows(r: dict[str, Any]) -> list[Row]:
             )
         for small, big in zip(sizes, sizes[1:], strict=False):
             rows.append(_row(f"{big:,} / {small:,} cost", lin, f"r{big}_{small}", 2))
-        big = sizes[-1]
-        rows.append(_row(f"{big:,} deltas: GC passes", lin, f"d{big}_gc_passes", 0))
-        rows.append(_row(f"{big:,} deltas: GC time (ms)", lin, f"d{big}_gc_ms", 0))
+        for deltas in sizes:
+            what = f"{deltas:,} deltas folded"
+            rows.append(_row(f"{what}: µs per delta", lin, f"d{deltas}_us", 1))
+            rows.append(_row(f"{what}: GC passes", lin, f"d{deltas}_gc_passes", 0))
+            rows.append(
+                _row(f"{what}: GC share of the time", lin, f"d{deltas}_gc_share", 2)
+            )
     if "memory" in r:
         mem = r["memory"]
         what = f"{cfg['memory_deltas']:,}-delta stream + fold"
@@ -232,8 +236,6 @@ def figure_rows(r: dict[str, Any]) -> list[Row]:
         rows.append(_row(f"{what}: final message, JSON (MB)", mem, "final_json_mb", 3))
     for latency, row in r.get("batch", {}).items():
         what = f"batch {cfg['batch_calls']}, server {latency}"
-        for name in row:
-            row[name]["per16_ms"] = row[name]["sequential_ms"] / 16
         rows.append(
             _row(
                 f"{what}: sequential invoke ×{cfg['batch_calls']} (ms)",
@@ -418,7 +420,9 @@ def chart(r: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6.2))
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(16, 6.4), gridspec_kw={"width_ratios": [1.1, 1]}
+    )
     keys = [k for k in TARGETS if k in r["ratios"]]
     values = [min(r["ratios"][k] / TARGETS[k][1], 50.0) for k in keys]
     labels = [_label(TARGETS[k][0], r) for k in keys]
@@ -428,7 +432,7 @@ def chart(r: dict[str, Any], path: Path) -> None:
     left.set_yticks(range(len(keys)), labels, fontsize=7)
     left.invert_yaxis()
     left.set_xscale("log")
-    left.set_xlabel("measured / target  (≤ 1 = met; log scale)")
+    left.set_xlabel("measured / target  (≤ 1 = met; log scale, capped at 50)")
     left.set_title("Targets (ratios from one run)")
 
     groups = []  # (label, core no-op, ours above floor, ChatOpenAI above floor)
@@ -473,9 +477,9 @@ def chart(r: dict[str, Any], path: Path) -> None:
         right.hlines(1.5 * g[1], x - 1.5 * width, x + 0.5 * width, colors="black")
     right.set_yscale("log")
     right.set_xticks(xs, [g[0] for g in groups], fontsize=8)
-    right.set_title("Cost per call / chunk (log); bar = target 1.5 × core no-op")
+    right.set_title("µs per call / chunk (log); black line = target, 1.5 × no-op")
     right.legend(fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.25, right=0.99, wspace=0.12, top=0.93, bottom=0.1)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -606,6 +610,82 @@ many small calls, so read the shares, not the absolute times.
     (docs / "performance.md").write_text(text)
 
 
+def _percent(value: str) -> str:
+    return value if value == "–" else value + "%"
+
+
 def _note_values(r: dict[str, Any]) -> dict[str, str]:
-    """The figures the hand-written analysis quotes, from this run."""
-    return {}
+    """The figures the hand-written analysis quotes, from this run ("–"
+    where its section did not run)."""
+
+    def get(*path: Any, digits: int = 1, scale: float = 1.0) -> str:
+        value: Any = r
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return "–"
+            value = value[key]
+        return f"{value * scale:,.{digits}f}"
+
+    ratios = r["ratios"]
+
+    def ratio(key: str, digits: int = 2) -> str:
+        return f"{ratios[key]:,.{digits}f}" if key in ratios else "–"
+
+    imports = r.get("imports", {})
+    core_cpu = imports.get("core", {}).get("cpu_ms")
+    memory = r.get("memory", {})
+    return {
+        "core_invoke_us": get("invoke", "core", "median_ms", digits=0, scale=1000),
+        "ours_invoke_above_us": get(
+            "invoke", "ours", "overhead_ms", digits=0, scale=1000
+        ),
+        "invoke_ratio": ratio("invoke_vs_core", 1),
+        "ainvoke_ratio": ratio("ainvoke_vs_core", 1),
+        **{
+            f"core_chunk_{kind}": get("stream", kind, "core", "per_chunk_us")
+            for kind in ("text", "tool", "reasoning")
+        },
+        **{
+            f"ours_chunk_{kind}": get("stream", kind, "ours", "per_chunk_overhead_us")
+            for kind in ("text", "tool", "reasoning")
+        },
+        "parser_text": get("parts", "parser_per_event_us"),
+        "core_linear_20_2": ratio("core_linear_20k_2k", 1),
+        "core_linear_50_20": ratio("core_linear_50k_20k", 2),
+        "ours_linear_20_2": ratio("linear_20k_2k", 1),
+        "ours_linear_50_20": ratio("linear_50k_20k", 2),
+        "ours_gc_50k": get("linear", "ours", "d50000_gc_passes", digits=0),
+        **{
+            f"{name}_us_{size // 1000}k": get("linear", name, f"d{size}_us")
+            for name in ("ours", "core", "floor")
+            for size in (2000, 20000, 50000)
+        },
+        **{
+            f"{name}_gc_share_{size // 1000}k": _percent(
+                get("linear", name, f"d{size}_gc_share", digits=0, scale=100)
+            )
+            for name in ("ours", "core")
+            for size in (2000, 50000)
+        },
+        "core_memory_ratio": ratio("core_stream_memory", 0),
+        "ours_memory_ratio": ratio("stream_memory", 0),
+        "floor_memory_ratio": (
+            f"{memory['floor']['peak_mb'] / memory['floor']['final_mb']:,.0f}"
+            if "floor" in memory and memory["floor"]["final_mb"]
+            else "–"
+        ),
+        "batch_cpu_share": get("batch", "0ms", "ours", "batch_cpu_share", digits=2),
+        "core_batch_ratio": ratio("core_batch_0ms", 1),
+        "batch_20_ratio": ratio("batch_20ms", 1),
+        "import_above_ms": (
+            f"{imports['ours']['cpu_ms'] - core_cpu:,.0f}" if core_cpu else "–"
+        ),
+        "openai_above_ms": (
+            f"{imports['openai']['cpu_ms'] - core_cpu:,.0f}" if core_cpu else "–"
+        ),
+        "concurrent_streams": f"{r['config']['concurrent_streams']:,}",
+        "ours_stream_connections": get(
+            "concurrency", "ours", "astream", "connections", digits=0
+        ),
+        "concurrent_ratio": ratio("concurrent_astream_vs_floor", 1),
+    }
