@@ -4,6 +4,8 @@ Every case asserts the exact outcome (the answer after the right number of
 attempts, or the typed error carrying the server's message) within a time
 bound. Raw faults come from the stdlib scripted server, so it can misbehave
 in ways a framework would not (RSTs, stalls, half bodies, gzip, redirects).
+Rate limits and retry counts (429, Retry-After, 5xx storms) are transport
+behaviour: tests/unit/test_transport.py.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from tests.reliability.helpers import (
     ok_reply,
     stream_events,
 )
+from tests.support import bodies
 from tests.support.models import model
-from tests.support.scripted_server import RawReply, ScriptedServer
+from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
 
 pytestmark = pytest.mark.timeout(30)
 INVOKE_MODES = ("invoke", "ainvoke")
@@ -44,87 +47,12 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def err(message: str, code: object = None) -> dict:
-    return {"error": {"code": code, "message": message}}
-
-
-# -- rate limits and server storms ---------------------------------------------
-
-
-@pytest.mark.parametrize("retry_after", ["7", None])
-async def test_429_then_success(
-    server: ScriptedServer, mode: str, retry_after: str | None
-) -> None:
-    headers = {"Retry-After": retry_after} if retry_after else {}
-    streaming = mode in STREAM_MODES
-    server.push(
-        RawReply(429, err("slow down", "rate_limit_exceeded"), headers=headers),
-        ok_reply("fine now", streaming=streaming),
-    )
-    sleeps: list[float] = []
-    out = await call(model(server.base_url, sleeps), mode)
-    assert out.error is None and out.message is not None
-    assert out.message.text == "fine now"
-    assert len(server.requests) == 2
-    if retry_after:
-        assert sleeps == [7.0]  # the server's wait, not our backoff
-    else:
-        assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
-    assert out.seconds < 5
-
-
-async def test_429_beyond_max_retries_raises_rate_limit_error(
-    server: ScriptedServer, mode: str
-) -> None:
-    reply = RawReply(429, err("slow down, tier 1"), headers={"Retry-After": "2"})
-    server.push(*[reply] * 5)
-    out = await call(model(server.base_url, max_retries=2), mode)
-    assert isinstance(out.error, errors.RateLimitError)
-    assert out.error.message == "slow down, tier 1"
-    assert (out.error.status_code, out.error.retry_after) == (429, 2.0)
-    assert len(server.requests) == 3
-    assert out.seconds < 5
-
-
-@pytest.mark.parametrize("status", [500, 502, 503])
-@pytest.mark.parametrize("storm", [3, 4], ids=["shorter", "longer"])
-async def test_5xx_storm_against_max_retries(
-    server: ScriptedServer, mode: str, status: int, storm: int
-) -> None:
-    """max_retries=3: a 3-reply storm is survived, a 4-reply storm is not."""
-    streaming = mode in STREAM_MODES
-    server.push(*[RawReply(status, err(f"upstream storm {n}")) for n in range(storm)])
-    server.push(ok_reply("after the storm", streaming=streaming))
-    sleeps: list[float] = []
-    out = await call(model(server.base_url, sleeps, max_retries=3), mode)
-    if storm <= 3:
-        assert out.error is None and out.message is not None
-        assert out.message.text == "after the storm"
-        assert len(server.requests) == storm + 1
-    else:
-        assert type(out.error) is errors.APIStatusError
-        assert out.error.status_code == status
-        assert out.error.message == "upstream storm 3"  # the last attempt's
-        assert len(server.requests) == 4
-    # exponential backoff with jitter: 0.25-0.5, 0.5-1, 1-2 s
-    assert len(sleeps) == 3
-    for n, wait in enumerate(sleeps):
-        assert 0.25 * 2**n <= wait <= 0.5 * 2**n
-    assert out.seconds < 5
-
-
 # -- connections -----------------------------------------------------------------
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_connection_refused(mode: str) -> None:
     sleeps: list[float] = []
-    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    url = f"http://127.0.0.1:{closed_port()}/v1"
     out = await call(model(url, sleeps, max_retries=2), mode)
     assert isinstance(out.error, errors.APIConnectionError)
     assert "ConnectError" in out.error.message
@@ -296,7 +224,11 @@ async def test_truncated_json(server: ScriptedServer, mode: str) -> None:
 
 
 async def test_http_200_body_with_error(server: ScriptedServer, mode: str) -> None:
-    body = {"id": "resp_9", "status": "failed", **err("model crashed", "server_error")}
+    body = {
+        "id": "resp_9",
+        "status": "failed",
+        **bodies.error("model crashed", "server_error"),
+    }
     server.push(RawReply(body=body))  # even a stream request may get plain JSON
     out = await call(model(server.base_url), mode)
     assert isinstance(out.error, errors.ResponseFailedError)
@@ -307,7 +239,9 @@ async def test_http_200_body_with_error(server: ScriptedServer, mode: str) -> No
 @pytest.mark.parametrize("mode", STREAM_MODES)
 async def test_error_event_mid_stream(server: ScriptedServer, mode: str) -> None:
     events = stream_events("partial answer")[:4]
-    events.append({"type": "error", **err("provider overloaded", "overloaded")})
+    events.append(
+        {"type": "error", **bodies.error("provider overloaded", "overloaded")}
+    )
     server.push(RawReply(headers=SSE_HEADERS, chunks=frames(events)))
     out = await call(model(server.base_url), mode)
     assert isinstance(out.error, errors.StreamError)

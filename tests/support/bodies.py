@@ -79,3 +79,8 @@ def response(
 
 def text_response(text: str = "Paris is the capital of France.", **kw: Any) -> dict:
     return response(reasoning_item(), message_item(text), **kw)
+
+
+def error(message: str, code: object = None) -> dict:
+    """An error body: `{"error": {"code": ..., "message": ...}}`."""
+    return {"error": {"code": code, "message": message}}

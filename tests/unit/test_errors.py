@@ -170,3 +170,15 @@ def test_httpx_errors_map_to_typed_errors(
         with boundary.httpx_errors("calling x", mid_stream=mid_stream):
             raise exc
     assert info.value.__cause__ is exc
+
+
+def test_errors_pickle_round_trip() -> None:
+    import pickle
+
+    err = errors.RateLimitError(
+        "slow", status_code=429, request_id="r1", retry_after=2.0
+    )
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is errors.RateLimitError
+    assert (back.status_code, back.request_id, back.retry_after) == (429, "r1", 2.0)
+    assert str(back) == str(err)

@@ -17,7 +17,6 @@ from langchain_onerouter.errors import (
     AuthenticationError,
     BadRequestError,
     OneRouterError,
-    RateLimitError,
     ResponseFailedError,
     StreamError,
 )
@@ -39,7 +38,6 @@ from tests.support.events import (
     sse,
 )
 from tests.support.mock_server import Server, TrackedStream
-from tests.support.models import record_sleeps
 from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
 
 # -- helpers -------------------------------------------------------------------
@@ -708,36 +706,6 @@ async def test_http_error_on_stream_same_as_invoke(
     assert type(streamed.value) is type(invoked.value)
     assert streamed.value.message == invoked.value.message == error["error"]["message"]
     assert streamed.value.status_code == status
-
-
-@pytest.mark.parametrize("is_async", [False, True])
-async def test_stream_opening_is_retried(is_async: bool) -> None:
-    events, final = story_events()
-    server = Server(
-        httpx.Response(
-            429, json={"error": {"message": "slow"}}, headers={"retry-after": "2"}
-        ),
-        httpx.Response(503, json={"error": {"message": "down"}}),
-        sse(events),
-    )
-    model = server.model(max_retries=2)
-    slept = record_sleeps(model)
-    if is_async:
-        chunks = [c async for c in model.astream("hi")]
-    else:
-        chunks = list(model.stream("hi"))
-    assert_matches(chunks, response_to_message(final))
-    assert len(server.requests) == 3
-    assert len(slept) == 2 and slept[0] >= 2
-
-
-def test_stream_opening_gives_up_after_max_retries() -> None:
-    server = Server(httpx.Response(429, json={"error": {"message": "slow"}}))
-    model = server.model(max_retries=1)
-    record_sleeps(model)
-    with pytest.raises(RateLimitError):
-        list(model.stream("hi"))
-    assert len(server.requests) == 2
 
 
 def test_stream_error_event_through_model() -> None:

@@ -1,9 +1,17 @@
-"""Status → typed error mapping and the retry policy, over httpx.MockTransport."""
+"""Transport: status → typed error, and the retry policy (_retry.py) — which
+failures are retried, how often, how long it waits (429 Retry-After, backoff).
+
+First over `httpx.MockTransport` (`Recorder`), then over real loopback sockets
+(`ScriptedServer`) in all four call modes. The fault table of tests/reliability
+covers what sockets do beyond this (resets, stalls, broken streams, proxies).
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,8 +21,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 
 from langchain_onerouter import errors
 from langchain_onerouter._retry import is_retryable, retry_delay
+from langchain_onerouter.response import response_to_message
+from tests.reliability.helpers import MODES, STREAM_MODES, call, ok_reply
 from tests.support import bodies
-from tests.support.models import Recorder, make_llm
+from tests.support.models import Recorder, make_llm, model
+from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
+from tests.support.streams import assert_matches
 
 KEY = "sk-or-test-key-0123456789"
 DEFAULT_RETRIES = 2  # the model's default max_retries
@@ -318,13 +330,182 @@ def test_is_retryable_policy() -> None:
     assert not is_retryable(ValueError("x"))
 
 
-def test_errors_pickle_round_trip() -> None:
-    import pickle
+# -- the stream's opening request ---------------------------------------------------
 
-    err = errors.RateLimitError(
-        "slow", status_code=429, request_id="r1", retry_after=2.0
+
+@pytest.mark.parametrize("is_async", [False, True])
+async def test_stream_opening_is_retried(is_async: bool) -> None:
+    final = bodies.response(
+        bodies.reasoning_item("rs_s1", ["plan"], encrypted="enc"),
+        bodies.message_item("Once upon a time.", "msg_s1"),
+        resp_id="resp_s1",
     )
-    back = pickle.loads(pickle.dumps(err))
-    assert type(back) is errors.RateLimitError
-    assert (back.status_code, back.request_id, back.retry_after) == (429, "r1", 2.0)
-    assert str(back) == str(err)
+    rec = Recorder(
+        httpx.Response(
+            429, json={"error": {"message": "slow"}}, headers={"retry-after": "2"}
+        ),
+        httpx.Response(503, json={"error": {"message": "down"}}),
+        final,
+    )
+    slept: list[float] = []
+    llm = make_llm(rec, slept, max_retries=2)
+    if is_async:
+        chunks = [c async for c in llm.astream("hi")]
+    else:
+        chunks = list(llm.stream("hi"))
+    assert_matches(chunks, response_to_message(final))
+    assert len(rec.requests) == 3
+    assert len(slept) == 2 and slept[0] >= 2
+
+
+def test_stream_opening_gives_up_after_max_retries() -> None:
+    rec = Recorder(
+        responder=lambda _: httpx.Response(429, json={"error": {"message": "slow"}})
+    )
+    llm = make_llm(rec, max_retries=1)
+    with pytest.raises(errors.RateLimitError):
+        list(llm.stream("hi"))
+    assert len(rec.requests) == 2
+
+
+# -- over real loopback sockets -------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
+        yield srv
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_retry_after_429_then_success(server: ScriptedServer) -> None:
+    server.push(
+        RawReply(
+            429,
+            {"error": {"code": "rate_limit_exceeded", "message": "slow"}},
+            headers={"Retry-After": "0"},
+        ),
+        RawReply(503, "no provider available"),
+        RawReply(body=bodies.text_response("ok")),
+    )
+    assert model(server.base_url).invoke("x").text == "ok"
+    assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, errors.BadRequestError),
+        (401, errors.AuthenticationError),
+        (402, errors.PermissionDeniedError),
+        (403, errors.PermissionDeniedError),
+        (404, errors.NotFoundError),
+        (429, errors.RateLimitError),
+        (502, errors.APIStatusError),
+    ],
+)
+async def test_each_status_raises_its_class(
+    server: ScriptedServer, status: int, cls: type
+) -> None:
+    body = {"error": {"code": status, "message": f"server says {status}"}}
+    server.push(*[RawReply(status, body, headers={"x-request-id": "req_9"})] * 2)
+    llm = model(server.base_url, max_retries=0)
+    with pytest.raises(cls, match=f"server says {status}") as info:
+        llm.invoke("x")
+    assert info.value.request_id == "req_9"
+    with pytest.raises(cls):
+        await llm.ainvoke("x")
+
+
+@pytest.mark.parametrize("retry_after", ["7", None])
+async def test_429_then_success(
+    server: ScriptedServer, mode: str, retry_after: str | None
+) -> None:
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    streaming = mode in STREAM_MODES
+    server.push(
+        RawReply(
+            429, bodies.error("slow down", "rate_limit_exceeded"), headers=headers
+        ),
+        ok_reply("fine now", streaming=streaming),
+    )
+    sleeps: list[float] = []
+    out = await call(model(server.base_url, sleeps), mode)
+    assert out.error is None and out.message is not None
+    assert out.message.text == "fine now"
+    assert len(server.requests) == 2
+    if retry_after:
+        assert sleeps == [7.0]  # the server's wait, not our backoff
+    else:
+        assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
+    assert out.seconds < 5
+
+
+async def test_429_beyond_max_retries_raises_rate_limit_error(
+    server: ScriptedServer, mode: str
+) -> None:
+    reply = RawReply(
+        429, bodies.error("slow down, tier 1"), headers={"Retry-After": "2"}
+    )
+    server.push(*[reply] * 5)
+    out = await call(model(server.base_url, max_retries=2), mode)
+    assert isinstance(out.error, errors.RateLimitError)
+    assert out.error.message == "slow down, tier 1"
+    assert (out.error.status_code, out.error.retry_after) == (429, 2.0)
+    assert len(server.requests) == 3
+    assert out.seconds < 5
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@pytest.mark.parametrize("storm", [3, 4], ids=["shorter", "longer"])
+async def test_5xx_storm_against_max_retries(
+    server: ScriptedServer, mode: str, status: int, storm: int
+) -> None:
+    """max_retries=3: a 3-reply storm is survived, a 4-reply storm is not."""
+    streaming = mode in STREAM_MODES
+    server.push(
+        *[RawReply(status, bodies.error(f"upstream storm {n}")) for n in range(storm)]
+    )
+    server.push(ok_reply("after the storm", streaming=streaming))
+    sleeps: list[float] = []
+    out = await call(model(server.base_url, sleeps, max_retries=3), mode)
+    if storm <= 3:
+        assert out.error is None and out.message is not None
+        assert out.message.text == "after the storm"
+        assert len(server.requests) == storm + 1
+    else:
+        assert type(out.error) is errors.APIStatusError
+        assert out.error.status_code == status
+        assert out.error.message == "upstream storm 3"  # the last attempt's
+        assert len(server.requests) == 4
+    # exponential backoff with jitter: 0.25-0.5, 0.5-1, 1-2 s
+    assert len(sleeps) == 3
+    for n, wait in enumerate(sleeps):
+        assert 0.25 * 2**n <= wait <= 0.5 * 2**n
+    assert out.seconds < 5
+
+
+async def test_connection_refused_is_a_connection_error() -> None:
+    llm = model(f"http://127.0.0.1:{closed_port()}/v1", max_retries=1)
+    with pytest.raises(errors.APIConnectionError):
+        llm.invoke("x")
+
+
+def test_server_that_never_answers_times_out(server: ScriptedServer) -> None:
+    server.push(RawReply(hang=3.0), RawReply(hang=3.0))
+    llm = model(server.base_url, timeout=0.3, max_retries=1)
+    started = time.monotonic()
+    with pytest.raises(errors.APITimeoutError):
+        llm.invoke("x")
+    assert time.monotonic() - started < 2.5
+    assert len(server.requests) == 2
+
+
+def test_reset_mid_response_is_retried(server: ScriptedServer) -> None:
+    server.push(RawReply(body=bodies.text_response("half"), drop=True))
+    server.push(RawReply(body=bodies.text_response("whole")))
+    assert model(server.base_url).invoke("x").text == "whole"
