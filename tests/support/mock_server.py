@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from langchain_onerouter import ChatOneRouterResponses
+from tests.support.models import make_llm
 
 
 class TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -68,11 +69,11 @@ class Server:
         )
 
     def model(self, **kw: Any) -> ChatOneRouterResponses:
-        transport = httpx.MockTransport(self)
-        return ChatOneRouterResponses(
-            model="openai/gpt-4o-mini",
-            base_url="https://onerouter.test/v1",
-            http_client=httpx.Client(transport=transport),
-            http_async_client=httpx.AsyncClient(transport=transport),
+        """A model on this server (`make_llm`, with the default two retries)."""
+        settings: dict[str, Any] = {
+            "model": "openai/gpt-4o-mini",
+            "base_url": "https://onerouter.test/v1",
+            "max_retries": 2,
             **kw,
-        )
+        }
+        return make_llm(self, **settings)
