@@ -98,9 +98,10 @@ def test_include_flag_merges_with_explicit_include() -> None:
         "message.output_text.logprobs",
         "reasoning.encrypted_content",
     ]
-    assert "include" not in Recorder().requests and "include" not in (
-        build_request_body([HumanMessage("x")], {"model": "m"})
-    )
+    plain = Recorder(_final_reply())
+    make_llm(plain, use_encrypted_reasoning=False).invoke("x")
+    assert "include" not in plain.requests[0].json()
+    assert "include" not in build_request_body([HumanMessage("x")], {"model": "m"})
 
 
 def test_unencrypted_reasoning_is_omitted_and_its_items_lose_server_ids() -> None:
