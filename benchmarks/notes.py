@@ -60,6 +60,7 @@ NOTES = """## Reading the results
 - **Concurrency.** {concurrent_streams} concurrent streams opened
   {ours_stream_connections} connections (pool: 100) and took
   {concurrent_ratio}× raw httpx-sse's wall time. One event loop runs every
-  stream's per-chunk work on one core, so the wall time is the per-chunk
-  cost above times the chunks; the `concurrency` profile shows where it goes.
+  stream's per-chunk work on one core, so the wall time is about all the
+  streams' chunks times the per-chunk cost measured above; the
+  `concurrency` profile shows where it goes.
 """
