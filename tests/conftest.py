@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from langchain_onerouter.items import SPEC_ITEM_TYPES
+from tests.reliability.helpers import MODES
+from tests.support.scripted_server import ScriptedServer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -77,3 +79,16 @@ def check_spec(request: pytest.FixtureRequest) -> Any:
                 validator.validate(item)
 
     return check
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """A fresh scripted loopback server (a test module may define its own)."""
+    with ScriptedServer() as srv:
+        yield srv
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """Each call mode in turn: invoke, ainvoke, stream, astream."""
+    return str(request.param)

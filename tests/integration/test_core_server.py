@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support import bodies, models
 from tests.support.scripted_server import RawReply, ScriptedServer
 
 KEY = "sk-or-test-key-0123456789"
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
 
 
 def model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import operator
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,6 @@ from tests.support.scripted_server import RawReply, ScriptedServer
 
 SSE = {"Content-Type": "text/event-stream"}
 DELAY = 0.03
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
 
 
 def model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:

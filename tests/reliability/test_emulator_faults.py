@@ -9,16 +9,11 @@ import httpx
 import pytest
 
 from langchain_onerouter import errors
-from tests.reliability.helpers import MODES, STREAM_MODES, call
+from tests.reliability.helpers import STREAM_MODES, call
 from tests.support.models import model
 
 pytest.importorskip("starlette")
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture

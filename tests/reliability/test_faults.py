@@ -18,7 +18,6 @@ import pytest
 
 from langchain_onerouter import errors
 from tests.reliability.helpers import (
-    MODES,
     SSE_HEADERS,
     STREAM_MODES,
     call,
@@ -34,17 +33,6 @@ from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
 
 pytestmark = pytest.mark.timeout(30)
 INVOKE_MODES = ("invoke", "ainvoke")
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 # -- connections -----------------------------------------------------------------

@@ -12,10 +12,15 @@ from typing import Any
 import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
-from tests.reliability.helpers import KEY, SSE_HEADERS, call, frames, stream_events
+from tests.reliability.helpers import (
+    KEY,
+    MODES,
+    SSE_HEADERS,
+    call,
+    frames,
+    stream_events,
+)
 from tests.support.scripted_server import RawReply, ScriptedServer
-
-MODES = ("invoke", "ainvoke", "stream", "astream")
 
 
 def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:

@@ -8,7 +8,6 @@ import json
 import logging
 import ssl
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -30,12 +29,6 @@ from tests.support.scripted_server import RawReply, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
 LIMIT = errors.MAX_ERROR_BODY_CHARS
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
 
 
 def leaks(value: Any) -> bool:

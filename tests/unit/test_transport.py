@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -22,7 +21,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_onerouter import errors
 from langchain_onerouter._retry import is_retryable, retry_delay
 from langchain_onerouter.response import response_to_message
-from tests.reliability.helpers import MODES, STREAM_MODES, call, ok_reply
+from tests.reliability.helpers import STREAM_MODES, call, ok_reply
 from tests.support import bodies
 from tests.support.models import Recorder, make_llm, model
 from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
@@ -369,17 +368,6 @@ def test_stream_opening_gives_up_after_max_retries() -> None:
 
 
 # -- over real loopback sockets -------------------------------------------------------
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        yield srv
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def test_retry_after_429_then_success(server: ScriptedServer) -> None:
