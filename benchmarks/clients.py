@@ -389,6 +389,27 @@ class CoreClient(ChatModelClient):
         super().__init__(make_noop(deltas, kind))
 
 
+class FloorThenCore(Client):
+    """The floor's request, then the no-op model's `invoke`: the least a
+    LangChain chat model doing this I/O can cost, measured as one call. Apart,
+    the two cost less than together: on this loopback setup the floor's round
+    trip slows by about as much CPU work as runs between its calls (see
+    docs/performance.md), so floor + no-op measured apart undercounts it."""
+
+    name = "floor+core"
+
+    def __init__(self, floor: Client, core: Client) -> None:
+        self.floor, self.core = floor, core
+
+    def invoke(self) -> str:
+        self.core.invoke()
+        return self.floor.invoke()
+
+    async def ainvoke(self) -> str:
+        await self.core.ainvoke()
+        return await self.floor.ainvoke()
+
+
 def make_client(name: str, base_url: str, deltas: int, kind: str = "text") -> Client:
     """A client by name: floor, ours, openai or core (`kind`: which stream the
     base URL serves, see `benchmarks.server.stream_url`)."""

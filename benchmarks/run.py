@@ -31,6 +31,7 @@ import orjson
 from benchmarks import report
 from benchmarks.clients import (
     Client,
+    FloorThenCore,
     expected,
     make_client,
     make_openai,
@@ -56,6 +57,9 @@ UNCHECKED = (
     "batch_connections",
     "import_above_core",
     "invoke_vs_core",
+    "invoke_floor_vs_core",
+    "ainvoke_floor_vs_core",
+    "invoke_cpu_vs_core",
     "ainvoke_vs_core",
     "batch_0ms",
     "core_batch_0ms",
@@ -114,14 +118,36 @@ QUICK: dict[str, Any] = {
 }
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
+def _ms(seconds: list[float], cpu: list[float] | None = None) -> dict[str, float]:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {
+    figures = {
         "median_ms": statistics.median(ordered) * 1000,
         "p95_ms": p95 * 1000,
         "n": float(len(ordered)),
     }
+    if cpu:
+        figures["cpu_median_ms"] = statistics.median(cpu) * 1000
+    return figures
+
+
+class Timed:
+    """Wall and CPU time of each call, per client (CPU: `time.process_time`,
+    this process only, so the loopback server's work is not counted)."""
+
+    def __init__(self, names: Any) -> None:
+        self.wall: dict[str, list[float]] = {name: [] for name in names}
+        self.cpu: dict[str, list[float]] = {name: [] for name in names}
+
+    def start(self) -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    def stop(self, name: str, started: tuple[float, float]) -> None:
+        self.wall[name].append(time.perf_counter() - started[0])
+        self.cpu[name].append(time.process_time() - started[1])
+
+    def figures(self) -> dict[str, Any]:
+        return _with_overhead({n: _ms(s, self.cpu[n]) for n, s in self.wall.items()})
 
 
 def _check(name: str, got: str, want: str) -> None:
@@ -158,24 +184,26 @@ def bench_invoke(clients: dict[str, Client], total: int) -> dict[str, Any]:
     from benchmarks.server import ANSWER
 
     rounds = 10
-    samples: dict[str, list[float]] = {name: [] for name in clients}
+    timed = Timed(clients)
     for name, client in clients.items():
         for _ in range(5):
             _check(name, client.invoke(), ANSWER)
     for _ in range(rounds):
         for name, client in clients.items():
             for _ in range(max(1, total // rounds)):
-                start = time.perf_counter()
+                started = timed.start()
                 client.invoke()
-                samples[name].append(time.perf_counter() - start)
-    return _with_overhead({name: _ms(s) for name, s in samples.items()})
+                timed.stop(name, started)
+    return timed.figures()
 
 
 def _with_overhead(figures: dict[str, dict[str, float]]) -> dict[str, Any]:
-    floor = figures["floor"]["median_ms"]
+    floor = figures["floor"]
     for name, fig in figures.items():
-        if name not in ("floor", "core"):
-            fig["overhead_ms"] = fig["median_ms"] - floor
+        if name not in ("floor", "core", "floor+core"):
+            fig["overhead_ms"] = fig["median_ms"] - floor["median_ms"]
+            if "cpu_median_ms" in fig:
+                fig["cpu_overhead_ms"] = fig["cpu_median_ms"] - floor["cpu_median_ms"]
     return figures
 
 
@@ -236,17 +264,17 @@ def bench_async(
     (ChatOpenAI's async client is bound to the loop that first used it)."""
     rounds = 10
 
-    async def run() -> tuple[dict[str, list[float]], dict[str, Any]]:
-        calls: dict[str, list[float]] = {name: [] for name in invoke_clients}
+    async def run() -> tuple[Timed, dict[str, Any]]:
+        calls = Timed(invoke_clients)
         for client in invoke_clients.values():
             for _ in range(5):
                 await client.ainvoke()
         for _ in range(rounds):
             for name, client in invoke_clients.items():
                 for _ in range(max(1, total // rounds)):
-                    start = time.perf_counter()
+                    started = calls.start()
                     await client.ainvoke()
-                    calls[name].append(time.perf_counter() - start)
+                    calls.stop(name, started)
         streams: dict[str, Any] = {}
         for kind, clients in by_kind.items():
             samples: dict[str, list[float]] = {name: [] for name in clients}
@@ -273,9 +301,9 @@ def bench_async(
         return calls, streams
 
     calls, streams = asyncio.run(run())
-    if not calls:  # `--only stream`: no ainvoke clients, so no floor
+    if not calls.wall:  # `--only stream`: no ainvoke clients, so no floor
         return {}, streams
-    return _with_overhead({n: _ms(s) for n, s in calls.items()}), streams
+    return calls.figures(), streams
 
 
 def _stream_figures(
@@ -296,7 +324,7 @@ def _stream_figures(
         }
     floor = figures["floor"]["per_chunk_us"]
     for name, fig in figures.items():
-        if name not in ("floor", "core"):
+        if name not in ("floor", "core", "floor+core"):
             fig["per_chunk_overhead_us"] = fig["per_chunk_us"] - floor
     return figures
 
@@ -547,6 +575,9 @@ def run_all(
         url = server.base_url(cfg["deltas"])
         names = ("floor", "ours", "openai", "core")
         invoke_clients = {n: make_client(n, url, cfg["deltas"]) for n in names}
+        invoke_clients["floor+core"] = FloorThenCore(
+            invoke_clients["floor"], invoke_clients["core"]
+        )
         by_kind = stream_clients(server.port, cfg["deltas"], cfg["stream_openai"])
         if "invoke" in only:
             say("invoke", "sequential invoke and ainvoke")
