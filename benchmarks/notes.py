@@ -5,13 +5,22 @@ NOTES = """## Reading the results
 
 - **Invoke.** The no-op model costs {core_invoke_us} µs per `invoke` in
   langchain-core alone (callback manager, run ids, message normalisation,
-  `ChatResult` → `LLMResult`); ours costs {ours_invoke_above_us} µs above raw
-  httpx ({invoke_ratio}× the no-op; async {ainvoke_ratio}×). The `invoke`
-  profile splits ours' time above the floor by group, and lists the
-  langchain-core functions that cost ours more than they cost the no-op
-  (ours returns a larger message: reasoning block, usage, response
-  metadata) and the httpx functions that cost ours more than the floor;
-  `waiting` is time blocked in `recv`, i.e. on the server or on a CPU.
+  `ChatResult` → `LLMResult`). Measured apart, the floor and the no-op
+  undercount a real call: on this loopback setup the floor's own round trip
+  slows with the CPU work done between its calls (its CPU time per call
+  grows too: the caches go cold while it waits), so the floor then the
+  no-op, run back to back as one call, took {floor_core_invoke_us} µs, not
+  the {floor_plus_core_us} µs of the two apart. Ours took {ours_invoke_above_combo_us} µs above that
+  ({invoke_ratio}× the no-op; async {ainvoke_ratio}×; the target, ≤ 0.5, is
+  the issue's "our own mapping and transport ≤ half of langchain-core's").
+  Against the floor alone ours is {ours_invoke_above_us} µs above
+  ({invoke_floor_ratio}× the no-op). Our own code without I/O (request body,
+  transport, `response_to_message`, the `ChatResult`) is about 0.1 ms of
+  CPU per call. The `invoke` profile splits ours' time above the floor by
+  group, and lists the langchain-core functions that cost ours more than
+  they cost the no-op and the httpx functions that cost ours more than the
+  floor; `waiting` is time blocked in `recv`, i.e. on the server or on a
+  CPU.
 - **Streams.** Per chunk the no-op model costs {core_chunk_text} µs (text),
   {core_chunk_tool} µs (tool arguments) and {core_chunk_reasoning} µs
   (summary); ours above the httpx-sse floor {ours_chunk_text}, {ours_chunk_tool}

@@ -638,6 +638,20 @@ def _percent(value: str) -> str:
     return value if value == "–" else value + "%"
 
 
+def _sum_us(r: dict[str, Any], key: str, names: Sequence[str]) -> str:
+    figs = r.get(key, {})
+    if not all(n in figs for n in names):
+        return "–"
+    return f"{sum(figs[n]['median_ms'] for n in names) * 1000:,.0f}"
+
+
+def _diff_us(r: dict[str, Any], key: str, a: str, b: str) -> str:
+    figs = r.get(key, {})
+    if a not in figs or b not in figs:
+        return "–"
+    return f"{(figs[a]['median_ms'] - figs[b]['median_ms']) * 1000:,.0f}"
+
+
 def _note_values(r: dict[str, Any]) -> dict[str, str]:
     """The figures the hand-written analysis quotes, from this run ("–"
     where its section did not run)."""
@@ -663,8 +677,14 @@ def _note_values(r: dict[str, Any]) -> dict[str, str]:
         "ours_invoke_above_us": get(
             "invoke", "ours", "overhead_ms", digits=0, scale=1000
         ),
-        "invoke_ratio": ratio("invoke_vs_core", 1),
-        "ainvoke_ratio": ratio("ainvoke_vs_core", 1),
+        "floor_core_invoke_us": get(
+            "invoke", "floor+core", "median_ms", digits=0, scale=1000
+        ),
+        "floor_plus_core_us": _sum_us(r, "invoke", ("floor", "core")),
+        "ours_invoke_above_combo_us": _diff_us(r, "invoke", "ours", "floor+core"),
+        "invoke_floor_ratio": ratio("invoke_floor_vs_core", 1),
+        "invoke_ratio": ratio("invoke_vs_core", 2),
+        "ainvoke_ratio": ratio("ainvoke_vs_core", 2),
         **{
             f"core_chunk_{kind}": get("stream", kind, "core", "per_chunk_us")
             for kind in ("text", "tool", "reasoning")
