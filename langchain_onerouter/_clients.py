@@ -376,7 +376,11 @@ def _assign_requests_to_connections(pool: Any) -> list[Any]:
     request holds, and counting only idle connections against keep-alive.
 
     Same three cases as upstream: reuse an available connection, open a new
-    one below `max_connections`, else close an idle one to make room.
+    one below `max_connections`, else close an idle one to make room. Linear
+    in connections + queued requests (upstream: their product): the idle
+    count is kept, not recounted, and once a request finds no connection,
+    later ones for its origin are skipped, as a pass only takes connections
+    away (1,000 queued streams on 100 connections: see docs/performance.md).
     """
     closing: list[Any] = []
     held = {id(r.connection) for r in pool._requests if r.connection is not None}
@@ -384,20 +388,24 @@ def _assign_requests_to_connections(pool: Any) -> list[Any]:
     def idle(connection: Any) -> bool:
         return id(connection) not in held and connection.is_idle()
 
+    idle_count = sum(map(idle, pool._connections))
     for connection in list(pool._connections):
         if connection.is_closed():
             pool._connections.remove(connection)
         elif id(connection) in held:
             continue
         elif connection.has_expired() or (
-            idle(connection)
-            and sum(map(idle, pool._connections)) > pool._max_keepalive_connections
+            idle(connection) and idle_count > pool._max_keepalive_connections
         ):
+            idle_count -= idle(connection)
             pool._connections.remove(connection)
             closing.append(connection)
 
+    stuck: list[Any] = []  # origins a queued request found no connection for
     for request in [r for r in pool._requests if r.is_queued()]:
         origin = request.request.url.origin
+        if origin in stuck:
+            continue
         available = [
             c
             for c in pool._connections
@@ -415,6 +423,7 @@ def _assign_requests_to_connections(pool: Any) -> list[Any]:
             connection = pool.create_connection(origin)
             pool._connections.append(connection)
         else:
+            stuck.append(origin)  # httpcore's Origin is not hashable
             continue
         request.assign_to_connection(connection)
         held.add(id(connection))

@@ -82,6 +82,57 @@ def test_only_idle_connections_count_against_keep_alive() -> None:
     assert pool._assign_requests_to_connections() == []
 
 
+class _OriginConn(_Conn):
+    """A busy connection to one origin (never idle, never available)."""
+
+    def __init__(self, origin: Any) -> None:
+        super().__init__(idle=False)
+        self.origin = origin
+
+    def can_handle_request(self, origin: Any) -> bool:
+        return bool(origin == self.origin)
+
+
+def _queue(pool: Any, url: str) -> Any:
+    request = PoolRequest(httpcore.Request("POST", url))
+    pool._requests.append(request)
+    return request
+
+
+def test_queued_requests_wait_on_a_full_busy_pool() -> None:
+    pool = _pool(max_keepalive=5)
+    a, b = "http://127.0.0.1:1/v1/responses", "http://127.0.0.1:2/v1/responses"
+    origin_a = httpcore.Request("POST", a).url.origin
+    busy = [_OriginConn(origin_a) for _ in range(10)]
+    pool._connections = list(busy)
+    queued = [_queue(pool, a), _queue(pool, a), _queue(pool, b)]
+
+    assert pool._assign_requests_to_connections() == []
+
+    assert [r.connection for r in queued] == [None, None, None]
+    assert pool._connections == busy
+
+
+def test_a_queued_request_of_another_origin_replaces_an_idle_connection() -> None:
+    pool = _pool(max_keepalive=5)
+    a, b = "http://127.0.0.1:1/v1/responses", "http://127.0.0.1:2/v1/responses"
+    origin_a = httpcore.Request("POST", a).url.origin
+    pool._connections = [_OriginConn(origin_a) for _ in range(9)]
+    spare = _OriginConn(origin_a)
+    spare.idle = True  # idle, but for origin a only: not available to b
+    spare.is_available = lambda: False  # type: ignore[method-assign]
+    pool._connections.append(spare)
+    waiting, other = _queue(pool, a), _queue(pool, b)
+
+    closing = pool._assign_requests_to_connections()
+
+    # a's request finds no available connection and the pool is full, so the
+    # idle one is closed to make room for it; b's then waits.
+    assert closing == [spare]
+    assert waiting.connection is not None and waiting.connection is not spare
+    assert other.connection is None
+
+
 def _slow_echo(request: Recorded) -> RawReply:
     # 5 ms per answer keeps ~60 requests in flight: more connections than
     # the 20 kept alive, so every release trims the pool.
