@@ -23,10 +23,12 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-
-import httpx
+from typing import TYPE_CHECKING
 
 from langchain_onerouter import errors
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_TOTAL_TIMEOUT = 1800.0
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import httpx
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
     BaseModel,
@@ -19,7 +18,12 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_onerouter._clients import OwnPoolCopies
+from langchain_onerouter._owner import (
+    HttpAsyncClient,
+    HttpClient,
+    HttpTimeout,
+    OwnPoolCopies,
+)
 from langchain_onerouter.settings import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -42,15 +46,15 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
         default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL)
     )
     """API root; defaults to `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
-    timeout: float | httpx.Timeout | None = None
+    timeout: float | HttpTimeout | None = None
     """Seconds or an `httpx.Timeout`. Default: 600 s read, 10 s connect."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
     default_headers: dict[str, str] | None = None
     """Extra headers for every request."""
-    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    http_client: HttpClient | None = Field(default=None, exclude=True)
     """Your own sync client (proxies, TLS, pool); never closed by us."""
-    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
     """Your own async client; never closed by us."""
 
     model_config = ConfigDict(

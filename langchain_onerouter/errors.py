@@ -28,9 +28,8 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from langchain_core.exceptions import (
     ContextOverflowError,
     ModelAPIError,
@@ -45,6 +44,9 @@ from langchain_core.exceptions import (
 )
 
 from langchain_onerouter._json import JSONDecodeError, dumps, loads
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "OneRouterError",
@@ -254,6 +256,8 @@ class Boundary:
     def httpx_errors(self, where: str, *, mid_stream: bool = False) -> Iterator[None]:
         """Raise httpx exceptions from the block as `APITimeoutError` or
         `APIConnectionError` (`StreamError` once a stream has begun)."""
+        import httpx  # loaded by the transport already (not at our import)
+
         try:
             yield
         except httpx.HTTPError as exc:
@@ -441,6 +445,8 @@ def _text_message(text: str, headers: httpx.Headers, status: int) -> str:
         title = _HTML_TITLE.search(text)
         snippet = title.group(1) if title else _TAGS.sub(" ", text)
         return "non-JSON error page: " + " ".join(snippet.split())[:300]
+    import httpx  # an error response came in: httpx is loaded
+
     return " ".join(text.split())[:500] or httpx.codes.get_reason_phrase(status)
 
 
@@ -467,6 +473,8 @@ def _parse_retry_after(headers: httpx.Headers) -> float | None:
 def _from_httpx(
     exc: httpx.HTTPError, where: str, *, mid_stream: bool
 ) -> OneRouterError:
+    import httpx  # `exc` is one of its exceptions: it is loaded
+
     if mid_stream:
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(

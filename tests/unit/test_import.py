@@ -20,8 +20,11 @@ LAZY_OURS = {
     "langchain_onerouter.tokens",
     "langchain_onerouter.cli",
     "langchain_onerouter.testing",
+    "langchain_onerouter._clients",
 }
 HEAVY_THIRD_PARTY = {
+    "httpx",  # ~90 ms of our import before; its __init__ loads rich and click
+    "httpcore",
     "tenacity",
     "httpx_sse",
     "starlette",
@@ -84,3 +87,37 @@ def test_first_call_loads_the_transport() -> None:
         "ChatOneRouterResponses(model='m', api_key='k')._get_transport()"
     )
     assert {"langchain_onerouter.transport", "tenacity"} <= loaded
+
+
+def test_client_fields_check_their_type_without_importing_httpx() -> None:
+    # No httpx loaded: a wrong value is rejected without loading it.
+    loaded = _modules_after(
+        "from langchain_onerouter import ChatOneRouterResponses as C\n"
+        "from pydantic import ValidationError\n"
+        "try:\n"
+        "    C(model='m', api_key='k', http_client='not a client')\n"
+        "except ValidationError as err:\n"
+        "    assert 'instance of httpx.Client' in str(err), err\n"
+        "else:\n"
+        "    raise AssertionError('accepted a str as http_client')"
+    )
+    assert "httpx" not in loaded
+
+
+def test_client_fields_take_httpx_objects_and_name_a_wrong_one() -> None:
+    import httpx
+    import pytest
+    from pydantic import ValidationError
+
+    from langchain_onerouter import ChatOneRouterResponses
+
+    timeout = httpx.Timeout(5.0, connect=2.0)
+    with httpx.Client() as client:
+        llm = ChatOneRouterResponses(
+            model="m", api_key="k", http_client=client, timeout=timeout
+        )
+        assert llm.http_client is client and llm.timeout is timeout
+        with pytest.raises(ValidationError, match="http_async_client") as err:
+            ChatOneRouterResponses(model="m", api_key="k", http_async_client=client)
+        assert "instance of httpx.AsyncClient" in str(err.value)
+    assert ChatOneRouterResponses(model="m", api_key="k", timeout="30").timeout == 30.0
