@@ -324,7 +324,7 @@ def _stream_figures(
         }
     floor = figures["floor"]["per_chunk_us"]
     for name, fig in figures.items():
-        if name not in ("floor", "core", "floor+core"):
+        if name not in ("floor", "core"):
             fig["per_chunk_overhead_us"] = fig["per_chunk_us"] - floor
     return figures
 

@@ -5,9 +5,10 @@
 - `HttpClient`, `HttpAsyncClient`, `HttpTimeout`: field types for
   `httpx.Client`, `httpx.AsyncClient` and `httpx.Timeout`. mypy sees the
   httpx classes; pydantic checks `isinstance` against httpx as loaded (a
-  client or `httpx.Timeout` you pass in has loaded it), so neither
-  `import langchain_onerouter` nor building a model loads httpx (issue 18:
-  about 90 ms of CPU).
+  client or `httpx.Timeout` you pass in has loaded it), so
+  `import langchain_onerouter` does not load httpx (issue 18: about 90 ms
+  of CPU) and checking a field's value never does. (Building a model still
+  does, later: its profile lookup loads the catalog and the transport.)
 """
 
 from __future__ import annotations
