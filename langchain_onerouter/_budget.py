@@ -11,11 +11,11 @@ caps on the bytes it holds in memory. Used by `transport` for every call.
   (a gzip bomb stops there). `max_sse_line_bytes` (default 16 MiB): one SSE
   line. Over a cap: `ResponseTooLargeError`, never a `MemoryError`.
 
->>> lines = SSELines(max_line=100)
->>> lines.feed(b"data: a\\r\\n: ping\\ndata")
-['data: a', ': ping']
->>> lines.feed(b": b\\n\\n")
-['data: b', '']
+>>> sse = SSEDecoder(max_line=100)
+>>> sse.feed(b"event: e\\r\\n: ping\\ndata")
+[]
+>>> sse.feed(b": b\\n\\n")
+[('e', 'b')]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AnyStr
 
 from langchain_onerouter import errors
 
@@ -107,33 +107,36 @@ class Budget:
     # -- streams -----------------------------------------------------------
     def iter_sse(self, response: httpx.Response) -> Iterator[tuple[str, str]]:
         """(event name, data) of each SSE event of `response`."""
-        lines, events = SSELines(self.limits.max_sse_line_bytes), SSEEvents()
-        idle = _Idle(self.limits.idle_timeout)
+        sse, idle = (
+            SSEDecoder(self.limits.max_sse_line_bytes),
+            _Idle(self.limits.idle_timeout),
+        )
         for chunk in response.iter_bytes():
-            yield from self._events(lines.feed(chunk), events, idle)
-        yield from self._events(lines.end(), events, idle)
+            yield from self._checked(sse.feed(chunk), sse, idle)
+        yield from self._checked(sse.end(), sse, idle)
 
     async def aiter_sse(
         self, response: httpx.Response
     ) -> AsyncIterator[tuple[str, str]]:
-        lines, events = SSELines(self.limits.max_sse_line_bytes), SSEEvents()
-        idle = _Idle(self.limits.idle_timeout)
+        sse, idle = (
+            SSEDecoder(self.limits.max_sse_line_bytes),
+            _Idle(self.limits.idle_timeout),
+        )
         async for chunk in response.aiter_bytes():
-            for event in self._events(lines.feed(chunk), events, idle):
+            for event in self._checked(sse.feed(chunk), sse, idle):
                 yield event
-        for event in self._events(lines.end(), events, idle):
+        for event in self._checked(sse.end(), sse, idle):
             yield event
 
-    def _events(
-        self, lines: list[str], events: SSEEvents, idle: _Idle
-    ) -> Iterator[tuple[str, str]]:
-        for line in lines:
-            if line and not line.startswith(":"):
-                idle.reset()  # a field line; comments and blank lines are silence
-            if (event := events.feed(line)) is not None:
-                yield event
+    def _checked(
+        self, events: list[tuple[str, str]], sse: SSEDecoder, idle: _Idle
+    ) -> list[tuple[str, str]]:
+        """`events` of one chunk, once the idle bound and deadline allow."""
+        if sse.heard:  # a field line; comments and blank lines are silence
+            idle.reset()
         idle.check()
         self.check()
+        return events
 
 
 class _Idle:
@@ -152,62 +155,94 @@ class _Idle:
             )
 
 
-class SSELines:
-    """Bytes to lines (`\\n`, `\\r\\n` or `\\r`), no line over `max_line` bytes.
+class SSEDecoder:
+    """Bytes to SSE events, as the WHATWG event-stream rules say: lines end
+    in `\\n`, `\\r\\n` or `\\r`, a blank line ends an event, `:` starts a
+    comment; no line over `max_line` bytes.
 
-    Each chunk is scanned once, so a long line costs linear time.
+    Each chunk's complete lines are decoded at once and scanned in one loop:
+    a line and an event cost no call of their own (the benchmark's 2,000-delta
+    text stream: 2.7-4.0 -> 1.9 us per event through `Budget.iter_sse`,
+    timeit best of 9, against a line splitter feeding an event assembler).
+    `heard` says whether the last chunk held a field line (for the idle bound).
     """
 
     def __init__(self, max_line: int) -> None:
         self.max_line = max_line
+        self.heard = False
         self._held: list[bytes] = []  # the unfinished line, in pieces
         self._size = 0
-        self._after_cr = False  # a chunk ended in \r: skip a leading \n
-
-    def feed(self, chunk: bytes) -> list[str]:
-        if self._after_cr and chunk.startswith(b"\n"):
-            chunk = chunk[1:]
-        self._after_cr = chunk.endswith(b"\r")
-        parts = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        tail = parts.pop()
-        lines = []
-        if parts:
-            parts[0] = b"".join([*self._held, parts[0]])
-            lines, self._held, self._size = parts, [], 0
-        self._held.append(tail)
-        self._size += len(tail)
-        if self._size > self.max_line or any(len(p) > self.max_line for p in lines):
-            raise errors.ResponseTooLargeError(
-                f"an SSE line exceeds max_sse_line_bytes={self.max_line}"
-            )
-        return [line.decode("utf-8", "replace") for line in lines]
-
-    def end(self) -> list[str]:
-        """The last line, unterminated (its event is not dispatched)."""
-        rest, self._held, self._size = b"".join(self._held), [], 0
-        return [rest.decode("utf-8", "replace")] if rest else []
-
-
-class SSEEvents:
-    """Lines to events, as the WHATWG event-stream rules say."""
-
-    def __init__(self) -> None:
+        self._after_cr = False  # a chunk ended in \\r: skip a leading \\n
         self._name = ""
         self._data: list[str] = []
 
-    def feed(self, line: str) -> tuple[str, str] | None:
-        if not line:
-            if not self._data and not self._name:
-                return None
-            event = (self._name or "message", "\n".join(self._data))
-            self._name, self._data = "", []
-            return event
-        if line.startswith(":"):
-            return None
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "event":
-            self._name = value
-        elif name == "data":
-            self._data.append(value)
-        return None
+    def feed(self, chunk: bytes) -> list[tuple[str, str]]:
+        """The events completed by `chunk` (name, data)."""
+        if not chunk:  # keeps `_after_cr`: a \r\n may straddle it
+            self.heard = False
+            return []
+        if self._after_cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        self._after_cr = chunk.endswith(b"\r")
+        end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) + 1
+        if not end:  # no line ends here: hold it all
+            self._hold(chunk)
+            self.heard = False
+            return []
+        lines = chunk[:end]
+        if self._held:
+            lines = b"".join([*self._held, lines])
+            self._held, self._size = [], 0
+        self._hold(chunk[end:])
+        if len(lines) > self.max_line and any(
+            len(line) > self.max_line for line in _split(lines)
+        ):
+            raise _line_too_long(self.max_line)
+        text = lines.decode("utf-8", "replace")
+        return self._lines(_split(text)[:-1])
+
+    def end(self) -> list[tuple[str, str]]:
+        """The events of the unterminated last line (none: an event needs a
+        blank line to end it)."""
+        rest, self._held, self._size = b"".join(self._held), [], 0
+        return self._lines([rest.decode("utf-8", "replace")] if rest else [])
+
+    def _hold(self, piece: bytes) -> None:
+        self._held.append(piece)
+        self._size += len(piece)
+        if self._size > self.max_line:
+            raise _line_too_long(self.max_line)
+
+    def _lines(self, lines: list[str]) -> list[tuple[str, str]]:
+        events: list[tuple[str, str]] = []
+        heard = False
+        for line in lines:
+            if not line:
+                if self._data or self._name:
+                    events.append((self._name or "message", "\n".join(self._data)))
+                    self._name, self._data = "", []
+            elif line[0] != ":":
+                heard = True
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
+                    value = value[1:]
+                if name == "data":
+                    self._data.append(value)
+                elif name == "event":
+                    self._name = value
+        self.heard = heard
+        return events
+
+
+def _line_too_long(max_line: int) -> errors.ResponseTooLargeError:
+    return errors.ResponseTooLargeError(
+        f"an SSE line exceeds max_sse_line_bytes={max_line}"
+    )
+
+
+def _split(text: AnyStr) -> list[AnyStr]:
+    """`text` cut at each `\\n`, `\\r\\n` or `\\r` (`splitlines` also cuts at
+    form feeds and more, which SSE does not)."""
+    if isinstance(text, bytes):
+        return text.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
