@@ -7,7 +7,10 @@
 - `core`: a do-nothing `BaseChatModel` (no I/O): what langchain-core's own
   invoke/stream machinery costs, which bounds any LangChain chat model. It
   streams the same deltas as the server, in chunks shaped as ours are
-  (`noop_chunks`), so that `+` and the callbacks cost both the same.
+  (`noop_chunks`), so that `+` and the callbacks cost both the same;
+- `floor+core`: a `BaseChatModel` whose only work is the floor's I/O and the
+  no-op's chunks (`make_floor_core`): the least any LangChain chat model
+  making this request and yielding one chunk per delta can cost.
 
 Streams come in three kinds (`benchmarks.server.STREAM_KINDS`): `text`,
 `tool` (function-call argument deltas) and `reasoning` (summary deltas).
@@ -16,7 +19,7 @@ Streams come in three kinds (`benchmarks.server.STREAM_KINDS`): `text`,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from benchmarks.server import (
@@ -262,39 +265,48 @@ def noop_pieces(kind: str, deltas: int) -> list[str]:
     return split_text(SUMMARY if kind == "reasoning" else ANSWER, deltas)
 
 
-def noop_chunks(kind: str, pieces: list[str]) -> Iterator[Any]:
-    """The do-nothing model's chunks, one per delta, each shaped as
-    `ResponseStreamParser` shapes it (one indexed content block,
+def chunk_maker(kind: str) -> Callable[[str, bool], Any]:
+    """`make(piece, first)`: the `AIMessageChunk` of one `kind` delta, shaped
+    as `ResponseStreamParser` shapes it (one indexed content block,
     `model_provider`; a tool call chunk for arguments, with the call's name
-    and id on the first). Built on the fly, as any model builds its chunks;
+    and id on the `first`). Built on the fly, as any model builds its chunks;
     `shape` compares them with ours."""
     from langchain_core.messages import AIMessageChunk
     from langchain_core.messages.tool import tool_call_chunk
 
     meta = {"model_provider": "onerouter"}
-    if kind == "tool":
-        for i, piece in enumerate(pieces):
-            first = {"name": TOOL_NAME, "call_id": CALL_ID} if i == 0 else {}
-            block = {"type": "function_call", **first, "arguments": piece, "index": 0}
-            call = tool_call_chunk(
-                name=first.get("name"), args=piece, id=first.get("call_id"), index=0
-            )
-            yield AIMessageChunk(
-                content=[block], tool_call_chunks=[call], response_metadata=dict(meta)
-            )
-    elif kind == "reasoning":
-        for piece in pieces:
-            entry = {"index": 0, "type": "summary_text", "text": piece}
-            yield AIMessageChunk(
-                content=[{"type": "reasoning", "summary": [entry], "index": 0}],
-                response_metadata=dict(meta),
-            )
-    else:
-        for piece in pieces:
-            yield AIMessageChunk(
-                content=[{"type": "text", "text": piece, "index": 1}],
-                response_metadata=dict(meta),
-            )
+
+    def tool(piece: str, first: bool) -> Any:
+        head = {"name": TOOL_NAME, "call_id": CALL_ID} if first else {}
+        block = {"type": "function_call", **head, "arguments": piece, "index": 0}
+        call = tool_call_chunk(
+            name=head.get("name"), args=piece, id=head.get("call_id"), index=0
+        )
+        return AIMessageChunk(
+            content=[block], tool_call_chunks=[call], response_metadata=dict(meta)
+        )
+
+    def reasoning(piece: str, first: bool) -> Any:
+        entry = {"index": 0, "type": "summary_text", "text": piece}
+        return AIMessageChunk(
+            content=[{"type": "reasoning", "summary": [entry], "index": 0}],
+            response_metadata=dict(meta),
+        )
+
+    def text(piece: str, first: bool) -> Any:
+        return AIMessageChunk(
+            content=[{"type": "text", "text": piece, "index": 1}],
+            response_metadata=dict(meta),
+        )
+
+    return {"tool": tool, "reasoning": reasoning}.get(kind, text)
+
+
+def noop_chunks(kind: str, pieces: list[str]) -> Iterator[Any]:
+    """The do-nothing model's chunks, one per piece (`chunk_maker`)."""
+    make = chunk_maker(kind)
+    for i, piece in enumerate(pieces):
+        yield make(piece, i == 0)
 
 
 def shape(chunk: Any) -> Any:
@@ -389,31 +401,77 @@ class CoreClient(ChatModelClient):
         super().__init__(make_noop(deltas, kind))
 
 
-class FloorThenCore(Client):
-    """The floor's request, then the no-op model's `invoke`: the least a
-    LangChain chat model doing this I/O can cost, measured as one call. Apart,
-    the two cost less than together: on this loopback setup the floor's round
-    trip slows with the CPU work run between its calls (seen: +0.3 and +0.7 ms
-    per call with 0.3 and 1 ms of busy loop between calls), so floor + no-op
-    measured apart undercounts it."""
+def make_floor_core(floor: FloorClient, kind: str = "text") -> Any:
+    """A chat model that makes `floor`'s request and does nothing else:
+    `_generate` returns the floor's text as a plain `AIMessage` (as the no-op
+    returns its own); `_stream` yields one `chunk_maker` chunk per delta event
+    of `kind` that the floor's `stream` decoded. The floor's bytes plus
+    langchain-core's cost, in one call: measured apart, the two cost less than
+    together (on this loopback setup the floor's round trip slows with the CPU
+    work run between its calls: seen +0.3 and +0.7 ms per call with 0.3 and
+    1 ms of busy loop between calls)."""
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    make = chunk_maker(kind)
+    delta = DELTA_EVENT[kind]
+
+    def result(text: str) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    class FloorCoreChat(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "floor+core"
+
+        def _generate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
+            return result(floor.invoke())
+
+        async def _agenerate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
+            return result(await floor.ainvoke())
+
+        def _stream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
+            first = True
+            for event in floor.stream():
+                if event["type"] == delta:
+                    yield ChatGenerationChunk(message=make(event["delta"], first))
+                    first = False
+
+        async def _astream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
+            first = True
+            async for event in floor.astream():
+                if event["type"] == delta:
+                    yield ChatGenerationChunk(message=make(event["delta"], first))
+                    first = False
+
+    return FloorCoreChat()
+
+
+class FloorCoreClient(ChatModelClient):
+    """`make_floor_core` on its own `FloorClient` (own pools, closed here)."""
 
     name = "floor+core"
 
-    def __init__(self, floor: Client, core: Client) -> None:
-        self.floor, self.core = floor, core
+    def __init__(self, base_url: str, kind: str = "text") -> None:
+        self.floor = FloorClient(base_url, kind)
+        super().__init__(make_floor_core(self.floor, kind))
 
-    def invoke(self) -> str:
-        self.core.invoke()
-        return self.floor.invoke()
-
-    async def ainvoke(self) -> str:
-        await self.core.ainvoke()
-        return await self.floor.ainvoke()
+    async def aclose(self) -> None:
+        await self.floor.aclose()
 
 
 def make_client(name: str, base_url: str, deltas: int, kind: str = "text") -> Client:
-    """A client by name: floor, ours, openai or core (`kind`: which stream the
-    base URL serves, see `benchmarks.server.stream_url`)."""
+    """A client by name: floor, ours, openai, core or floor+core (`kind`: which
+    stream the base URL serves, see `benchmarks.server.stream_url`)."""
     if name == "floor":
         return FloorClient(base_url, kind)
     if name == "ours":
@@ -422,4 +480,6 @@ def make_client(name: str, base_url: str, deltas: int, kind: str = "text") -> Cl
         return OpenAIClient(base_url)
     if name == "core":
         return CoreClient(deltas, kind)
+    if name == "floor+core":
+        return FloorCoreClient(base_url, kind)
     raise ValueError(f"unknown client {name!r}")

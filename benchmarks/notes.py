@@ -9,8 +9,9 @@ NOTES = """## Reading the results
   undercount a real call: on this loopback setup the floor's own round trip
   slows with the CPU work done between its calls (its CPU time per call
   grows too: the caches go cold while it waits), so the floor then the
-  no-op, run back to back as one call, took {floor_core_invoke_us} µs, not
-  the {floor_plus_core_us} µs of the two apart. Ours took {ours_invoke_above_combo_us} µs above that
+  no-op as one call (floor+core: a no-op model making the floor's request)
+  took {floor_core_invoke_us} µs, not the {floor_plus_core_us} µs of the two
+  apart. Ours took {ours_invoke_above_combo_us} µs above that
   ({invoke_ratio}× the no-op; async {ainvoke_ratio}×; the target, ≤ 0.5, is
   the issue's "our own mapping and transport ≤ half of langchain-core's").
   Against the floor alone ours is {ours_invoke_above_us} µs above
@@ -70,6 +71,10 @@ NOTES = """## Reading the results
   {ours_stream_connections} connections (pool: 100) and took
   {concurrent_ratio}× raw httpx-sse's wall time. One event loop runs every
   stream's per-chunk work on one core, so the wall time is about all the
-  streams' chunks times the per-chunk cost measured above; the
-  `concurrency` profile shows where it goes.
+  streams' chunks times the per-chunk cost. A LangChain model that only
+  builds the chunks over raw httpx-sse (floor+core: the floor's request,
+  one no-op-shaped chunk per delta through `BaseChatModel.astream`) took
+  {floor_core_concurrent_ratio}× raw, {floor_core_verdict}; ours took
+  {ours_vs_floor_core_concurrent}× floor+core. The `concurrency` profile
+  shows where ours' time goes.
 """

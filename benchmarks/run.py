@@ -31,7 +31,6 @@ import orjson
 from benchmarks import report
 from benchmarks.clients import (
     Client,
-    FloorThenCore,
     expected,
     make_client,
     make_openai,
@@ -63,6 +62,14 @@ UNCHECKED = (
     "ainvoke_vs_core",
     "batch_0ms",
     "core_batch_0ms",
+    # Informative: ours against a model that only builds the chunks.
+    "concurrent_astream_floor_core_vs_floor",
+    "concurrent_astream_vs_floor_core",
+    *(
+        f"{method}_{kind}_vs_floor_core"
+        for method in ("stream", "astream")
+        for kind in ("text", "tool", "reasoning")
+    ),
 )
 # `--only` sections, in run order.
 SECTIONS = (
@@ -87,7 +94,7 @@ FULL: dict[str, Any] = {
     "concurrent_invokes": 200,
     "concurrent_streams": 1000,
     "concurrent_deltas": 200,
-    "concurrency_clients": ("floor", "ours", "openai"),
+    "concurrency_clients": ("floor", "floor+core", "ours", "openai"),
     "batch_calls": 200,
     "batch_concurrency": 32,
     "batch_latency_ms": (0, 20),
@@ -108,7 +115,7 @@ QUICK: dict[str, Any] = {
     "constructions": 30,
     "concurrent_streams": 200,
     # ChatOpenAI needs ~100 s for 1,000 streams; the RSS target is full-run only.
-    "concurrency_clients": ("floor", "ours"),
+    "concurrency_clients": ("floor", "floor+core", "ours"),
     "stream_openai": False,  # ~2 s a stream: the ChatOpenAI ratios are full-run only
     # The no-op model's long folds and the floor's batches inform, not guard.
     "linear_clients": ("floor", "ours"),
@@ -211,14 +218,15 @@ def _with_overhead(figures: dict[str, dict[str, float]]) -> dict[str, Any]:
 def stream_clients(
     port: int, deltas: int, openai: bool
 ) -> dict[str, dict[str, Client]]:
-    """Per stream kind: floor, ours, core (and ChatOpenAI for text if `openai`)."""
+    """Per stream kind: floor, floor+core, ours, core (and ChatOpenAI for text
+    if `openai`)."""
     root = f"http://127.0.0.1:{port}"
     out = {}
     for kind in KINDS:
         url = stream_url(root, deltas, kind)
-        names = ["floor", "ours", "core"]
+        names = ["floor", "floor+core", "ours", "core"]
         if openai and kind == "text":
-            names.insert(2, "openai")
+            names.insert(3, "openai")
         out[kind] = {n: make_client(n, url, deltas, kind) for n in names}
     return out
 
@@ -227,12 +235,13 @@ def bench_stream(
     by_kind: dict[str, dict[str, Client]], reps: int, deltas: int
 ) -> dict[str, Any]:
     """`stream()` of each kind, every client in turn, after a warm-up round.
-    Ours folds its warm-up stream to check it spells what the server sent;
-    the others count their chunks (the linear section checks their text)."""
+    Ours and floor+core fold their warm-up stream to check it spells what the
+    server sent; the others count their chunks (the linear section checks
+    their text)."""
     figures = {}
     for kind, clients in by_kind.items():
         for name, client in clients.items():
-            if name == "ours":
+            if name in ("ours", "floor+core"):
                 got = streamed(client.fold(), kind)
                 _check(f"{name} {kind}", got, expected(kind, deltas))
             elif sum(1 for _ in client.stream()) < deltas:
@@ -573,11 +582,8 @@ def run_all(
 
     with ServerProcess() as server:
         url = server.base_url(cfg["deltas"])
-        names = ("floor", "ours", "openai", "core")
+        names = ("floor", "ours", "openai", "core", "floor+core")
         invoke_clients = {n: make_client(n, url, cfg["deltas"]) for n in names}
-        invoke_clients["floor+core"] = FloorThenCore(
-            invoke_clients["floor"], invoke_clients["core"]
-        )
         by_kind = stream_clients(server.port, cfg["deltas"], cfg["stream_openai"])
         if "invoke" in only:
             say("invoke", "sequential invoke and ainvoke")

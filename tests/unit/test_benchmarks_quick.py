@@ -177,3 +177,34 @@ def test_quick_benchmark_has_no_gross_regression(tmp_path: Path) -> None:
     # 1,000 streams take ~100 s, only by the full run) and printed.
     assert set(TARGETS) - {"concurrent_rss"} <= set(results["ratios"])
     assert proc.stdout.count("MISSED") + proc.stdout.count(" met") >= len(TARGETS) - 1
+
+
+def test_floor_core_streams_the_noop_chunks_over_the_floor_bytes() -> None:
+    """floor+core (the floor's request, the no-op's chunks) yields exactly the
+    no-op model's chunks, sync and async, and invokes the floor's text."""
+    import asyncio
+
+    from benchmarks.clients import make_client
+    from benchmarks.server import ServerProcess, stream_url
+
+    def dump(chunks: list[Any]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in c.model_dump().items() if k != "id"} for c in chunks]
+
+    async def astreamed(client: Any) -> list[Any]:
+        assert await client.ainvoke() == ANSWER
+        chunks = [chunk async for chunk in client.astream()]
+        await client.aclose()
+        return chunks
+
+    with ServerProcess() as server:
+        root = f"http://127.0.0.1:{server.port}"
+        for kind in ("text", "tool", "reasoning"):
+            deltas = 37
+            client = make_client(
+                "floor+core", stream_url(root, deltas, kind), deltas, kind
+            )
+            noop = dump(list(make_client("core", "", deltas, kind).stream()))
+            assert client.invoke() == ANSWER
+            assert streamed(client.fold(), kind) == expected(kind, deltas)
+            assert dump(list(client.stream())) == noop
+            assert dump(asyncio.run(astreamed(client))) == noop
