@@ -61,8 +61,12 @@ NOTES = """## Reading the results
   {batch_cpu_share} CPU-seconds per second. The no-op model, which does no
   I/O at all, reaches {core_batch_ratio}× its target ratio, so the 0 ms row
   measures the GIL, not us. With the server answering after 20 ms the
-  threads overlap their waits ({batch_20_ratio}× the target); the
-  connections row shows whether the threads shared one pool.
+  threads overlap their waits ({batch_20_ratio}× the target), but their CPU
+  still runs one thread at a time: raw httpx on the same 32 threads gets
+  {floor_batch_20_ratio}× and floor+core (a no-op model making the floor's
+  request) {floor_core_batch_20_ratio}×, so the batch is bound by httpx's
+  and langchain-core's CPU per call under the GIL. The connections row shows
+  whether the threads shared one pool.
 - **Import.** `import langchain_onerouter` costs {import_above_ms} ms of CPU
   above langchain-core's import, against {openai_above_ms} ms for
   `langchain_openai`; the `import` profile lists the modules it loads that

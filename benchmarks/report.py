@@ -85,6 +85,13 @@ INFORMATIVE: dict[str, str] = {
     "core_linear_50k_20k": "50,000 / 20,000 deltas aggregated with +, core no-op",
     "core_stream_memory": "peak traced allocation / final message, core no-op",
     "core_batch_0ms": "batch / (sequential / 16), loopback, core no-op",
+    **{
+        f"{prefix}batch_{ms}ms": (
+            f"batch / (sequential / 16), server answers in {ms} ms, {who}"
+        )
+        for prefix, who in (("floor_", "raw httpx"), ("floor_core_", "floor+core"))
+        for ms in (0, 20)
+    },
     "import_time": "import wall time, ours / langchain_openai",
     "concurrent_wall": "{concurrent_invokes} concurrent ainvoke wall, ours / ChatOpenAI",
     "concurrent_connections": "{concurrent_invokes} concurrent ainvoke: connections / pool",
@@ -163,7 +170,12 @@ def ratios(results: dict[str, Any], pool_size: int) -> dict[str, float]:
     if "batch" in results:
         threads = results["config"]["batch_concurrency"]
         for latency, row in results["batch"].items():
-            for name, prefix in (("ours", ""), ("core", "core_")):
+            for name, prefix in (
+                ("ours", ""),
+                ("core", "core_"),
+                ("floor", "floor_"),
+                ("floor+core", "floor_core_"),
+            ):
                 if name in row:
                     fig = row[name]
                     out[f"{prefix}batch_{latency}"] = _div(
@@ -762,6 +774,8 @@ def _note_values(r: dict[str, Any]) -> dict[str, str]:
         "batch_cpu_share": get("batch", "0ms", "ours", "batch_cpu_share", digits=2),
         "core_batch_ratio": ratio("core_batch_0ms", 1),
         "batch_20_ratio": ratio("batch_20ms", 1),
+        "floor_batch_20_ratio": ratio("floor_batch_20ms", 1),
+        "floor_core_batch_20_ratio": ratio("floor_core_batch_20ms", 1),
         "import_above_ms": (
             f"{imports['ours']['cpu_ms'] - core_cpu:,.0f}" if core_cpu else "–"
         ),

@@ -62,6 +62,8 @@ UNCHECKED = (
     "ainvoke_vs_core",
     "batch_0ms",
     "core_batch_0ms",
+    # Informative: the batch ratio of raw httpx and of a model doing only that.
+    *(f"{who}batch_{ms}ms" for who in ("floor_", "floor_core_") for ms in (0, 20)),
     # Informative: ours against a model that only builds the chunks.
     "concurrent_astream_floor_core_vs_floor",
     "concurrent_astream_vs_floor_core",
@@ -103,7 +105,7 @@ FULL: dict[str, Any] = {
     "stream_openai": True,
     "linear_clients": ("floor", "ours", "core"),
     "memory_clients": ("floor", "ours", "core"),
-    "batch_clients": ("floor", "ours", "core"),
+    "batch_clients": ("floor", "ours", "core", "floor+core"),
     "profile": True,
 }
 QUICK: dict[str, Any] = {
