@@ -294,15 +294,26 @@ def _assign_requests_to_connections(pool: Any) -> list[Any]:
     request holds, and counting only idle connections against keep-alive.
 
     Same three cases as upstream: reuse an available connection, open a new
-    one below `max_connections`, else close an idle one to make room. Linear
-    in connections + queued requests (upstream: their product): the idle
-    count is kept, not recounted, and once a request finds no connection,
-    later ones for its origin are skipped, as a pass only takes connections
-    away (one pass, 900 queued on 100 busy connections: 35.8 -> 2.25 ms,
-    timeit on stand-in connections).
+    one below `max_connections`, else close an idle one to make room. Unlike
+    upstream, an HTTP/1.1 connection (every one, unless the pool speaks
+    HTTP/2) goes to one queued request per pass: upstream hands it to every
+    queued request, all but one then fail with `ConnectionNotAvailable` and
+    each runs the pass again. Linear in connections + queued requests
+    (upstream: their product): the idle count is kept, not recounted; once a
+    request finds no connection, later ones for its origin are skipped, and
+    all are once no connection is available at all, as a pass only takes
+    connections away. 1,000 concurrent astream on 100 connections: 6,911
+    passes taking 2.67 s in all -> 2,000 passes taking 0.58 s.
     """
     closing: list[Any] = []
-    held = {id(r.connection) for r in pool._requests if r.connection is not None}
+    held: set[int] = set()  # connections a pending request holds, by id
+    queued: list[Any] = []
+    for request in pool._requests:
+        if request.connection is None:  # httpcore's `is_queued()`
+            queued.append(request)
+        else:
+            held.add(id(request.connection))
+    shared = pool._http2  # an HTTP/2 connection takes several requests
 
     def idle(connection: Any) -> bool:
         return id(connection) not in held and connection.is_idle()
@@ -320,28 +331,34 @@ def _assign_requests_to_connections(pool: Any) -> list[Any]:
             pool._connections.remove(connection)
             closing.append(connection)
 
+    def usable(connection: Any) -> bool:
+        return (shared or id(connection) not in held) and connection.is_available()
+
+    def connection_for(origin: Any) -> Any:
+        """An available connection, else a new one (in place of an idle one
+        when the pool is full), else None."""
+        for c in pool._connections:
+            if c.can_handle_request(origin) and usable(c):
+                return c
+        if len(pool._connections) >= pool._max_connections:
+            spare = next(filter(idle, pool._connections), None)
+            if spare is None:
+                return None
+            pool._connections.remove(spare)
+            closing.append(spare)
+        connection = pool.create_connection(origin)
+        pool._connections.append(connection)
+        return connection
+
     stuck: list[Any] = []  # origins a queued request found no connection for
-    for request in [r for r in pool._requests if r.is_queued()]:
+    for request in queued:
         origin = request.request.url.origin
         if origin in stuck:
             continue
-        available = [
-            c
-            for c in pool._connections
-            if c.can_handle_request(origin) and c.is_available()
-        ]
-        spare = [c for c in pool._connections if idle(c)]
-        if available:
-            connection = available[0]
-        elif len(pool._connections) < pool._max_connections:
-            connection = pool.create_connection(origin)
-            pool._connections.append(connection)
-        elif spare:
-            pool._connections.remove(spare[0])
-            closing.append(spare[0])
-            connection = pool.create_connection(origin)
-            pool._connections.append(connection)
-        else:
+        connection = connection_for(origin)
+        if connection is None:
+            if not any(map(usable, pool._connections)):
+                break  # full, none idle, none available: no origin gets one
             stuck.append(origin)  # httpcore's Origin is not hashable
             continue
         request.assign_to_connection(connection)
