@@ -51,6 +51,7 @@ DRAIN_BYTES = 64 * 1024
 DRAIN_SECONDS = 10.0
 
 Event = dict[str, Any]
+_ACCEPT = {False: "application/json", True: "text/event-stream"}
 
 
 class Transport:
@@ -98,6 +99,11 @@ class Transport:
         }
         if secret:
             self._headers["Authorization"] = f"Bearer {secret}"
+        # A POST's headers by `stream`, normalized once (httpx would per request).
+        self._post_headers = {
+            stream: httpx.Headers({**self._headers, "Accept": _ACCEPT[stream]})
+            for stream in (False, True)
+        }
         self._clients = ClientPool(
             {
                 "timeout": self.timeout or DEFAULT_TIMEOUT,
@@ -147,8 +153,6 @@ class Transport:
         stream: bool,
         budget: Budget,
     ) -> httpx.Request:
-        headers = dict(self._headers)
-        headers["Accept"] = "text/event-stream" if stream else "application/json"
         timeout = budget.timeouts(self.timeout or client.timeout)
         extensions = {"timeout": timeout}
         url = self.url(path)
@@ -160,7 +164,7 @@ class Transport:
             "POST",
             parsed,
             content=dumps(body),
-            headers=headers,
+            headers=self._post_headers[stream],
             extensions=extensions,
         )
 
