@@ -311,10 +311,11 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
         """Image/file parts the cached catalog says the model cannot read."""
         from langchain_onerouter.capabilities import check_capabilities, has_media
-        from langchain_onerouter.catalog import CATALOG, find_model
 
         if not has_media(body):
-            return  # the common case: no catalog lookup at all
+            return  # the common case: no catalog lookup (nor its import) at all
+        from langchain_onerouter.catalog import CATALOG, find_model
+
         cached = CATALOG.get(self.base_url)
         if cached is not None:
             check_capabilities(
