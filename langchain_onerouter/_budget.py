@@ -107,10 +107,8 @@ class Budget:
     # -- streams -----------------------------------------------------------
     def iter_sse(self, response: httpx.Response) -> Iterator[tuple[str, str]]:
         """(event name, data) of each SSE event of `response`."""
-        sse, idle = (
-            SSEDecoder(self.limits.max_sse_line_bytes),
-            _Idle(self.limits.idle_timeout),
-        )
+        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        idle = _Idle(self.limits.idle_timeout)
         for chunk in response.iter_bytes():
             yield from self._checked(sse.feed(chunk), sse, idle)
         yield from self._checked(sse.end(), sse, idle)
@@ -118,10 +116,8 @@ class Budget:
     async def aiter_sse(
         self, response: httpx.Response
     ) -> AsyncIterator[tuple[str, str]]:
-        sse, idle = (
-            SSEDecoder(self.limits.max_sse_line_bytes),
-            _Idle(self.limits.idle_timeout),
-        )
+        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        idle = _Idle(self.limits.idle_timeout)
         async for chunk in response.aiter_bytes():
             for event in self._checked(sse.feed(chunk), sse, idle):
                 yield event
@@ -172,7 +168,7 @@ class SSEDecoder:
         self.heard = False
         self._held: list[bytes] = []  # the unfinished line, in pieces
         self._size = 0
-        self._after_cr = False  # a chunk ended in \\r: skip a leading \\n
+        self._after_cr = False  # a chunk ended in \r: skip a leading \n
         self._name = ""
         self._data: list[str] = []
 

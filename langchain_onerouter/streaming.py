@@ -120,12 +120,14 @@ class _Block:
                     and not isinstance(self.merged.get("summary"), list)
                 ):
                     continue
-                seen = set()
-                for e in entries:  # the first of an index is the one merged into
-                    if isinstance(e, dict) and "index" in e and e["index"] not in seen:
-                        seen.add(e["index"])
-                        if type(e["index"]) is int and isinstance(e.get("text"), str):
-                            self.text_entries.add((name, e["index"]))
+                for e in entries:
+                    if (
+                        isinstance(e, dict)
+                        and type(e.get("index")) is int
+                        and isinstance(e.get("text"), str)
+                        and entries[_entry_at(entries, e["index"])] is e
+                    ):
+                        self.text_entries.add((name, e["index"]))
         return self.text_entries
 
 
