@@ -19,7 +19,7 @@ from langchain_core import exceptions as lc
 from langchain_core.callbacks import BaseCallbackHandler
 
 from langchain_onerouter import errors
-from langchain_onerouter._retry import is_retryable, retry_delay
+from langchain_onerouter._retry import RetryPolicy, is_retryable, retry_delay
 from langchain_onerouter.response import response_to_message
 from tests.reliability.helpers import STREAM_MODES, call, ok_reply
 from tests.support import bodies
@@ -327,6 +327,83 @@ def test_is_retryable_policy() -> None:
     assert not is_retryable(errors.APIStatusError("x", status_code=307))
     assert not is_retryable(errors.BadRequestError("x", status_code=400))
     assert not is_retryable(ValueError("x"))
+
+
+class _Flaky:
+    """An attempt that raises `errors` in turn, then returns "ok"."""
+
+    def __init__(self, *errors_: Exception) -> None:
+        self.errors, self.calls = list(errors_), 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+    async def acall(self) -> str:
+        return self()
+
+
+def _policy(retries: int, attempts: list[int]) -> RetryPolicy:
+    async def asleep(seconds: float) -> None:
+        attempts.append(-1)  # async waits are told apart in the record
+
+    return RetryPolicy(retries, sleep=lambda seconds: attempts.append(0), asleep=asleep)
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+async def test_retry_policy_numbers_attempts_from_the_first_failure(
+    is_async: bool,
+) -> None:
+    """The first attempt runs before tenacity; a retryable failure of it is
+    tenacity's attempt 1 all the same: two failures, two waits, attempts 1, 2
+    reported, the third call answers."""
+    waits: list[int] = []
+    policy = _policy(2, waits)
+    seen: list[int] = []
+
+    class Manager:  # what `run_manager.on_retry` receives
+        def on_retry(self, state: Any) -> None:
+            seen.append(state.attempt_number)
+
+    class AsyncManager:
+        async def on_retry(self, state: Any) -> None:
+            seen.append(state.attempt_number)
+
+    flaky = _Flaky(
+        errors.RateLimitError("slow", status_code=429),
+        errors.APIStatusError("down", status_code=503),
+    )
+    if is_async:
+        assert await policy.acall(flaky.acall, AsyncManager()) == "ok"
+    else:
+        assert policy.call(flaky, Manager()) == "ok"
+    assert (flaky.calls, seen) == (3, [1, 2])
+    assert waits == [-1, -1] if is_async else waits == [0, 0]
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+@pytest.mark.parametrize(
+    "retries, failures, calls",
+    [
+        (0, [errors.RateLimitError("slow", status_code=429)], 1),  # no retries
+        (2, [errors.BadRequestError("bad", status_code=400)], 1),  # not retryable
+        (2, [errors.APIStatusError(f"down {n}", status_code=503) for n in range(3)], 3),
+    ],
+)
+async def test_retry_policy_raises_the_last_failure(
+    is_async: bool, retries: int, failures: list[Exception], calls: int
+) -> None:
+    waits: list[int] = []
+    flaky = _Flaky(*failures)
+    with pytest.raises(type(failures[-1])) as info:
+        if is_async:
+            await _policy(retries, waits).acall(flaky.acall)
+        else:
+            _policy(retries, waits).call(flaky)
+    assert info.value is failures[-1]
+    assert (flaky.calls, len(waits)) == (calls, calls - 1)
 
 
 # -- the stream's opening request ---------------------------------------------------
