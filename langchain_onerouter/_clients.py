@@ -104,6 +104,10 @@ class ClientPool:
                     client = self._client = _new_client(self._kwargs)
         return client
 
+    def injected(self, client: httpx.Client | httpx.AsyncClient) -> bool:
+        """Whether `client` is one you passed in (not built from the kwargs)."""
+        return client is self._user_client or client is self._user_aclient
+
     # -- async -----------------------------------------------------------
     def current_async(self) -> httpx.AsyncClient:
         """The async client of the running event loop (built on first use)."""

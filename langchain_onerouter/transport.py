@@ -104,11 +104,18 @@ class Transport:
             stream: httpx.Headers({**self._headers, "Accept": _ACCEPT[stream]})
             for stream in (False, True)
         }
+        # The clients built here carry the JSON POST's headers, so a request
+        # adds at most its Accept: httpx merges request headers into the
+        # client's by scanning both, ~15 us per request (build_request +
+        # send on MockTransport, timeit best of 9: 180 -> 163 us). A client
+        # you pass in gets them all on every request.
+        self._own_headers = {False: None, True: {"Accept": _ACCEPT[True]}}
         self._clients = ClientPool(
             {
                 "timeout": self.timeout or DEFAULT_TIMEOUT,
                 "limits": DEFAULT_LIMITS,
                 "follow_redirects": False,
+                "headers": self._post_headers[False],
             },
             http_client=http_client,
             http_async_client=http_async_client,
@@ -164,7 +171,11 @@ class Transport:
             "POST",
             parsed,
             content=dumps(body),
-            headers=self._post_headers[stream],
+            headers=(
+                self._post_headers[stream]
+                if self._clients.injected(client)
+                else self._own_headers[stream]
+            ),
             extensions=extensions,
         )
 

@@ -486,6 +486,40 @@ async def test_each_status_raises_its_class(
         await llm.ainvoke("x")
 
 
+@pytest.mark.parametrize("injected", [False, True])
+async def test_every_request_carries_our_headers(
+    server: ScriptedServer, mode: str, injected: bool
+) -> None:
+    """Our own clients hold the headers, a client you pass in gets them per
+    request: the server sees the same either way, over the injected client's
+    own (its other headers kept)."""
+    streaming = mode in STREAM_MODES
+    server.push(ok_reply("fine", streaming=streaming))
+    theirs = {"User-Agent": "their-app/1", "Accept": "*/*", "X-Team": "blue"}
+    clients = (
+        {
+            "http_client": httpx.Client(headers=theirs),
+            "http_async_client": httpx.AsyncClient(headers=theirs),
+        }
+        if injected
+        else {}
+    )
+    llm = model(
+        server.base_url, api_key=KEY, default_headers={"X-Title": "my-app"}, **clients
+    )
+    out = await call(llm, mode)
+    assert out.error is None
+    (request,) = server.requests
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert request.headers["user-agent"].startswith("langchain-onerouter/")
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["accept"] == (
+        "text/event-stream" if streaming else "application/json"
+    )
+    assert request.headers["x-title"] == "my-app"
+    assert request.headers.get("x-team") == ("blue" if injected else None)
+
+
 @pytest.mark.parametrize("retry_after", ["7", None])
 async def test_429_then_success(
     server: ScriptedServer, mode: str, retry_after: str | None
