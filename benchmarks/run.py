@@ -55,11 +55,11 @@ UNCHECKED = (
     "concurrent_astream_connections",
     "batch_connections",
     "import_above_core",
-    "invoke_vs_core",
+    "invoke_loopback_vs_core",
+    "ainvoke_loopback_vs_core",
     "invoke_floor_vs_core",
     "ainvoke_floor_vs_core",
     "invoke_cpu_vs_core",
-    "ainvoke_vs_core",
     "batch_0ms",
     "core_batch_0ms",
     # Informative: the batch ratio of raw httpx and of a model doing only that.
@@ -88,6 +88,8 @@ SECTIONS = (
 
 FULL: dict[str, Any] = {
     "invokes": 300,
+    "inprocess_rounds": 21,
+    "inprocess_calls": 200,
     "stream_reps": 7,
     "scale_reps": 3,
     "deltas": 2000,
@@ -111,6 +113,8 @@ FULL: dict[str, Any] = {
 QUICK: dict[str, Any] = {
     **FULL,
     "invokes": 80,
+    "inprocess_rounds": 9,
+    "inprocess_calls": 100,
     "stream_reps": 2,
     "scale_reps": 1,
     "import_reps": 3,
@@ -588,7 +592,7 @@ def run_all(
         invoke_clients = {n: make_client(n, url, cfg["deltas"]) for n in names}
         by_kind = stream_clients(server.port, cfg["deltas"], cfg["stream_openai"])
         if "invoke" in only:
-            say("invoke", "sequential invoke and ainvoke")
+            say("invoke", "sequential invoke and ainvoke, loopback then in-process")
             results["invoke"] = bench_invoke(invoke_clients, cfg["invokes"])
         if "stream" in only:
             say("stream", f"{cfg['deltas']:,}-delta streams of {', '.join(KINDS)}")
@@ -604,6 +608,12 @@ def run_all(
             )
             if "invoke" in only:
                 results["ainvoke"] = ainvoke
+        if "invoke" in only:
+            from benchmarks.inprocess import bench_inprocess
+
+            results["inprocess"] = bench_inprocess(
+                cfg["inprocess_rounds"], cfg["inprocess_calls"]
+            )
             if "stream" in only:
                 results["astream"] = astream
         if "linear" in only:

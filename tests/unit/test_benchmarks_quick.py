@@ -208,3 +208,35 @@ def test_floor_core_streams_the_noop_chunks_over_the_floor_bytes() -> None:
             assert streamed(client.fold(), kind) == expected(kind, deltas)
             assert dump(list(client.stream())) == noop
             assert dump(asyncio.run(astreamed(client))) == noop
+
+
+def test_inprocess_ratio_is_the_median_of_each_rounds_ratio() -> None:
+    from benchmarks.inprocess import _summary
+
+    summary = _summary(
+        {
+            "floor": [1.0, 1.0, 1.0],
+            "floor+core": [5.0, 5.0, 9.0],
+            "ours": [10.0, 20.0, 10.0],
+            "core": [10.0, 10.0, 4.0],
+        }
+    )
+    # Rounds: (10-5)/10, (20-5)/10, (10-9)/4 -> 0.5, 1.5, 0.25.
+    assert summary["vs_core"] == 0.5
+    assert summary["vs_core_range"] == (0.25, 1.5)
+    assert summary["median_us"]["ours"] == 10.0
+    assert summary["rounds"] == 3
+
+
+def test_inprocess_invoke_runs_all_four_clients_on_the_mock() -> None:
+    """Every client answers the canned text (checked inside) without a socket:
+    the base URL does not resolve, so a request that left the mock fails."""
+    from benchmarks.inprocess import NAMES, bench_inprocess
+
+    results = bench_inprocess(rounds=2, calls=2)
+    for key in ("invoke", "ainvoke"):
+        summary = results[key]
+        assert set(summary["median_us"]) == set(NAMES)
+        assert all(us > 0 for us in summary["median_us"].values())
+        low, high = summary["vs_core_range"]
+        assert low <= summary["vs_core"] <= high
