@@ -691,6 +691,8 @@ def main(argv: list[str] | None = None) -> int:
         unknown = set(only) - set(SECTIONS)
         if unknown:
             parser.error(f"unknown sections {sorted(unknown)}; known: {SECTIONS}")
+        if args.docs:
+            parser.error("--docs needs every section: drop --only")
     try:
         import langchain_openai  # noqa: F401
     except ImportError:

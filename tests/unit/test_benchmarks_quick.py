@@ -240,3 +240,11 @@ def test_inprocess_invoke_runs_all_four_clients_on_the_mock() -> None:
         assert all(us > 0 for us in summary["median_us"].values())
         low, high = summary["vs_core_range"]
         assert low <= summary["vs_core"] <= high
+
+
+def test_docs_with_only_some_sections_is_refused_before_running() -> None:
+    from benchmarks.run import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--only", "invoke", "--docs"])
+    assert exc.value.code == 2
