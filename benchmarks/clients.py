@@ -133,7 +133,11 @@ class FloorClient(Client):
 
     name = "floor"
 
-    def __init__(self, base_url: str, kind: str = "text") -> None:
+    def __init__(
+        self, base_url: str, kind: str = "text", transport: Any = None
+    ) -> None:
+        """`transport`: an httpx transport for both clients (default: httpx's,
+        on sockets), e.g. the in-process benchmark's `httpx.MockTransport`."""
         import httpx
         import orjson
 
@@ -148,7 +152,8 @@ class FloorClient(Client):
         self._stream_body = orjson.dumps(
             {"model": MODEL, "input": PROMPT, "stream": True}
         )
-        self._client = httpx.Client(**_floor_pool())
+        self._transport = transport
+        self._client = httpx.Client(transport=transport, **_floor_pool())
         self._aclient: httpx.AsyncClient | None = None
         self._loop: Any = None
 
@@ -158,7 +163,9 @@ class FloorClient(Client):
 
         loop = asyncio.get_running_loop()
         if self._aclient is None or self._loop is not loop:
-            self._aclient = httpx.AsyncClient(**_floor_pool())
+            self._aclient = httpx.AsyncClient(
+                transport=self._transport, **_floor_pool()
+            )
             self._loop = loop
         return self._aclient
 

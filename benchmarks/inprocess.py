@@ -29,7 +29,6 @@ from benchmarks.clients import (
     API_KEY,
     PROMPT,
     FloorClient,
-    _floor_pool,
     _text,
     make_floor_core,
     make_noop,
@@ -54,15 +53,10 @@ def _models() -> tuple[
     dict[str, Callable[[], str]], dict[str, Callable[[], Awaitable[str]]]
 ]:
     """invoke and ainvoke of each client, each returning the answer's text."""
-    import httpx
-
     from langchain_onerouter import ChatOneRouterResponses
 
     transport = _transport()
-    floor = FloorClient(BASE_URL)
-    floor._client = httpx.Client(transport=transport, **_floor_pool())
-    floor._aclient = httpx.AsyncClient(transport=transport, **_floor_pool())
-    floor._loop = None  # set on first use below: FloorClient.aclient checks it
+    floor = FloorClient(BASE_URL, transport=transport)
     ours = ChatOneRouterResponses(model=MODEL, base_url=BASE_URL, api_key=API_KEY)
     # The clients our pool builds (its headers, timeouts, limits), on the mock:
     # ours as a user gets it, not an injected client (that one pays httpx's
@@ -77,22 +71,17 @@ def _models() -> tuple[
         "core": lambda: _text(noop.invoke(PROMPT)),
     }
 
-    async def floor_ainvoke() -> str:
-        floor._loop = asyncio.get_running_loop()  # keep the mock client
-        return await floor.ainvoke()
-
     async def ours_ainvoke() -> str:
         return _text(await ours.ainvoke(PROMPT))
 
     async def floor_core_ainvoke() -> str:
-        floor._loop = asyncio.get_running_loop()
         return _text(await floor_core.ainvoke(PROMPT))
 
     async def noop_ainvoke() -> str:
         return _text(await noop.ainvoke(PROMPT))
 
     return sync, {
-        "floor": floor_ainvoke,
+        "floor": floor.ainvoke,
         "floor+core": floor_core_ainvoke,
         "ours": ours_ainvoke,
         "core": noop_ainvoke,

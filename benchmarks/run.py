@@ -608,14 +608,14 @@ def run_all(
             )
             if "invoke" in only:
                 results["ainvoke"] = ainvoke
+            if "stream" in only:
+                results["astream"] = astream
         if "invoke" in only:
             from benchmarks.inprocess import bench_inprocess
 
             results["inprocess"] = bench_inprocess(
                 cfg["inprocess_rounds"], cfg["inprocess_calls"]
             )
-            if "stream" in only:
-                results["astream"] = astream
         if "linear" in only:
             sizes = ", ".join(f"{d:,}" for d in cfg["scale_deltas"])
             say("linear", f"{sizes} deltas aggregated with +")
