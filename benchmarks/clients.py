@@ -339,7 +339,7 @@ def shape(chunk: Any) -> Any:
 def shape_check(deltas: int = 50) -> str:
     """Whether the no-op model's delta chunks have the shape of ours, per kind
     (our parser fed the server's events; a middle delta compared)."""
-    from langchain_onerouter.streaming import ResponseStreamParser
+    from langchain_onerouter._mapping.stream import ResponseStreamParser
 
     verdicts = []
     for kind, event_type in DELTA_EVENT.items():

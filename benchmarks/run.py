@@ -542,8 +542,8 @@ def bench_construction(base_url: str, count: int) -> dict[str, Any]:
 
 # -- parts of our own cost, for the hot-spot notes -------------------------------
 def bench_parts(deltas: int) -> dict[str, Any]:
-    from langchain_onerouter.response import response_to_message
-    from langchain_onerouter.streaming import ResponseStreamParser
+    from langchain_onerouter._mapping.response import response_to_message
+    from langchain_onerouter._mapping.stream import ResponseStreamParser
 
     body = json_bytes()
     reps = 200

@@ -19,7 +19,7 @@ import pathlib
 import random
 from collections.abc import Callable
 
-from langchain_onerouter.tokens import estimate_text_tokens
+from langchain_onerouter._mapping.tokens import estimate_text_tokens
 
 # Modules whose docstrings/source were looked at when the constants were set.
 CALIBRATION = ("json", "textwrap", "random", "inspect", "pathlib", "argparse")

@@ -9,7 +9,7 @@ print(llm.invoke("What is the meaning of life?").text)
 
 Only the chat model is imported eagerly; every other export is loaded on
 first access (PEP 562 `__getattr__`): `import langchain_onerouter` then costs
-little more than langchain-core itself (guarded by tests/unit/test_import.py).
+little more than langchain-core itself (guarded by tests/models/test_import.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from langchain_onerouter import _translator
+from langchain_onerouter._mapping import blocks as _translator
+from langchain_onerouter._settings.fields import routing_from_env
 from langchain_onerouter._version import __version__
 from langchain_onerouter.chat_models import ChatOneRouterResponses
 from langchain_onerouter.errors import (
@@ -39,17 +40,16 @@ from langchain_onerouter.routing import (
     MaxPrice,
     ProviderPreferences,
 )
-from langchain_onerouter.settings import routing_from_env
 
 if TYPE_CHECKING:
+    from langchain_onerouter._mapping.capabilities import UnsupportedCapabilityError
+    from langchain_onerouter._mapping.retrieval import RetrievalUsage
     from langchain_onerouter.callbacks import (
         OneRouterCostCallbackHandler,
         get_onerouter_cost,
     )
-    from langchain_onerouter.capabilities import UnsupportedCapabilityError
     from langchain_onerouter.embeddings import OneRouterEmbeddings
     from langchain_onerouter.rerank import OneRouterRerank
-    from langchain_onerouter.retrieval import RetrievalUsage
     from langchain_onerouter.tools import custom_tool
 
 _translator.register()
@@ -58,8 +58,8 @@ _translator.register()
 _LAZY = {
     "OneRouterEmbeddings": "embeddings",
     "OneRouterRerank": "rerank",
-    "RetrievalUsage": "retrieval",
-    "UnsupportedCapabilityError": "capabilities",
+    "RetrievalUsage": "_mapping.retrieval",
+    "UnsupportedCapabilityError": "_mapping.capabilities",
     "OneRouterCostCallbackHandler": "callbacks",
     "get_onerouter_cost": "callbacks",
     "custom_tool": "tools",

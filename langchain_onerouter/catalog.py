@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 from langchain_core.language_models.model_profile import ModelProfile
 
+from langchain_onerouter._http.transport import Transport
+from langchain_onerouter._settings.fields import resolve_base_url
 from langchain_onerouter.errors import APIStatusError
-from langchain_onerouter.settings import resolve_base_url
-from langchain_onerouter.transport import Transport
 
 __all__ = [
     "CATALOG",

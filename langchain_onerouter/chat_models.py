@@ -30,31 +30,23 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_onerouter import errors
-from langchain_onerouter._budget import (
+from langchain_onerouter._http.budget import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_SSE_LINE_BYTES,
     DEFAULT_TOTAL_TIMEOUT,
     Limits,
 )
-from langchain_onerouter._owner import (
+from langchain_onerouter._http.owner import (
     HttpAsyncClient,
     HttpClient,
     HttpTimeout,
     OwnPoolCopies,
 )
-from langchain_onerouter.request import build_request_body
-from langchain_onerouter.response import RequestedRoute, response_to_message
-from langchain_onerouter.routing import (
-    REASONING_RETRY_KEY,
-    FallbackRules,
-    ProviderPreferences,
-    is_foreign_reasoning_error,
-    validate_fallback_models,
-    validate_fallback_rules,
-    validate_provider,
-    without_reasoning,
-)
-from langchain_onerouter.settings import (
+from langchain_onerouter._mapping.request import build_request_body
+from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
+from langchain_onerouter._mapping.stop import StopFilter
+from langchain_onerouter._mapping.stream import ResponseStreamParser
+from langchain_onerouter._settings.fields import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -67,17 +59,25 @@ from langchain_onerouter.settings import (
     move_unknown_fields,
     require_api_key,
 )
-from langchain_onerouter.stop import StopFilter
-from langchain_onerouter.streaming import ResponseStreamParser
+from langchain_onerouter.routing import (
+    REASONING_RETRY_KEY,
+    FallbackRules,
+    ProviderPreferences,
+    is_foreign_reasoning_error,
+    validate_fallback_models,
+    validate_fallback_rules,
+    validate_provider,
+    without_reasoning,
+)
 
 # The catalog, transport (httpx, tenacity), capability checks and
 # structured output are imported where first used, for speed only: import
 # above langchain-core 170 → 123 ms CPU (langchain_openai: 650 ms), and
 # without httpx (the `_owner` field types) about 90 ms less; see
-# tests/unit/test_import.py.
+# tests/models/test_import.py.
 if TYPE_CHECKING:
+    from langchain_onerouter._http.transport import Transport
     from langchain_onerouter.catalog import ModelInfo
-    from langchain_onerouter.transport import Transport
 
 
 class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
@@ -299,7 +299,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         response_format = kwargs.pop("response_format", None)
         params = call_params(self._default_params(), kwargs, type(self).model_fields)
         if response_format is not None:  # ChatOpenAI's keyword → `text.format`
-            from langchain_onerouter.structured_output import response_format_text
+            from langchain_onerouter._mapping.structured import response_format_text
 
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
@@ -310,7 +310,10 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
     def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
         """Image/file parts the cached catalog says the model cannot read."""
-        from langchain_onerouter.capabilities import check_capabilities, has_media
+        from langchain_onerouter._mapping.capabilities import (
+            check_capabilities,
+            has_media,
+        )
 
         if not has_media(body):
             return  # the common case: no catalog lookup (nor its import) at all
@@ -500,7 +503,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             message.response_metadata[REASONING_RETRY_KEY] = retry[1]
         message = StopFilter(self._stop(stop)).message(message)
         if response_format is not None:
-            from langchain_onerouter.structured_output import parse_response_format
+            from langchain_onerouter._mapping.structured import parse_response_format
 
             parsed = parse_response_format(response_format, message)
             if parsed is not None:  # where ChatOpenAI puts it
@@ -586,7 +589,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
         Counts what is actually sent (text, tool schemas, tool calls and
         outputs; images and files as documented estimates, see
-        `langchain_onerouter.tokens`). Works with `trim_messages`:
+        `langchain_onerouter._mapping.tokens`). Works with `trim_messages`:
 
         Example:
             ```python
@@ -596,7 +599,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             trim_messages(history, max_tokens=20, token_counter=llm, strategy="last")
             ```
         """
-        from langchain_onerouter.tokens import estimate_body_tokens
+        from langchain_onerouter._mapping.tokens import estimate_body_tokens
 
         body = self._request_body(messages, stream=False)
         if tools:
@@ -609,7 +612,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         if self.custom_get_token_ids is not None:
             token_ids = self.custom_get_token_ids
             return lambda text: len(token_ids(text))
-        from langchain_onerouter.tokens import estimate_text_tokens
+        from langchain_onerouter._mapping.tokens import estimate_text_tokens
 
         return estimate_text_tokens
 
@@ -639,7 +642,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             llm.bind_tools([get_weather], tool_choice="get_weather")
             ```
         """
-        from langchain_onerouter.capabilities import check_capabilities
+        from langchain_onerouter._mapping.capabilities import check_capabilities
         from langchain_onerouter.catalog import CATALOG
         from langchain_onerouter.tools import tool_payload
 
@@ -687,7 +690,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             llm.with_structured_output(Person).invoke("Ada Lovelace, 36")
             ```
         """
-        from langchain_onerouter.structured_output import (
+        from langchain_onerouter._mapping.structured import (
             with_structured_output as build,
         )
 
@@ -720,7 +723,7 @@ class _StreamRun:
         stop: list[str] | None,
         kwargs: dict[str, Any],
     ) -> None:
-        from langchain_onerouter.structured_output import ParsedOnLastChunk
+        from langchain_onerouter._mapping.structured import ParsedOnLastChunk
 
         self._model, self._kwargs, self._stop = model, kwargs, model._stop(stop)
         self.body = model._request_body(messages, stream=True, **kwargs)

@@ -20,8 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from langchain_onerouter._version import __version__
-from langchain_onerouter.settings import (
+from langchain_onerouter._settings.fields import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEBUG_ENV,
@@ -34,6 +33,7 @@ from langchain_onerouter.settings import (
     USAGE_ACCOUNTING_ENV,
     routing_from_env,
 )
+from langchain_onerouter._version import __version__
 
 DEFAULT_MODEL = "o4-mini"
 

@@ -14,8 +14,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
-from langchain_onerouter._connection import OneRouterConnection
-from langchain_onerouter.retrieval import (
+from langchain_onerouter._mapping.retrieval import (
     DEFAULT_EMBEDDING_CTX_LENGTH,
     MAX_INPUTS_PER_REQUEST,
     RetrievalUsage,
@@ -27,6 +26,7 @@ from langchain_onerouter.retrieval import (
     usage_from_body,
     validate_embedding_params,
 )
+from langchain_onerouter._settings.connection import OneRouterConnection
 
 PATH = "embeddings"
 

@@ -43,7 +43,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_onerouter._json import JSONDecodeError, dumps, loads
+from langchain_onerouter._mapping.jsonutil import JSONDecodeError, dumps, loads
 
 if TYPE_CHECKING:
     import httpx

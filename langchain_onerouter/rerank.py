@@ -13,14 +13,14 @@ from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field, PrivateAttr, model_validator
 from typing_extensions import Self
 
-from langchain_onerouter._connection import OneRouterConnection
-from langchain_onerouter.retrieval import (
+from langchain_onerouter._mapping.retrieval import (
     RetrievalUsage,
     parse_rerank,
     rerank_body,
     usage_from_body,
     validate_rerank,
 )
+from langchain_onerouter._settings.connection import OneRouterConnection
 
 PATH = "rerank"
 

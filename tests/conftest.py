@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from langchain_onerouter.items import SPEC_ITEM_TYPES
-from tests.reliability.helpers import MODES
+from langchain_onerouter._mapping.items import SPEC_ITEM_TYPES
+from tests.support.modes import MODES
 from tests.support.scripted_server import ScriptedServer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from langchain_onerouter._json import dumps
-from langchain_onerouter.settings import REQUEST_FIELDS
+from langchain_onerouter._mapping.jsonutil import dumps
+from langchain_onerouter._settings.fields import REQUEST_FIELDS
 from langchain_onerouter.testing.model import (
     Plan,
     count_tokens,

@@ -26,7 +26,7 @@ from langchain_onerouter import (
     RateLimitError,
     ResponseFailedError,
 )
-from langchain_onerouter.response import response_to_message
+from langchain_onerouter._mapping.response import response_to_message
 from langchain_onerouter.testing import OneRouterEmulator, Reply, ToolCall
 from tests.support.models import record_sleeps
 

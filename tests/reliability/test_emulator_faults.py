@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from langchain_onerouter import errors
-from tests.reliability.helpers import STREAM_MODES, call
 from tests.support.models import model
+from tests.support.modes import STREAM_MODES, call
 
 pytest.importorskip("starlette")
 pytestmark = pytest.mark.timeout(30)

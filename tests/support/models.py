@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from langchain_onerouter import ChatOneRouterResponses
-from langchain_onerouter._retry import RetryPolicy
+from langchain_onerouter._http.retry import RetryPolicy
 from tests.support import bodies
 from tests.support.events import sse_stream
 from tests.support.scripted_server import Recorded

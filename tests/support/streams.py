@@ -8,8 +8,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 
-from langchain_onerouter.stop import StopFilter
-from langchain_onerouter.streaming import ResponseStreamParser
+from langchain_onerouter._mapping.stop import StopFilter
+from langchain_onerouter._mapping.stream import ResponseStreamParser
 
 
 def feed_all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langchain_onerouter.response import response_to_message
+from langchain_onerouter._mapping.response import response_to_message
 from langchain_onerouter.testing import protocol
 from tests.support.bodies import function_call_item, message_item, response
 from tests.support.streams import assert_matches, feed_all

@@ -1,0 +1,145 @@
+"""What a pydantic model owning a `Transport` shares (the chat model, and
+`OneRouterConnection` behind embeddings and rerank), without importing httpx.
+
+- `OwnPoolCopies`: the lifecycle of the model's `_transport`.
+- `HttpClient`, `HttpAsyncClient`, `HttpTimeout`: field types for
+  `httpx.Client`, `httpx.AsyncClient` and `httpx.Timeout`. mypy sees the
+  httpx classes; pydantic checks `isinstance` against httpx as loaded (a
+  client or `httpx.Timeout` you pass in has loaded it), so
+  `import langchain_onerouter` does not load httpx (issue 18: about 90 ms
+  of CPU) and checking a field's value never does. (Building a model still
+  does, later: its profile lookup loads the catalog and the transport.)
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
+
+__all__ = ["HttpAsyncClient", "HttpClient", "HttpTimeout", "OwnPoolCopies"]
+
+
+class _HttpxInstance:
+    """pydantic metadata: an instance of `httpx.<name>`, checked lazily.
+
+    The error is pydantic's own `is_instance_of`, naming the field, as for
+    a field typed with the httpx class.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._check)
+
+    def _check(self, value: Any) -> Any:
+        # Not loaded yet: then `value` cannot be an httpx object, and checking
+        # never imports httpx (nor does `timeout=30`, tried as this too).
+        httpx = sys.modules.get("httpx")
+        if httpx is not None and isinstance(value, getattr(httpx, self.name)):
+            return value
+        raise PydanticCustomError(
+            "is_instance_of",
+            "Input should be an instance of httpx.{class_name}",
+            {"class_name": self.name},
+        )
+
+
+if TYPE_CHECKING:
+    import httpx
+
+    HttpClient = httpx.Client
+    HttpAsyncClient = httpx.AsyncClient
+    HttpTimeout = httpx.Timeout
+else:
+    HttpClient = Annotated[Any, _HttpxInstance("Client")]
+    HttpAsyncClient = Annotated[Any, _HttpxInstance("AsyncClient")]
+    HttpTimeout = Annotated[Any, _HttpxInstance("Timeout")]
+
+
+# Guards the lazy creation of a model's transport (one per instance).
+_TRANSPORT_LOCK = threading.Lock()
+
+
+class OwnPoolCopies:
+    """Lifecycle of a pydantic model's `_transport`, built by `_new_transport()`
+    from the connection fields every owner has (`base_url`, `api_key`,
+    `timeout`, `max_retries`, `default_headers`, `http_client`,
+    `http_async_client`) and `_limits()`.
+
+    `_get_transport()` builds it once, on first use, even when many threads
+    ask at the same moment.
+    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) never shares this
+    instance's pool: it builds its own from its own settings on first use,
+    so `model_copy(update=...)` takes effect. Clients you passed in
+    (`http_client`, `http_async_client`) are shared by copies, never copied
+    or closed; a model holding one cannot be pickled (a clear `TypeError`).
+    """
+
+    # No annotations here: pydantic would take them for fields.
+    _USER_CLIENTS = ("http_client", "http_async_client")
+
+    def _get_transport(self) -> Any:
+        # One read on the common path: a pydantic private attribute costs
+        # ~4 us per read (a failed normal lookup, then `__getattr__`).
+        transport = self._transport  # type: ignore[has-type]
+        if transport is None:
+            with _TRANSPORT_LOCK:
+                if self._transport is None:  # type: ignore[has-type]
+                    self._transport = self._new_transport()
+                transport = self._transport
+        return transport
+
+    def _new_transport(self) -> Any:
+        from langchain_onerouter._http.transport import Transport
+
+        owner: Any = self  # the fields are the pydantic subclass's
+        return Transport(
+            base_url=owner.base_url,
+            api_key=owner.api_key,
+            timeout=owner.timeout,
+            max_retries=owner.max_retries,
+            default_headers=owner.default_headers,
+            http_client=owner.http_client,
+            http_async_client=owner.http_async_client,
+            limits=self._limits(),
+        )
+
+    def _limits(self) -> Any:
+        """The transport's response caps (None: `Limits()`'s defaults)."""
+        return None
+
+    def __copy__(self) -> Any:
+        copied = super().__copy__()  # type: ignore[misc]
+        copied._transport = None
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        memo = {} if memo is None else memo
+        names = (*self._USER_CLIENTS, "_transport")
+        for shared in (getattr(self, name) for name in names):
+            if shared is not None:
+                memo.setdefault(id(shared), shared)
+        copied = super().__deepcopy__(memo)  # type: ignore[misc]
+        copied._transport = None
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        yours = [n for n in self._USER_CLIENTS if getattr(self, n) is not None]
+        if yours:
+            raise TypeError(
+                f"cannot pickle a {type(self).__name__} with {' and '.join(yours)} "
+                "set: an httpx client holds sockets and locks that cannot cross "
+                "processes. Build the model (and its client) in the worker, or "
+                "leave the client unset so the copy makes its own connections."
+            )
+        state: dict[Any, Any] = super().__getstate__()  # type: ignore[misc,assignment]
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_transport"] = None
+        return {**state, "__pydantic_private__": private}

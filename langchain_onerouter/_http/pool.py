@@ -1,0 +1,381 @@
+"""Who owns which httpx client: the lifecycle under threads, loops and forks.
+
+A `ClientPool` belongs to one `Transport` and hands out
+
+- one sync `httpx.Client` per process, built once even when 64 threads ask
+  for it at the same moment;
+- one `httpx.AsyncClient` per event loop per process. A loop's client is
+  closed on that loop when the loop shuts down (`asyncio.run`,
+  `loop.shutdown_asyncgens()`), so `asyncio.run` twice, or a thread per
+  loop, neither shares sockets between loops nor leaks them.
+
+After `os.fork()` the child forgets every client it inherited (without
+touching them: their sockets are the parent's) and builds its own on first
+use; the parent keeps its pools. Copies (`copy`, `deepcopy`, `pickle`) get
+an empty pool that connects on first use; clients you passed in are yours,
+shared by copies and never closed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from collections.abc import AsyncGenerator
+from typing import Any, TypeVar
+
+import httpcore
+import httpx
+
+from langchain_onerouter import errors
+
+__all__ = ["ClientPool"]
+
+_POOLS: weakref.WeakSet[ClientPool] = weakref.WeakSet()
+
+
+class ClientPool:
+    """The sync client and the per-loop async clients of one transport.
+
+    Args:
+        client_kwargs: Passed to `httpx.Client` / `httpx.AsyncClient`.
+        http_client / http_async_client: Your own clients, used as they are
+            (in every thread, loop and copy) and never closed here.
+
+    Example:
+        ```python
+        from langchain_onerouter._http.pool import ClientPool
+
+        pool = ClientPool({"timeout": 5.0})
+        assert pool.sync() is pool.sync()
+        pool.close()
+        ```
+    """
+
+    def __init__(
+        self,
+        client_kwargs: dict[str, Any],
+        *,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._kwargs = client_kwargs
+        self._user_client = http_client
+        self._user_aclient = http_async_client
+        self._reset()
+        _POOLS.add(self)
+
+    def _reset(self) -> None:
+        """Forget every client (they are not closed: after a fork they are
+        the parent's) and start with a fresh lock."""
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._client: httpx.Client | None = None
+        # loop -> (its client, the async generator that closes it with the loop)
+        self._aclients: dict[
+            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, Any]
+        ] = {}
+
+    def _forget_inherited(self) -> None:
+        """In a forked child: drop the parent's clients unused and unclosed
+        (closing would act on the parent's sockets and loops)."""
+        for _, closer in self._aclients.values():
+            _finish(closer)  # its close is skipped: wrong process
+        self._reset()
+
+    def _check_pid(self) -> None:
+        # `os.register_at_fork` covers os.fork and multiprocessing; this
+        # covers a fork made behind Python's back.
+        if self._pid != os.getpid():
+            self._forget_inherited()
+
+    # -- sync ------------------------------------------------------------
+    def sync(self) -> httpx.Client:
+        """This process's sync client (built on first use)."""
+        if self._user_client is not None:
+            return self._user_client
+        self._check_pid()
+        client = self._client
+        if client is None or client.is_closed:
+            with self._lock:
+                client = self._client
+                if client is None or client.is_closed:
+                    client = self._client = _new_client(self._kwargs)
+        return client
+
+    def injected(self, client: httpx.Client | httpx.AsyncClient) -> bool:
+        """Whether `client` is one you passed in (not built from the kwargs)."""
+        return client is self._user_client or client is self._user_aclient
+
+    # -- async -----------------------------------------------------------
+    def current_async(self) -> httpx.AsyncClient:
+        """The async client of the running event loop (built on first use)."""
+        if self._user_aclient is not None:
+            return self._user_aclient
+        self._check_pid()
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.get(loop)
+        if entry is not None and not entry[0].is_closed:
+            return entry[0]
+        with self._lock:
+            entry = self._aclients.get(loop)
+            if entry is None or entry[0].is_closed:
+                if entry is not None:
+                    _finish(entry[1])
+                self._forget_closed_loops()
+                client = _new_async_client(self._kwargs)
+                entry = self._aclients[loop] = (client, _close_with_loop(client, loop))
+        return entry[0]
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the clients of loops closed without `shutdown_asyncgens()`.
+
+        Their sockets can no longer be closed through the loop; the garbage
+        collector closes them.
+        """
+        for loop in [loop for loop in self._aclients if loop.is_closed()]:
+            _, closer = self._aclients.pop(loop)
+            _finish(closer)
+
+    # -- closing ---------------------------------------------------------
+    def close(self) -> None:
+        """Close the sync client (never one you passed in)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None and self._pid == os.getpid():
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the sync client and the running loop's async client.
+
+        Other loops' clients close when their loop shuts down.
+        """
+        self.close()
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._aclients.pop(loop, None)
+        if entry is not None and self._pid == os.getpid():
+            await entry[0].aclose()
+            _finish(entry[1])
+
+    # -- copies ----------------------------------------------------------
+    def __copy__(self) -> ClientPool:
+        return ClientPool(
+            self._kwargs,
+            http_client=self._user_client,
+            http_async_client=self._user_aclient,
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ClientPool:
+        return self.__copy__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Your own clients cannot cross a process boundary (httpx clients
+        # hold locks and sockets); pickling one raises httpx's TypeError.
+        return (
+            _rebuild,
+            (self._kwargs, self._user_client, self._user_aclient),
+        )
+
+
+def _rebuild(
+    kwargs: dict[str, Any],
+    http_client: httpx.Client | None,
+    http_async_client: httpx.AsyncClient | None,
+) -> ClientPool:
+    return ClientPool(
+        kwargs, http_client=http_client, http_async_client=http_async_client
+    )
+
+
+def _after_fork_in_child() -> None:
+    for pool in list(_POOLS):
+        pool._forget_inherited()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# -- closing a loop's client with its loop -------------------------------------
+
+
+def _close_with_loop(
+    client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop
+) -> AsyncGenerator[None, None]:
+    """An async generator, started now, whose `finally` closes `client`.
+
+    The running loop tracks started async generators and closes each one in
+    `shutdown_asyncgens()` (which `asyncio.run` calls before closing the
+    loop), so the client's sockets are closed on their own loop, while it
+    still runs. The caller keeps the generator alive: the loop holds it
+    only weakly.
+    """
+    pid = os.getpid()
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if os.getpid() == pid and not loop.is_closed() and not client.is_closed:
+                await client.aclose()
+
+    gen = closer()
+    try:  # run to the first `yield` (no await before it): registers it
+        gen.asend(None).send(None)
+    except StopIteration:
+        pass
+    return gen
+
+
+def _finish(closer: Any) -> None:
+    """End a closer whose client is closed, or cannot be closed (its loop
+    closed, or another process's), so no loop's finalizer runs it later.
+    Its `finally` then has nothing to await: it ends at once."""
+    try:
+        closer.aclose().send(None)
+    except (StopIteration, RuntimeError):
+        pass
+
+
+# -- building clients ---------------------------------------------------------
+
+
+def _new_client(kwargs: dict[str, Any]) -> httpx.Client:
+    client = _build(httpx.Client, kwargs)
+    _patch_pool(getattr(client._transport, "_pool", None))
+    return client
+
+
+def _new_async_client(kwargs: dict[str, Any]) -> httpx.AsyncClient:
+    client = _build(httpx.AsyncClient, kwargs)
+    _patch_pool(getattr(client._transport, "_pool", None))
+    return client
+
+
+_C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
+
+
+def _build(cls: type[_C], kwargs: dict[str, Any]) -> _C:
+    # Not transport=...: that would turn off proxies from the environment.
+    try:
+        return cls(**kwargs)
+    except ImportError as exc:  # e.g. ALL_PROXY=socks5://... without socksio
+        raise errors.OneRouterError(
+            f"cannot build the HTTP client: {exc} (a socks5:// proxy from "
+            "ALL_PROXY/HTTPS_PROXY needs `pip install httpx[socks]`)"
+        ) from exc
+
+
+# httpcore <= 1.0.9 (newest release when written) closes connections it has
+# already handed to a queued request (encode/httpcore#1110, fix proposed in
+# #1111), and counts *all* connections as idle when trimming the keep-alive
+# pool (#1000), so with more connections than `max_keepalive_connections`
+# it trims on nearly every release. Under 64 threads that closes a socket
+# under a request that has started on it: `ReadError [Errno 9] Bad file
+# descriptor`, or a hang until the read timeout. Counted by wrapping the
+# pass (docs/reliability.md): 64 threads, 5,000 calls, keep-alive 20 closed
+# 4,604 connections, 1,723 of them held by a pending request.
+_PATCHED_HTTPCORE = tuple(int(p) for p in httpcore.__version__.split(".")[:3]) <= (
+    1,
+    0,
+    9,
+)
+
+
+def _patch_pool(pool: Any) -> None:
+    if not _PATCHED_HTTPCORE:
+        return
+    if type(pool) is httpcore.ConnectionPool:
+        pool.__class__ = _ConnectionPool
+    elif type(pool) is httpcore.AsyncConnectionPool:
+        pool.__class__ = _AsyncConnectionPool
+
+
+def _assign_requests_to_connections(pool: Any) -> list[Any]:
+    """httpcore's assignment pass, never closing a connection that a pending
+    request holds, and counting only idle connections against keep-alive.
+
+    Same three cases as upstream: reuse an available connection, open a new
+    one below `max_connections`, else close an idle one to make room. As
+    upstream, an available connection goes to every queued request of its
+    origin in the pass (all but one then retry); that herd reuses connections
+    as they free up (200 concurrent ainvoke, second burst: 9 connections
+    opened; handing one connection to one request per pass opened 100, as
+    keep-alive trims to 20 between bursts). Linear in connections + queued
+    requests (upstream: their product): the idle count is kept, not
+    recounted, each origin's connection is looked up once, once a request
+    finds none later ones for its origin are skipped, and all are once no
+    connection is available at all, as a pass only takes connections away.
+    1,000 concurrent astream on 100 connections: 2.67 -> 1.48 s in the pass
+    (~6,950 passes; a counter wrapped around the pass).
+    """
+    closing: list[Any] = []
+    held: set[int] = set()  # connections a pending request holds, by id
+    queued: list[Any] = []
+    for request in pool._requests:
+        if request.connection is None:  # httpcore's `is_queued()`
+            queued.append(request)
+        else:
+            held.add(id(request.connection))
+
+    def idle(connection: Any) -> bool:
+        return id(connection) not in held and connection.is_idle()
+
+    idle_count = sum(map(idle, pool._connections))
+    for connection in list(pool._connections):
+        if connection.is_closed():
+            pool._connections.remove(connection)
+        elif id(connection) in held:
+            continue
+        elif connection.has_expired() or (
+            idle(connection) and idle_count > pool._max_keepalive_connections
+        ):
+            idle_count -= idle(connection)
+            pool._connections.remove(connection)
+            closing.append(connection)
+
+    def connection_for(origin: Any) -> Any:
+        """An available connection, else a new one (in place of an idle one
+        when the pool is full), else None."""
+        for c in pool._connections:
+            if c.can_handle_request(origin) and c.is_available():
+                return c
+        if len(pool._connections) >= pool._max_connections:
+            spare = next(filter(idle, pool._connections), None)
+            if spare is None:
+                return None
+            pool._connections.remove(spare)
+            closing.append(spare)
+        connection = pool.create_connection(origin)
+        pool._connections.append(connection)
+        return connection
+
+    # (origin, its available connection or None); httpcore's Origin is not
+    # hashable. A new connection is not available until it connects.
+    seen: list[tuple[Any, Any]] = []
+    for request in queued:
+        origin = request.request.url.origin
+        connection = next((c for o, c in seen if o == origin), False)
+        if connection is False:
+            connection = connection_for(origin)
+            if connection is None and not any(
+                c.is_available() for c in pool._connections
+            ):
+                break  # full, none idle, none available: no origin gets one
+            if connection is None or connection.is_available():
+                seen.append((origin, connection))
+        if connection is None:
+            continue
+        request.assign_to_connection(connection)
+        held.add(id(connection))
+    return closing
+
+
+class _ConnectionPool(httpcore.ConnectionPool):
+    _assign_requests_to_connections = _assign_requests_to_connections  # type: ignore[assignment]
+
+
+class _AsyncConnectionPool(httpcore.AsyncConnectionPool):
+    _assign_requests_to_connections = _assign_requests_to_connections  # type: ignore[assignment]

@@ -1,0 +1,441 @@
+"""All network I/O: httpx clients, auth, timeouts, retries, SSE framing, errors.
+
+Nothing else in the package touches a socket. Sync and async paths differ only
+here; both feed the same pure mapping code (`request`, `response`, `streaming`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import socket
+import threading
+import time
+import urllib.parse
+import urllib.request
+import warnings
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from contextlib import suppress
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from langchain_onerouter import errors
+from langchain_onerouter._http.budget import Budget, Limits
+from langchain_onerouter._http.pool import ClientPool
+from langchain_onerouter._http.retry import RetryPolicy
+from langchain_onerouter._mapping.jsonutil import dumps
+from langchain_onerouter._version import __version__
+
+logger = logging.getLogger("langchain_onerouter.transport")
+
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+"""Read timeout 600 s (it is also the per-event stall bound of a stream)."""
+# At most 100 connections; keep 20 idle ones (httpx's default). httpcore scans
+# every idle connection on each request it queues or releases, so a large idle
+# pool makes a burst of concurrent calls CPU-bound (benchmarks/: 200 concurrent
+# ainvoke on loopback took ~3x longer with 100 kept alive).
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# After the terminal event a stream is read to its end (a `data: [DONE]`, the
+# chunked body's last frame), so httpx returns the connection to the pool
+# instead of discarding it; a server still talking past these bounds is cut.
+# The time bound is generous because it is wall time of a shared event loop:
+# with 300 concurrent astream on loopback, 267 of 300 drains took over 0.9 s
+# (max 5.1 s) waiting for their turn on the loop, not for the server.
+TERMINAL_EVENTS = frozenset(
+    {"response.completed", "response.incomplete", "response.failed"}
+)
+DRAIN_BYTES = 64 * 1024
+DRAIN_SECONDS = 10.0
+
+Event = dict[str, Any]
+_ACCEPT = {False: "application/json", True: "text/event-stream"}
+
+
+class Transport:
+    """Owns the pooled httpx clients of one model instance; retries per `retry`.
+
+    Args:
+        base_url: API root, e.g. `https://llm.onerouter.pro/v1`.
+        api_key: Bearer token (never logged, never put in errors).
+        timeout: `httpx.Timeout`, seconds, or None for the default.
+        max_retries: Retries after the first attempt (see `_retry.RetryPolicy`).
+        retry: The whole retry policy (overrides `max_retries`), e.g.
+            `RetryPolicy(2, sleep=fake_sleep)` in tests.
+        default_headers: Extra headers for every request.
+        http_client / http_async_client: Your own clients (then their pool,
+            proxies and TLS settings are used, and they are never closed here).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: SecretStr | None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        secret = api_key.get_secret_value() if api_key else None
+        self._errors = errors.Boundary(secret)
+        self.retry = retry or RetryPolicy(max_retries)
+        if timeout is None:
+            self.timeout: httpx.Timeout | None = None
+        elif isinstance(timeout, httpx.Timeout):
+            self.timeout = timeout
+        else:
+            self.timeout = httpx.Timeout(float(timeout))
+        self._headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"langchain-onerouter/{__version__}",
+            **(default_headers or {}),
+        }
+        if secret:
+            self._headers["Authorization"] = f"Bearer {secret}"
+        # A POST's headers by `stream`, normalized once (httpx would per request).
+        self._post_headers = {
+            stream: httpx.Headers({**self._headers, "Accept": _ACCEPT[stream]})
+            for stream in (False, True)
+        }
+        # The clients built here carry the JSON POST's headers, so a request
+        # adds at most its Accept: httpx merges request headers into the
+        # client's by scanning both, ~15 us per request (build_request +
+        # send on MockTransport, timeit best of 9: 180 -> 163 us). A client
+        # you pass in gets them all on every request.
+        self._own_headers = {False: None, True: {"Accept": _ACCEPT[True]}}
+        self._clients = ClientPool(
+            {
+                "timeout": self.timeout or DEFAULT_TIMEOUT,
+                "limits": DEFAULT_LIMITS,
+                "follow_redirects": False,
+                "headers": self._post_headers[False],
+            },
+            http_client=http_client,
+            http_async_client=http_async_client,
+        )
+        self._parsed_urls: dict[str, httpx.URL] = {}
+        if http_client is None or http_async_client is None:
+            _warn_if_env_proxy_sees_key(self.base_url)
+        read = (self.timeout or DEFAULT_TIMEOUT).read
+        self.limits = limits or Limits()
+        if self.limits.idle_timeout is not None and read is not None:
+            self.limits = dataclasses.replace(self.limits, idle_timeout=read)
+
+    # -- clients (lifecycle under threads, loops and forks: see _clients) ----
+    @property
+    def client(self) -> httpx.Client:
+        """This process's pooled sync client (created on first use, reused)."""
+        return self._clients.sync()
+
+    @property
+    def aclient(self) -> httpx.AsyncClient:
+        """The pooled async client of the running event loop."""
+        return self._clients.current_async()
+
+    def close(self) -> None:
+        """Close the sync client this transport created (injected ones are yours)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the sync client and this loop's async client (not yours)."""
+        await self._clients.aclose()
+
+    # -- requests ----------------------------------------------------------
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        path: str,
+        body: Any,
+        *,
+        stream: bool,
+        budget: Budget,
+    ) -> httpx.Request:
+        timeout = budget.timeouts(self.timeout or client.timeout)
+        extensions = {"timeout": timeout}
+        url = self.url(path)
+        # httpx parses a str URL on every request (~40 us); parse each once.
+        parsed = self._parsed_urls.get(url)
+        if parsed is None:
+            parsed = self._parsed_urls[url] = httpx.URL(url)
+        return client.build_request(
+            "POST",
+            parsed,
+            content=dumps(body),
+            headers=(
+                self._post_headers[stream]
+                if self._clients.injected(client)
+                else self._own_headers[stream]
+            ),
+            extensions=extensions,
+        )
+
+    def _read(
+        self, client: httpx.Client, request: httpx.Request, budget: Budget, path: str
+    ) -> tuple[httpx.Response, bytes]:
+        """Send `request` and read its body within the budget's caps."""
+        with self._errors.httpx_errors(f"calling {path}"):
+            response = client.send(request, stream=True)
+            try:
+                return response, budget.read(response)
+            finally:
+                response.close()
+
+    async def _aread(
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        budget: Budget,
+        path: str,
+    ) -> tuple[httpx.Response, bytes]:
+        with self._errors.httpx_errors(f"calling {path}"):
+            response = await client.send(request, stream=True)
+            try:
+                return response, await budget.aread(response)
+            finally:
+                await response.aclose()
+
+    def post(self, path: str, body: Any, *, run_manager: Any = None) -> dict[str, Any]:
+        """POST a JSON body and return the parsed JSON response (retried)."""
+
+        budget = self.limits.start()
+
+        def attempt() -> dict[str, Any]:
+            client = self.client
+            request = self._request(client, path, body, stream=False, budget=budget)
+            response, content = self._read(client, request, budget, path)
+            return self._errors.json_body(response, content)
+
+        return self.retry.call(attempt, run_manager)
+
+    async def apost(
+        self, path: str, body: Any, *, run_manager: Any = None
+    ) -> dict[str, Any]:
+        """Async counterpart of `post`."""
+
+        budget = self.limits.start()
+
+        async def attempt() -> dict[str, Any]:
+            client = self.aclient
+            request = self._request(client, path, body, stream=False, budget=budget)
+            response, content = await self._aread(client, request, budget, path)
+            return self._errors.json_body(response, content)
+
+        return await self.retry.acall(attempt, run_manager)
+
+    def _get_request(
+        self, client: httpx.Client | httpx.AsyncClient, path: str, budget: Budget
+    ) -> httpx.Request:
+        timeout = budget.timeouts(self.timeout or client.timeout)
+        return client.build_request(
+            "GET",
+            self.url(path),
+            headers=self._headers,
+            extensions={"timeout": timeout},
+        )
+
+    def get(self, path: str) -> Any:
+        """GET a JSON document (retried, and capped, like POST)."""
+
+        budget = self.limits.start()
+
+        def attempt() -> Any:
+            client = self.client
+            request = self._get_request(client, path, budget)
+            response, content = self._read(client, request, budget, path)
+            return self._errors.json_document(response, content)
+
+        return self.retry.call(attempt)
+
+    async def aget(self, path: str) -> Any:
+        """Async counterpart of `get`."""
+
+        budget = self.limits.start()
+
+        async def attempt() -> Any:
+            client = self.aclient
+            request = self._get_request(client, path, budget)
+            response, content = await self._aread(client, request, budget, path)
+            return self._errors.json_document(response, content)
+
+        return await self.retry.acall(attempt)
+
+    # -- streaming ---------------------------------------------------------
+    def _open_stream(
+        self, path: str, body: Any, run_manager: Any, budget: Budget
+    ) -> httpx.Response:
+        def attempt() -> httpx.Response:
+            client = self.client
+            request = self._request(client, path, body, stream=True, budget=budget)
+            with self._errors.httpx_errors(f"opening stream {path}"):
+                response = client.send(request, stream=True)
+            if response.status_code >= 300:
+                content = b""  # best effort: the status alone still maps
+                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                    content = budget.read(response)
+                response.close()
+                self._errors.raise_for_status(response, content)
+            return response
+
+        return self.retry.call(attempt, run_manager)
+
+    async def _aopen_stream(
+        self, path: str, body: Any, run_manager: Any, budget: Budget
+    ) -> httpx.Response:
+        async def attempt() -> httpx.Response:
+            client = self.aclient
+            request = self._request(client, path, body, stream=True, budget=budget)
+            with self._errors.httpx_errors(f"opening stream {path}"):
+                response = await client.send(request, stream=True)
+            if response.status_code >= 300:
+                content = b""  # best effort: the status alone still maps
+                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                    content = await budget.aread(response)
+                await response.aclose()
+                self._errors.raise_for_status(response, content)
+            return response
+
+        return await self.retry.acall(attempt, run_manager)
+
+    def _non_sse_event(self, response: httpx.Response, content: bytes) -> Event:
+        """A server that answered a stream request with one JSON body."""
+        return {
+            "type": "response.completed",
+            "response": self._errors.json_body(response, content),
+        }
+
+    def stream(
+        self, path: str, body: Any, *, run_manager: Any = None
+    ) -> Generator[Event, None, None]:
+        """POST with `stream: true` and yield each SSE event as a dict.
+
+        The opening is retried; once a byte of the stream has arrived nothing is.
+        Closing the generator closes the HTTP response at once.
+        """
+        budget = self.limits.start()
+        response = self._open_stream(path, body, run_manager, budget)
+        try:
+            if not _is_event_stream(response):
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    content = budget.read(response)
+                yield self._non_sse_event(response, content)
+                return
+            events = budget.iter_sse(response)
+            complete = False
+            try:
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    for name, data in events:
+                        event = self._errors.decode_event(name, data)
+                        if event is not None:
+                            complete = complete or event.get("type") in TERMINAL_EVENTS
+                            yield event
+            finally:
+                if complete:
+                    _drain(events, response)
+        finally:
+            response.close()
+
+    async def astream(
+        self, path: str, body: Any, *, run_manager: Any = None
+    ) -> AsyncGenerator[Event, None]:
+        """Async counterpart of `stream`."""
+        budget = self.limits.start()
+        response = await self._aopen_stream(path, body, run_manager, budget)
+        try:
+            if not _is_event_stream(response):
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    content = await budget.aread(response)
+                yield self._non_sse_event(response, content)
+                return
+            events = budget.aiter_sse(response)
+            complete = False
+            try:
+                with self._errors.httpx_errors(path, mid_stream=True):
+                    async for name, data in events:
+                        event = self._errors.decode_event(name, data)
+                        if event is not None:
+                            complete = complete or event.get("type") in TERMINAL_EVENTS
+                            yield event
+            finally:
+                if complete:
+                    await _adrain(events)
+        finally:
+            await response.aclose()
+
+
+def _drain(events: Iterator[tuple[str, str]], response: httpx.Response) -> None:
+    """Read the rest of a finished stream, bounded by `DRAIN_BYTES` and
+    `DRAIN_SECONDS` (a watchdog shuts the socket of a server that stalls)."""
+    watchdog = threading.Timer(DRAIN_SECONDS, _shut_down, (response,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        _read_within(events, DRAIN_BYTES, time.monotonic() + DRAIN_SECONDS)
+    except (httpx.HTTPError, errors.OneRouterError):
+        pass  # the response is complete: a broken tail only costs the connection
+    finally:
+        watchdog.cancel()
+
+
+def _read_within(
+    events: Iterator[tuple[str, str]], budget: int, deadline: float
+) -> None:
+    for name, data in events:
+        budget -= len(name) + len(data)
+        if budget < 0 or time.monotonic() > deadline:
+            return
+
+
+def _shut_down(response: httpx.Response) -> None:
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None and not response.is_closed:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read
+
+
+async def _adrain(events: AsyncIterator[tuple[str, str]]) -> None:
+    """Async counterpart of `_drain` (a timeout cancels the read)."""
+
+    async def read() -> None:
+        budget = DRAIN_BYTES
+        async for name, data in events:
+            budget -= len(name) + len(data)
+            if budget < 0:
+                return
+
+    with suppress(asyncio.TimeoutError, httpx.HTTPError, errors.OneRouterError):
+        await asyncio.wait_for(read(), DRAIN_SECONDS)
+
+
+def _warn_if_env_proxy_sees_key(base_url: str) -> None:
+    """httpx follows HTTP(S)_PROXY/ALL_PROXY (`trust_env`); for a plain-http
+    base URL the proxy then reads the API key in clear: say so, once per
+    transport, as for a plain-http host."""
+    url = urllib.parse.urlsplit(base_url)
+    if url.scheme != "http" or not url.hostname:
+        return
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get("http") or proxies.get("all")
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if proxy and not bypass(url.netloc, proxies):
+        warnings.warn(
+            f"HTTP_PROXY/ALL_PROXY from the environment ({urllib.parse.urlsplit(proxy).hostname}) "
+            f"applies to the plain-http base_url {base_url!r}: the proxy sees the "
+            "API key in clear. Use https://, or set NO_PROXY for this host.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "")

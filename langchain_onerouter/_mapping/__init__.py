@@ -1,0 +1,1 @@
+"""Pure mapping between LangChain and the Responses API: no HTTP library is imported here."""

@@ -1,0 +1,1 @@
+"""The one home of settings: connection fields, the field table, checks."""

@@ -1,0 +1,206 @@
+"""Per-call limits over real sockets: the total deadline (`total_timeout`),
+keep-alive comments counted as silence, caps on decoded bodies and SSE
+lines, and settings that could never work rejected at construction."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import warnings
+from typing import Any
+
+import pytest
+
+from langchain_onerouter import ChatOneRouterResponses, errors
+from tests.support.modes import (
+    KEY,
+    MODES,
+    SSE_HEADERS,
+    call,
+    frames,
+    stream_events,
+)
+from tests.support.scripted_server import RawReply, ScriptedServer
+
+
+def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
+    kw = {"timeout": 5, "max_retries": 2, "api_key": KEY, **kw}
+    return ChatOneRouterResponses(model="o4-mini", base_url=server.base_url, **kw)
+
+
+def _drip(streaming: bool) -> RawReply:
+    """Valid bytes, one every 0.2 s, never finishing within the test."""
+    if streaming:
+        return RawReply(
+            headers=SSE_HEADERS, chunks=[b": keep-alive\n\n"] * 60, delay=0.2
+        )
+    return RawReply(
+        headers={"Content-Type": "application/json"}, chunks=[b" "] * 60, delay=0.2
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_total_timeout_ends_a_dripping_call_and_is_not_retried(
+    mode: str,
+) -> None:
+    streaming = mode in ("stream", "astream")
+    with ScriptedServer(lambda _: _drip(streaming)) as server:
+        llm = _model(server, timeout=30, total_timeout=1.0)
+        out = await call(llm, mode)
+        assert isinstance(out.error, errors.APITimeoutError), out.error
+        assert out.error.code == "total_timeout"
+        assert "total_timeout" in str(out.error)
+        assert len(server.requests) == 1  # a passed deadline is never retried
+        assert out.seconds < 10
+
+
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_keep_alive_comments_count_as_silence(mode: str) -> None:
+    head = frames(stream_events("hello there"))[:2]  # created + item added
+    reply = RawReply(
+        headers=SSE_HEADERS, chunks=[*head, *[b": ping\n\n"] * 60], delay=0.2
+    )
+    with ScriptedServer() as server:
+        server.push(reply)
+        llm = _model(server, timeout=1.0, max_retries=0)
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.APITimeoutError), out.error
+    assert "keep-alive comments do not count" in str(out.error)
+    assert out.seconds < 10
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_gzip_bomb_stops_at_max_response_bytes(mode: str) -> None:
+    streaming = mode in ("stream", "astream")
+    inflated = b"\n" * (64 * 1024 * 1024) if streaming else b" " * (64 * 1024 * 1024)
+    if streaming:  # one endless SSE line, compressed
+        inflated = b"data: " + b"x" * (64 * 1024 * 1024)
+    bomb = gzip.compress(inflated, compresslevel=1)
+    headers = {
+        "Content-Type": "text/event-stream" if streaming else "application/json",
+        "Content-Encoding": "gzip",
+    }
+    with ScriptedServer() as server:
+        server.push(RawReply(body=bomb, headers=headers))
+        llm = _model(
+            server, max_response_bytes=1024 * 1024, max_sse_line_bytes=1024 * 1024
+        )
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.ResponseTooLargeError), out.error
+    assert len(server.requests) == 1  # never retried
+
+
+@pytest.mark.parametrize("asynchronous", (False, True), ids=("get", "aget"))
+async def test_a_gzip_bomb_from_the_catalog_stops_at_max_response_bytes(
+    asynchronous: bool,
+) -> None:
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=1)
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    with ScriptedServer() as server:
+        server.push(RawReply(body=bomb, headers=headers))
+        llm = _model(server, max_response_bytes=1024 * 1024)
+        with pytest.raises(errors.ResponseTooLargeError, match="max_response_bytes"):
+            if asynchronous:
+                await llm.alist_models(refresh=True)
+            else:
+                llm.list_models(refresh=True)
+    assert [r.path for r in server.requests] == ["/v1/models"]  # never retried
+
+
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_one_huge_sse_line_stops_at_max_sse_line_bytes(mode: str) -> None:
+    line = b"data: " + b"x" * (4 * 1024 * 1024)
+    chunks = [line[i : i + 65536] for i in range(0, len(line), 65536)]
+    with ScriptedServer() as server:
+        server.push(RawReply(headers=SSE_HEADERS, chunks=chunks))
+        llm = _model(server, max_sse_line_bytes=1024 * 1024)
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.ResponseTooLargeError), out.error
+    assert "max_sse_line_bytes" in str(out.error)
+
+
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_events_split_anywhere_and_crlf_still_parse(mode: str) -> None:
+    body = b"".join(frames(stream_events("split into bytes"))).replace(b"\n", b"\r\n")
+    with ScriptedServer() as server:
+        server.push(RawReply(headers=SSE_HEADERS, chunks=[bytes([b]) for b in body]))
+        out = await call(_model(server), mode)
+    assert out.error is None and out.message is not None
+    assert out.message.text == "split into bytes"
+
+
+@pytest.mark.parametrize("name", ["timeout", "total_timeout"])
+@pytest.mark.parametrize("value", [0, -1, math.nan, math.inf, 1e300, "soon"])
+def test_timeouts_that_cannot_work_are_rejected_naming_the_setting(
+    name: str, value: Any
+) -> None:
+    with pytest.raises(ValueError, match=name):
+        ChatOneRouterResponses(model="o4-mini", api_key=KEY, **{name: value})
+
+
+def test_a_timeout_object_is_checked_phase_by_phase() -> None:
+    import httpx
+
+    with pytest.raises(ValueError, match=r"timeout\.read"):
+        ChatOneRouterResponses(
+            model="o4-mini", api_key=KEY, timeout=httpx.Timeout(5, read=-1)
+        )
+
+
+def test_key_with_trailing_newline_is_stripped_and_sent_exactly() -> None:
+    with ScriptedServer() as server:
+        server.push(RawReply(body=_ok()))
+        llm = _model(server, api_key=KEY + "\n")
+        llm.invoke("hi")
+    assert server.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize("bad", ["sk-or-é-123456", "sk-or 123456", "sk-\x00-123456"])
+def test_a_key_headers_cannot_carry_is_rejected_without_showing_it(bad: str) -> None:
+    with pytest.raises(ValueError) as info:
+        ChatOneRouterResponses(model="o4-mini", api_key=bad)
+    assert "api_key" in str(info.value)
+    assert bad not in str(info.value) and bad not in repr(info.value)
+
+
+def test_a_socks_proxy_without_socksio_is_a_typed_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("httpx")
+    try:
+        import socksio  # noqa: F401
+
+        pytest.skip("socksio installed: socks5 proxies work")
+    except ImportError:
+        pass
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
+    llm = ChatOneRouterResponses(model="o4-mini", api_key=KEY, max_retries=0)
+    with pytest.raises(errors.OneRouterError, match=r"httpx\[socks\]"):
+        llm.invoke("hi")
+
+
+def test_env_proxy_for_plain_http_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    llm = ChatOneRouterResponses(
+        model="o4-mini", api_key=KEY, base_url="http://127.0.0.1:9/v1"
+    )
+    with pytest.warns(UserWarning, match="proxy sees the API key in clear"):
+        llm._get_transport()  # noqa: B018
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        llm.model_copy()._get_transport()  # noqa: B018
+
+
+def _ok() -> Any:
+    from tests.support.modes import final_body
+
+    return final_body("ok")
+
+
+def test_a_validation_error_never_prints_the_key_passed_in() -> None:
+    with pytest.raises(ValueError) as info:
+        ChatOneRouterResponses(model="o4-mini", api_key=KEY, timeout=-1)
+    assert KEY not in str(info.value) and KEY not in repr(info.value)

@@ -1,0 +1,111 @@
+"""`_budget.SSEDecoder`: bytes to SSE events, whatever the chunking."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from langchain_onerouter import errors
+from langchain_onerouter._http.budget import SSEDecoder
+
+
+def reference(body: bytes) -> list[tuple[str, str]]:
+    """The event-stream rules read off the whole body at once, line by line."""
+    text = body.decode("utf-8", "replace")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[:-1]
+    events, name, data = [], "", []
+    for line in lines:
+        if not line:
+            if data or name:
+                events.append((name or "message", "\n".join(data)))
+            name, data = "", []
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "data":
+                data.append(value)
+            elif field == "event":
+                name = value
+    return events
+
+
+def decode(chunks: list[bytes], max_line: int = 1 << 20) -> list[tuple[str, str]]:
+    sse = SSEDecoder(max_line)
+    events = [event for chunk in chunks for event in sse.feed(chunk)]
+    return events + sse.end()
+
+
+def cut(body: bytes, points: list[int]) -> list[bytes]:
+    edges = [0, *sorted(p % (len(body) + 1) for p in points), len(body)]
+    return [body[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+
+
+LINE = st.sampled_from(
+    [
+        b"",
+        b":",
+        b": keep-alive",
+        b"event: response.output_text.delta",
+        b"event:error",
+        b"data: {}",
+        b"data:x",
+        b"data:  two spaces",
+        b"data",
+        b"id: 7",
+        b"retry: 10",
+        "data: caf\u00e9 \u2028 \U0001f600".encode(),
+        b"data: \xff\xfe\x80",
+    ]
+)
+BODY = st.tuples(
+    st.lists(LINE, max_size=20), st.sampled_from([b"\n", b"\r\n", b"\r"])
+).map(lambda pair: pair[1].join(pair[0]) + pair[1])
+
+
+@given(BODY, st.lists(st.integers(0, 10_000), max_size=12))
+def test_any_chunking_gives_the_events_of_the_whole_body(
+    body: bytes, points: list[int]
+) -> None:
+    assert decode(cut(body, points)) == reference(body)
+
+
+@given(st.binary(max_size=200), st.lists(st.integers(0, 400), max_size=8))
+def test_any_bytes_any_chunking_match_the_reference(
+    body: bytes, points: list[int]
+) -> None:
+    assert decode(cut(body, points)) == reference(body)
+
+
+def test_crlf_split_between_chunks_is_one_line_end() -> None:
+    assert decode([b"data: a\r", b"\n\r", b"\n"]) == [("message", "a")]
+
+
+def test_an_unterminated_last_event_is_not_dispatched() -> None:
+    assert decode([b"data: a\n\ndata: b\n"]) == [("message", "a")]
+
+
+def test_heard_tells_field_lines_from_keep_alives() -> None:
+    sse = SSEDecoder(100)
+    sse.feed(b": ping\n\n")
+    assert sse.heard is False
+    sse.feed(b"data: x\n")
+    assert sse.heard is True
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b"data: " + b"x" * 50 + b"\n"],  # one chunk, a long complete line
+        [b"data: " + b"x" * 30, b"x" * 30],  # an unfinished line over the cap
+        [b"data: a\n" + b"x" * 60 + b"\n"],  # a long line after a short one
+    ],
+)
+def test_a_line_over_max_line_raises(chunks: list[bytes]) -> None:
+    with pytest.raises(errors.ResponseTooLargeError, match="max_sse_line_bytes=40"):
+        decode(chunks, max_line=40)
+
+
+def test_many_short_lines_past_max_line_in_all_are_fine() -> None:
+    body = b"data: ab\n\n" * 20  # 200 bytes in all, each line 8
+    assert decode([body], max_line=40) == [("message", "ab")] * 20
