@@ -16,7 +16,6 @@ vision = [m.id for m in list_models() if m.supports_images]
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,8 +26,8 @@ import httpx
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_onerouter._http.transport import Transport
+from langchain_onerouter._mapping.serverjson import count, finite, malformed
 from langchain_onerouter._settings.fields import resolve_base_url
-from langchain_onerouter.errors import APIStatusError
 
 __all__ = [
     "CATALOG",
@@ -88,18 +87,19 @@ class ModelInfo:
             id=model_id,
             display_name=_str(entry.get("display_name") or entry.get("name")),
             category=_str(entry.get("category_type") or entry.get("category")),
-            context_length=_int(entry.get("context_length")),
-            max_output_tokens=_int(
+            context_length=count(entry.get("context_length")) or None,
+            max_output_tokens=count(
                 entry.get("max_output_tokens", entry.get("max_completion_tokens"))
-            ),
+            )
+            or None,
             input_modalities=_modalities(
                 entry.get("input_modalities", arch.get("input_modalities"))
             ),
             output_modalities=_modalities(
                 entry.get("output_modalities", arch.get("output_modalities"))
             ),
-            prompt_price_per_million=_float(entry.get("min_prompt_price")),
-            completion_price_per_million=_float(entry.get("min_completion_price")),
+            prompt_price_per_million=_price(entry.get("min_prompt_price")),
+            completion_price_per_million=_price(entry.get("min_completion_price")),
             supports_tools=_tool_support(entry),
             raw=dict(entry),
         )
@@ -152,7 +152,7 @@ def parse_models(body: Any) -> list[ModelInfo]:
     """
     entries = body.get("data") if isinstance(body, dict) else body
     if not isinstance(entries, list):
-        raise APIStatusError(
+        raise malformed(
             "unexpected /models body: expected {'data': [...]}",
             body=body if isinstance(body, dict) else None,
         )
@@ -325,19 +325,8 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
-def _int(value: Any) -> int | None:
-    number = _float(value)
-    return int(number) if number is not None and number > 0 else None
+def _price(value: Any) -> float | None:
+    return finite(value, strings=True, minimum=0)
 
 
 def _modalities(value: Any) -> tuple[str, ...]:

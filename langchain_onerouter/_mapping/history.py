@@ -25,7 +25,6 @@ Reasoning known only by id in stateless mode is left out (DEBUG log).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.messages.content import KNOWN_BLOCK_TYPES
 
 from langchain_onerouter._mapping import items as known
+from langchain_onerouter._mapping.jsonutil import check_json, dumps
 
 logger = logging.getLogger(__name__)
 
@@ -457,24 +457,13 @@ def function_call_item(call: Mapping[str, Any], item_id: str | None) -> dict[str
     >>> function_call_item({"id": "call_1", "name": "f", "args": {"a": 1}}, "fc_9")
     {'type': 'function_call', 'call_id': 'call_1', 'name': 'f', 'arguments': '{"a":1}', 'id': 'fc_9'}
     """
-    try:
-        # stdlib json: orjson would silently turn NaN/inf into null.
-        arguments = json.dumps(
-            call.get("args") or {},
-            allow_nan=False,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"tool call {call.get('name')!r} has arguments that are not "
-            f"JSON-serializable: {exc}"
-        ) from None
+    args = call.get("args") or {}
+    check_json(args, "arguments", what=f"tool call {call.get('name')!r}:")
     item: dict[str, Any] = {
         "type": "function_call",
         "call_id": call["id"],
         "name": call["name"],
-        "arguments": arguments,
+        "arguments": dumps(args).decode(),
     }
     if _has_prefix(item_id, "fc"):
         item["id"] = item_id

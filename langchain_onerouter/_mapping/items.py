@@ -211,6 +211,7 @@ def _remote_mcp(
 ) -> Any:
     item: dict[str, Any] = {"type": "mcp_call", "name": extras.pop("tool_name", "")}
     raw = extras.pop("arguments", None)
+    # Without the raw text: the spacing OpenAI's servers write (json.dumps's).
     item["arguments"] = raw if isinstance(raw, str) else json.dumps(args)
     if result.get("output") is not None:
         item["output"] = result["output"]

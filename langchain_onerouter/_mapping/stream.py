@@ -23,7 +23,6 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from langchain_core.utils._merge import merge_dicts
 
 from langchain_onerouter import errors
 from langchain_onerouter._mapping.items import CLIENT_CALLS, client_tool_call
+from langchain_onerouter._mapping.jsonutil import dumps
 from langchain_onerouter._mapping.response import (
     MODEL_PROVIDER,
     RequestedRoute,
@@ -480,7 +480,7 @@ class ResponseStreamParser:
         state.tool_sent.update(name=True, id=True)
         return tool_call_chunk(
             name=call["name"],
-            args=json.dumps(call["args"], ensure_ascii=False),
+            args=dumps(call["args"]).decode(),
             id=call["id"],
             index=state.tool_index,
         )
