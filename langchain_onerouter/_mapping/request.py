@@ -44,9 +44,10 @@ def build_request_body(
 
     Args:
         messages: The conversation, oldest first.
-        params: Settings already merged and validated (`settings.call_params`):
-            `model`, `temperature`, `max_output_tokens`, `reasoning`, `tools`,
-            ... Keys whose value is None are left out; the rest pass through.
+        params: Settings already merged and validated (`call_params` of
+            `_settings.fields`): `model`, `temperature`, `max_output_tokens`,
+            `reasoning`, `tools`, ... Keys whose value is None are left out;
+            the rest pass through.
 
     >>> from langchain_core.messages import HumanMessage
     >>> build_request_body([HumanMessage("hi")], {"model": "o4-mini"})["input"]

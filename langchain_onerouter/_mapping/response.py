@@ -2,7 +2,7 @@
 
 Content is kept in the Responses shape LangChain's OpenAI integration uses
 (`output_version="responses/v1"`), so it replays losslessly and its standard
-blocks come from langchain-core's translator (see `_translator.py`):
+blocks come from langchain-core's translator (see `blocks.py`):
 
 - `message` items → `{"type": "text", "text", "annotations", "id": "msg_..."}`
   (and `{"type": "refusal", ...}`),
