@@ -26,16 +26,20 @@ def loads(data: bytes | str) -> Any:
 def check_json(value: Any, where: str, *, what: str = "request field") -> None:
     """Raise `ValueError` naming `where` (e.g. `provider.order[1]`) when `value`
     cannot be sent as JSON: NaN/Infinity (which would go out as `null`),
-    non-str dict keys, or a type the JSON encoder refuses.
+    non-str dict keys, integers beyond 64 bits, or a type the JSON encoder
+    refuses.
 
     >>> check_json({"a": [1, float("nan")]}, "model_kwargs")
     Traceback (most recent call last):
     ...
     ValueError: request field model_kwargs.a[1] is nan: JSON has no NaN or Infinity
     """
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
         return
-    if isinstance(value, float):
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**64:  # the encoder's range
+            raise ValueError(f"{what} {where} is an integer beyond 64 bits")
+    elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(
                 f"{what} {where} is {value!r}: JSON has no NaN or Infinity"
