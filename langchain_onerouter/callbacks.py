@@ -33,6 +33,8 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
+from langchain_onerouter._mapping.serverjson import finite
+
 __all__ = ["OneRouterCostCallbackHandler", "get_onerouter_cost"]
 
 
@@ -161,10 +163,8 @@ class OneRouterCostCallbackHandler(BaseCallbackHandler):
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    number = Decimal(str(value))
-    return number if number.is_finite() else None
+    """A reported cost as an exact decimal of its JSON number, else None."""
+    return None if finite(value) is None else Decimal(str(value))
 
 
 _cost_handler: ContextVar[OneRouterCostCallbackHandler | None] = ContextVar(

@@ -603,7 +603,7 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
 
         body = self._request_body(messages, stream=False)
         if tools:
-            from langchain_onerouter.tools import tool_payload
+            from langchain_onerouter._mapping.tools import tool_payload
 
             body["tools"] = tool_payload(tools)["tools"]
         return estimate_body_tokens(body, count_text=self._count_text())
@@ -643,8 +643,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             ```
         """
         from langchain_onerouter._mapping.capabilities import check_capabilities
+        from langchain_onerouter._mapping.tools import tool_payload
         from langchain_onerouter.catalog import CATALOG
-        from langchain_onerouter.tools import tool_payload
 
         check_capabilities(
             CATALOG.find(self.base_url, self.model),

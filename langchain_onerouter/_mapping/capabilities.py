@@ -7,7 +7,7 @@ raises `UnsupportedCapabilityError` with `strict_capabilities=True`, instead
 of failing on the server with a 404 "no endpoints found". Without a cached
 catalog nothing is checked: this module never fetches it.
 
->>> from langchain_onerouter.catalog import ModelInfo
+>>> from langchain_onerouter._mapping.catalog import ModelInfo
 >>> info = ModelInfo(id="deepseek/deepseek-r1:free", input_modalities=("text",))
 >>> missing_capabilities(info, {"input": [{"type": "message", "role": "user",
 ...     "content": [{"type": "input_image", "image_url": "https://x/y.png"}]}]})
@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from langchain_onerouter.catalog import ModelInfo
+from langchain_onerouter._mapping.catalog import ModelInfo
 
 __all__ = [
     "UnsupportedCapabilityError",

@@ -6,26 +6,23 @@ for what the server sends; it lists only the items we *do something with*:
 
 - client-executed calls (`CLIENT_CALLS`): exposed as LangChain tool calls, so
   an agent can run a tool for them, and answered by the matching `*_output`
-  item built from the `ToolMessage` (`output_item`);
+  item built from the `ToolMessage` (`outputs.client_call_output`);
 - hosted tools that LangChain's v1 translator turns into `server_tool_call` /
   `server_tool_result` blocks: turned back into their items (`v1_server_item`);
 - `SPEC_ITEM_TYPES`: the input item types of OpenAI's spec, used only to
   accept items a user typed into a hand-built message.
 
-Any other item we received is replayed verbatim (see `request.py`).
+Any other item we received is replayed verbatim (see `history.py`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import ToolCall
-
-from langchain_onerouter._mapping.content import to_input_parts
-from langchain_onerouter._mapping.jsonutil import dumps
 
 # Keys of a call item that identify it rather than say what to do.
 _ENVELOPE = frozenset({"type", "id", "call_id", "status", "caller", "created_by"})
@@ -143,112 +140,6 @@ def replay_client_call(
     return item
 
 
-def output_item(
-    call: Mapping[str, Any],
-    content: Any,
-    *,
-    status: str = "success",
-    additional_kwargs: Mapping[str, Any] | None = None,
-    where: str = "ToolMessage",
-) -> dict[str, Any]:
-    """The `*_output` item answering the client call item `call`.
-
-    `content` is the `ToolMessage`'s content. An item of the right type in it
-    (e.g. ChatOpenAI's `custom_tool` returns `[{"type":
-    "custom_tool_call_output", "output": ...}]`) is used as given; otherwise
-    the content is shaped as the spec asks for that output type.
-
-    >>> output_item({"type": "apply_patch_call", "call_id": "c"}, "done")
-    {'type': 'apply_patch_call_output', 'call_id': 'c', 'status': 'completed', 'output': 'done'}
-    """
-    kind = CLIENT_CALLS[str(call["type"])].output
-    call_id = str(call["call_id"])
-    given = _given_output(content, kind)
-    if given is not None:
-        return {**given, "type": kind, "call_id": call_id}
-    item: dict[str, Any] = {"type": kind, "call_id": call_id}
-    failed = status == "error"
-    if kind == "custom_tool_call_output":
-        item["output"] = (
-            to_input_parts(content, where=where)
-            if isinstance(content, list)
-            else _as_text(content)
-        )
-    elif kind == "local_shell_call_output":
-        # The spec's LocalShellToolCallOutput requires `id`, documented as the
-        # call's id, besides `call_id`.
-        item["id"] = call_id
-        item["output"] = _as_text(content)
-    elif kind == "shell_call_output":
-        item["output"] = _shell_output(content, failed)
-        limit = _dict(call.get("action")).get("max_output_length")
-        if isinstance(limit, int):
-            item["max_output_length"] = limit
-    elif kind == "apply_patch_call_output":
-        item["status"] = "failed" if failed else "completed"
-        item["output"] = _as_text(content)
-    else:  # computer_call_output
-        item["output"] = _screenshot(content, where)
-        checks = (additional_kwargs or {}).get("acknowledged_safety_checks")
-        if checks:
-            item["acknowledged_safety_checks"] = list(checks)
-    return item
-
-
-def _given_output(content: Any, kind: str) -> dict[str, Any] | None:
-    blocks = content if isinstance(content, list) else [content]
-    for block in blocks:
-        if isinstance(block, Mapping) and block.get("type") == "non_standard":
-            block = block.get("value")
-        if isinstance(block, Mapping) and block.get("type") == kind:
-            return strip_index(block)
-    return None
-
-
-def _as_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and all(
-        isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") == "text")
-        for b in content
-    ):
-        return "".join(b if isinstance(b, str) else str(b.get("text")) for b in content)
-    return dumps(content).decode()
-
-
-def _shell_output(content: Any, failed: bool) -> list[dict[str, Any]]:
-    """`shell_call_output.output`: chunks of `{stdout, stderr, outcome}`."""
-    chunks = content if isinstance(content, list) else [content]
-    if chunks and all(isinstance(c, Mapping) and "stdout" in c for c in chunks):
-        return [dict(c) for c in chunks]
-    return [
-        {
-            "stdout": "" if failed else _as_text(content),
-            "stderr": _as_text(content) if failed else "",
-            "outcome": {"type": "exit", "exit_code": 1 if failed else 0},
-        }
-    ]
-
-
-def _screenshot(content: Any, where: str) -> dict[str, Any]:
-    """`computer_call_output.output`: a `computer_screenshot` from the content."""
-    if isinstance(content, Mapping) and content.get("type") == "computer_screenshot":
-        return dict(content)
-    if isinstance(content, str):
-        return {"type": "computer_screenshot", "image_url": content}
-    for part in to_input_parts(content, where=where):
-        if part.get("type") == "input_image":
-            shot = {"type": "computer_screenshot"}
-            for key in ("image_url", "file_id"):
-                if part.get(key):
-                    shot[key] = part[key]
-            return shot
-    raise ValueError(
-        f"{where}: a computer_call is answered with a screenshot (an image block "
-        "or an image URL string)"
-    )
-
-
 def _dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
@@ -268,53 +159,92 @@ def v1_server_item(
     """
     name = block.get("name")
     item_id = block.get("id")
-    if not isinstance(item_id, str) or not item_id:
+    builder = _V1_SERVER_TOOLS.get(name) if isinstance(name, str) else None
+    if not isinstance(item_id, str) or not item_id or builder is None:
         return None
-    args = _dict(block.get("args"))
     extras = _dict(block.get("extras"))
     result = results.get(item_id, {})
-    output = result.get("output")
-    status = _status(result)
+    fields = builder(_dict(block.get("args")), extras, result)
+    item = {"type": fields["type"], "id": item_id, **fields}
     rest = {
         k: v
         for k, v in block.items()
         if k not in {"type", "name", "id", "args", "extras", "index"}
     }
-    item: dict[str, Any]
-    if name == "web_search":
-        action = dict(args)
-        if isinstance(output, Mapping) and "sources" in output:
-            action["sources"] = output["sources"]
-        item = {"type": "web_search_call", "id": item_id, "status": status}
-        item["action"] = action
-    elif name == "file_search":
-        item = {"type": "file_search_call", "id": item_id, "status": status}
-        item["queries"] = list(args.get("queries") or [])
-        if output is not None:
-            item["results"] = output
-    elif name == "code_interpreter":
-        item = {"type": "code_interpreter_call", "id": item_id, "status": status}
-        item["code"] = args.get("code")
-        item["outputs"] = output
-    elif name == "remote_mcp":
-        item = {"type": "mcp_call", "id": item_id}
-        item["name"] = extras.pop("tool_name", "")
-        raw = extras.pop("arguments", None)
-        item["arguments"] = raw if isinstance(raw, str) else json.dumps(args)
-        if output is not None:
-            item["output"] = output
-        if _dict(result.get("extras")).get("error"):
-            item["error"] = result["extras"]["error"]
-    elif name == "mcp_list_tools":
-        item = {"type": "mcp_list_tools", "id": item_id}
-        item["tools"] = output if isinstance(output, list) else []
-        if _dict(result.get("extras")).get("error"):
-            item["error"] = result["extras"]["error"]
-    elif name == "tool_search":
-        item = {"type": "tool_search_call", "id": item_id, "arguments": args}
-    else:
-        return None
     return {**item, **rest, **extras}
+
+
+# Each builds the item's own fields from (args, extras, result); it may pop
+# from `extras` what it used, the rest of `extras` is kept on the item.
+_V1Builder = Callable[
+    [dict[str, Any], dict[str, Any], Mapping[str, Any]], dict[str, Any]
+]
+
+
+def _web_search(args: dict[str, Any], _: Any, result: Mapping[str, Any]) -> Any:
+    action = dict(args)
+    output = result.get("output")
+    if isinstance(output, Mapping) and "sources" in output:
+        action["sources"] = output["sources"]
+    return {"type": "web_search_call", "status": _status(result), "action": action}
+
+
+def _file_search(args: dict[str, Any], _: Any, result: Mapping[str, Any]) -> Any:
+    item: dict[str, Any] = {"type": "file_search_call", "status": _status(result)}
+    item["queries"] = list(args.get("queries") or [])
+    if result.get("output") is not None:
+        item["results"] = result["output"]
+    return item
+
+
+def _code_interpreter(args: dict[str, Any], _: Any, result: Mapping[str, Any]) -> Any:
+    return {
+        "type": "code_interpreter_call",
+        "status": _status(result),
+        "code": args.get("code"),
+        "outputs": result.get("output"),
+    }
+
+
+def _remote_mcp(
+    args: dict[str, Any], extras: dict[str, Any], result: Mapping[str, Any]
+) -> Any:
+    item: dict[str, Any] = {"type": "mcp_call", "name": extras.pop("tool_name", "")}
+    raw = extras.pop("arguments", None)
+    # Without the raw text: the spacing OpenAI's servers write (json.dumps's).
+    item["arguments"] = raw if isinstance(raw, str) else json.dumps(args)
+    if result.get("output") is not None:
+        item["output"] = result["output"]
+    return _with_error(item, result)
+
+
+def _mcp_list_tools(_: Any, __: Any, result: Mapping[str, Any]) -> Any:
+    output = result.get("output")
+    item = {
+        "type": "mcp_list_tools",
+        "tools": output if isinstance(output, list) else [],
+    }
+    return _with_error(item, result)
+
+
+def _tool_search(args: dict[str, Any], _: Any, __: Any) -> Any:
+    return {"type": "tool_search_call", "arguments": args}
+
+
+_V1_SERVER_TOOLS: dict[str, _V1Builder] = {
+    "web_search": _web_search,
+    "file_search": _file_search,
+    "code_interpreter": _code_interpreter,
+    "remote_mcp": _remote_mcp,
+    "mcp_list_tools": _mcp_list_tools,
+    "tool_search": _tool_search,
+}
+
+
+def _with_error(item: dict[str, Any], result: Mapping[str, Any]) -> dict[str, Any]:
+    if _dict(result.get("extras")).get("error"):
+        item["error"] = result["extras"]["error"]
+    return item
 
 
 def v1_server_result_item(block: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -372,7 +302,3 @@ def is_call(item: Mapping[str, Any]) -> bool:
     return isinstance(item.get("call_id"), str) and not str(
         item.get("type", "")
     ).endswith("_output")
-
-
-def call_ids(items: Iterable[Mapping[str, Any]]) -> set[str]:
-    return {str(i["call_id"]) for i in items if is_call(i)}

@@ -2,7 +2,7 @@
 
 Content is kept in the Responses shape LangChain's OpenAI integration uses
 (`output_version="responses/v1"`), so it replays losslessly and its standard
-blocks come from langchain-core's translator (see `_translator.py`):
+blocks come from langchain-core's translator (see `blocks.py`):
 
 - `message` items → `{"type": "text", "text", "annotations", "id": "msg_..."}`
   (and `{"type": "refusal", ...}`),
@@ -16,7 +16,6 @@ blocks come from langchain-core's translator (see `_translator.py`):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from langchain_core.messages.ai import (
 
 from langchain_onerouter._mapping.items import client_tool_call
 from langchain_onerouter._mapping.jsonutil import JSONDecodeError, loads
+from langchain_onerouter._mapping.serverjson import count, finite
 from langchain_onerouter.routing import is_fallback
 
 MODEL_PROVIDER = "onerouter"
@@ -122,12 +122,8 @@ def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
 
 
 def _count(value: Any) -> int:
-    """A token count from untrusted JSON: a non-negative int, else 0."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0
-    return int(value) if 0 <= value < 2**63 else 0
+    """A token count from untrusted JSON; 0 when it is not one."""
+    return count(value) or 0
 
 
 def _details(usage: dict[str, Any], key: str) -> dict[str, Any]:
@@ -210,13 +206,8 @@ def routing_metadata(
 
 def _cost(value: Any) -> Any:
     """A cost as a float when it is a finite number (or numeric string)."""
-    if isinstance(value, bool):
-        return value
-    try:
-        number = float(value) if isinstance(value, (int, float, str)) else None
-    except ValueError:
-        return value
-    return number if number is not None and math.isfinite(number) else value
+    number = finite(value, strings=True)
+    return value if number is None else number
 
 
 def _split_output(

@@ -21,23 +21,20 @@ import array
 import base64
 import binascii
 import difflib
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_onerouter import errors
+from langchain_onerouter._mapping.serverjson import first_count, malformed, number
+from langchain_onerouter._mapping.tokens import min_text_tokens
 
 MAX_INPUTS_PER_REQUEST = 2048
 """OpenAI's documented cap on the inputs of one embeddings request."""
 DEFAULT_EMBEDDING_CTX_LENGTH = 8191
 """Token limit per input of OpenAI's embedding models (OpenAIEmbeddings' default)."""
 ENCODING_FORMATS = ("float", "base64")
-# A GPT-style tokenizer (cl100k, o200k) pre-splits text so that no token spans
-# two letter runs, and digits go in groups of at most three: each match below
-# is at least one token, so the count is a lower bound, never an overestimate.
-_PRETOKENS = re.compile(r"[^\W\d_]+|\d{1,3}")
 
 
 # -- usage -------------------------------------------------------------------
@@ -86,11 +83,11 @@ def usage_from_body(body: Mapping[str, Any]) -> RetrievalUsage:
     """
     usage = body.get("usage")
     usage = usage if isinstance(usage, Mapping) else {}
-    prompt = _count(usage.get("prompt_tokens"), usage.get("input_tokens"))
-    total = _count(usage.get("total_tokens"), prompt)
-    cost = _number(usage.get("cost"))
+    prompt = first_count(usage.get("prompt_tokens"), usage.get("input_tokens"))
+    total = first_count(usage.get("total_tokens"), prompt)
+    cost = number(usage.get("cost"))
     if cost is None:
-        cost = _number(body.get("cost"))
+        cost = number(body.get("cost"))
     raw = {
         key: body[key]
         for key in ("usage", "cost", "cost_details", "meta")
@@ -99,38 +96,15 @@ def usage_from_body(body: Mapping[str, Any]) -> RetrievalUsage:
     return RetrievalUsage(prompt or 0, total or 0, cost, 1, (raw,))
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _count(*values: Any) -> int | None:
-    for value in values:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    return None
-
-
 # -- embeddings: input ---------------------------------------------------------
-def min_tokens(text: str) -> int:
-    """A lower bound on the tokens of `text` for GPT-style tokenizers.
-
-    Used to reject inputs that are certainly too long; the server stays the
-    judge of the rest (its 400 maps to `ContextLengthExceededError`).
-
-    >>> min_tokens("Hello, world 12345")
-    4
-    """
-    return sum(1 for _ in _PRETOKENS.finditer(text))
-
-
 def check_texts(texts: Any, *, max_tokens: int | None) -> list[str]:
     """`texts` as a list, or a clear error naming the first bad one.
 
     Raises `TypeError` for a non-list or a non-string, `ValueError` for an
     empty string (the API rejects it), `ContextLengthExceededError` for a text
-    longer than `max_tokens` (checked with `min_tokens`; None skips it).
+    longer than `max_tokens` (checked with `tokens.min_text_tokens`, a lower
+    bound: the server's 400 maps to `ContextLengthExceededError` for the rest;
+    None skips it).
 
     >>> check_texts(["ok", ""], max_tokens=None)
     Traceback (most recent call last):
@@ -151,7 +125,7 @@ def check_texts(texts: Any, *, max_tokens: int | None) -> list[str]:
                 "input: drop or replace empty texts before embedding"
             )
         if max_tokens is not None and len(text) > max_tokens:
-            tokens = min_tokens(text)
+            tokens = min_text_tokens(text)
             if tokens > max_tokens:
                 raise errors.ContextLengthExceededError(
                     f"texts[{i}] has at least {tokens} tokens, over the limit of "
@@ -206,11 +180,6 @@ def embeddings_body(texts: Sequence[str], params: Mapping[str, Any]) -> dict[str
 
 
 # -- embeddings: output --------------------------------------------------------
-def malformed(message: str) -> errors.APIStatusError:
-    """The error for a 200 response we cannot use (never a partial result)."""
-    return errors.APIStatusError(f"malformed response: {message}", status_code=200)
-
-
 def decode_base64(data: str) -> list[float]:
     """Little-endian float32s in base64 (`encoding_format="base64"`) as floats.
 
@@ -234,9 +203,8 @@ def _vector(value: Any, where: str) -> list[float]:
     if isinstance(value, str):
         return decode_base64(value)
     if isinstance(value, list):
-        # array('d') checks and converts in C: 10,000 x 256 floats took 1.3 s
-        # against 2.4 s for a Python isinstance/float loop (one run, loaded
-        # 2-core machine). It also takes bools as 1.0/0.0.
+        # array('d') checks and converts in C, well ahead of a Python loop
+        # (it also takes bools as 1.0/0.0).
         try:
             return array.array("d", value).tolist()
         except (TypeError, OverflowError):
@@ -347,7 +315,7 @@ def parse_rerank(body: Mapping[str, Any], count: int) -> list[dict[str, Any]]:
                 f"({count} documents)"
             )
         seen.add(index)
-        score = _number(item.get("relevance_score", item.get("score")))
+        score = number(item.get("relevance_score", item.get("score")))
         if score is None:
             raise malformed(f"results[{position}] has no numeric relevance_score")
         results.append({**item, "index": index, "relevance_score": score})

@@ -23,7 +23,6 @@ chunk merge (`chunk1 + chunk2`) concatenates deltas into the very message
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from langchain_core.utils._merge import merge_dicts
 
 from langchain_onerouter import errors
 from langchain_onerouter._mapping.items import CLIENT_CALLS, client_tool_call
+from langchain_onerouter._mapping.jsonutil import dumps
 from langchain_onerouter._mapping.response import (
     MODEL_PROVIDER,
     RequestedRoute,
@@ -55,10 +55,18 @@ _TEXT_DONE = {
 
 # Fields whose chunks carry deltas that `+` concatenates.
 _DELTA_FIELDS = frozenset({"text", "arguments", "refusal"})
+# The keys of a summary or reasoning-text entry's delta.
+_ENTRY = frozenset({"index", "type", "text"})
 
 
 @dataclass
 class _Block:
+    """What was emitted for one content block: `sent` is the merge of it all.
+
+    Text deltas are kept in lists and joined when `sent` is read (at an item's
+    end): merging each one would copy the text so far, quadratic in the length.
+    """
+
     index: int
     kind: str
     merged: dict[str, Any] = field(default_factory=dict)
@@ -66,7 +74,6 @@ class _Block:
     # Text deltas of an entry of `summary`/`content` already in `merged`, by
     # (field, entry index); not yet joined either.
     entry_deltas: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-    text_entries: set[tuple[str, int]] | None = None  # see `_text_entries`
 
     @property
     def sent(self) -> dict[str, Any]:
@@ -82,53 +89,52 @@ class _Block:
         self.entry_deltas.clear()
         return self.merged
 
-    def record(
-        self, fields: dict[str, Any], entry: tuple[str, int] | None = None
-    ) -> None:
-        """Remember emitted fields. String deltas are appended and joined only
-        when `sent` is read (at an item's end): merging each one into the text
-        so far copied it on every delta, quadratic in the stream's length
-        (`feed` alone on benchmarks.server.sse_events, 50,000 text deltas:
-        637 -> 524 ms CPU; 50k/20k from 3.0x to 2.4x). So is `entry`, the
-        (field, index) of a summary or reasoning-text entry whose text delta
-        `fields` is (what `merge_dicts` would do to it: append to its `text`),
-        once that entry was sent with a string `text` (the handler names it:
-        inferring it from `fields` on each delta cost ~3 us; 2,000 summary
-        deltas through `stream()`, no I/O, per delta: 30.3 -> 26.6 us)."""
+    def record(self, fields: dict[str, Any]) -> None:
+        """Remember emitted fields."""
         if fields.keys() <= _DELTA_FIELDS and all(
             isinstance(v, str) for v in fields.values()
         ):
             for name, value in fields.items():
                 self.deltas.setdefault(name, []).append(value)
-        elif entry is not None and entry in self._text_entries():
+            return
+        entry = self._entry_delta(fields)
+        if entry is not None:
             self.entry_deltas.setdefault(entry, []).append(fields[entry[0]][0]["text"])
         else:
             self.merged = merge_dicts(self.sent, fields)
-            self.text_entries = None
 
-    def _text_entries(self) -> set[tuple[str, int]]:
-        """(field, index) of the entries of `summary`/`content` in `merged`
-        whose `text` is a string: the ones a text delta appends to. For
-        `content`, only beside a `summary` list (every reasoning chunk carries
-        an empty `summary`, which merges into a list and nothing else)."""
-        if self.text_entries is None:
-            self.text_entries = set()
-            for name in _INDEXED_LISTS:
-                entries = self.merged.get(name)
-                if not isinstance(entries, list) or (
-                    name == "content"
-                    and not isinstance(self.merged.get("summary"), list)
-                ):
-                    continue
-                for e in entries:
-                    if (
-                        isinstance(e, dict)
-                        and type(e.get("index")) is int
-                        and isinstance(e.get("text"), str)
-                        and entries[_entry_at(entries, e["index"])] is e
-                    ):
-                        self.text_entries.add((name, e["index"]))
-        return self.text_entries
+    def _entry_delta(self, fields: dict[str, Any]) -> tuple[str, int] | None:
+        """(field, index) when `fields` only appends text to an entry of
+        `summary`/`content` already sent with a string `text` (the entry
+        merging would append to), else None. A `content` delta comes beside
+        the empty `summary` every reasoning chunk carries."""
+        name = "content" if fields.keys() == {"summary", "content"} else None
+        if name is None and len(fields) == 1:
+            name = next(iter(fields))
+        if name not in _INDEXED_LISTS or (name == "content" and fields.get("summary")):
+            return None
+        new = fields[name]
+        if (
+            not isinstance(new, list)
+            or len(new) != 1
+            or not isinstance(new[0], dict)
+            or new[0].keys() - _ENTRY
+        ):
+            return None
+        index, text = new[0].get("index"), new[0].get("text")
+        if type(index) is not int or not isinstance(text, str):
+            return None
+        if (name, index) in self.entry_deltas:
+            return (name, index)
+        entries = self.merged.get(name)
+        if not isinstance(entries, list) or not isinstance(
+            self.merged.get("summary"), list
+        ):
+            return None
+        at = _entry_at(entries, index)
+        if at is None or not isinstance(entries[at].get("text"), str):
+            return None
+        return (name, index)
 
 
 def _entry_at(entries: list[Any], index: int) -> Any:
@@ -365,7 +371,7 @@ class ResponseStreamParser:
         state = self._state(event, "reasoning")
         index = _index(event, "summary_index")
         entry = {"index": index, "type": "summary_text", "text": _str(event, "delta")}
-        self._emit(state, 0, "reasoning", {"summary": [entry]}, ("summary", index))
+        self._emit(state, 0, "reasoning", {"summary": [entry]})
 
     def _on_summary_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
@@ -376,7 +382,7 @@ class ResponseStreamParser:
         state = self._state(event, "reasoning")
         index = _index(event, "content_index")
         entry = {"index": index, "type": "reasoning_text", "text": _str(event, "delta")}
-        self._emit(state, 0, "reasoning", {"content": [entry]}, ("content", index))
+        self._emit(state, 0, "reasoning", {"content": [entry]})
 
     def _on_reasoning_done(self, event: dict[str, Any]) -> None:
         state = self._state(event, "reasoning")
@@ -413,16 +419,8 @@ class ResponseStreamParser:
             self._by_id[item_id] = position
         return state
 
-    def _emit(
-        self,
-        state: _Item,
-        key: int,
-        kind: str,
-        fields: dict[str, Any],
-        entry: tuple[str, int] | None = None,
-    ) -> None:
-        """One chunk carrying `fields` for the block (`state`, `key`); `entry`
-        when `fields` is a text delta of that reasoning entry (`_Block.record`)."""
+    def _emit(self, state: _Item, key: int, kind: str, fields: dict[str, Any]) -> None:
+        """One chunk carrying `fields` for the block (`state`, `key`)."""
         block = state.blocks.get(key)
         if block is None:
             block = state.blocks[key] = _Block(self._next_block, kind)
@@ -432,7 +430,7 @@ class ResponseStreamParser:
             # gives its late fields (id, encrypted_content) the same merge index
             # as the item's first summary part.
             fields = {"summary": [], **fields}
-        block.record(fields, entry)
+        block.record(fields)
         content = {"type": block.kind, **fields, "index": block.index}
         tool_chunks = []
         if block.kind == "function_call":
@@ -441,10 +439,8 @@ class ResponseStreamParser:
             call = client_tool_call({"type": block.kind, **fields})
             if call is not None:
                 tool_chunks.append(self._client_tool_chunk(state, call))
-        # Empty fields keep their defaults: an explicit `[]`/`{}` is validated,
-        # and the larger `model_fields_set` resizes when langchain-core sets
-        # `id` (20,000 text deltas, stream(): 2,655 -> 2,143 B per retained
-        # chunk).
+        # Empty fields keep their defaults: an explicit `[]`/`{}` is validated
+        # and makes every retained chunk larger.
         extra: dict[str, Any] = {}
         if tool_chunks:
             extra["tool_call_chunks"] = tool_chunks
@@ -480,7 +476,7 @@ class ResponseStreamParser:
         state.tool_sent.update(name=True, id=True)
         return tool_call_chunk(
             name=call["name"],
-            args=json.dumps(call["args"], ensure_ascii=False),
+            args=dumps(call["args"]).decode(),
             id=call["id"],
             index=state.tool_index,
         )
@@ -512,7 +508,7 @@ class ResponseStreamParser:
         if full.startswith(seen) and len(full) > len(seen):
             kind = "summary_text" if name == "summary" else "reasoning_text"
             entry = {"index": index, "type": kind, "text": full[len(seen) :]}
-            self._emit(state, 0, "reasoning", {name: [entry]}, (name, index))
+            self._emit(state, 0, "reasoning", {name: [entry]})
 
     def _settle(self, state: _Item, final: dict[str, Any]) -> None:
         """Emit everything of the finished item not yet emitted (once)."""

@@ -78,39 +78,10 @@ def with_structured_output(
         raise ValueError(f"method={method!r} needs a schema")
     if method == "json_mode" and strict is not None:
         raise ValueError("strict is not supported with method='json_mode'")
-    pydantic_schema = _is_pydantic(schema)
-    tool_spec = convert_to_openai_tool(schema) if schema is not None else None
     trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-
-    llm: Runnable[LanguageModelInput, BaseMessage]
-    parser: Runnable[Any, Any]
-    if method == "function_calling":
-        name = tool_spec["function"]["name"] if tool_spec else ""
-        llm = model.bind_tools(
-            [schema],
-            tool_choice=name,
-            strict=strict,
-            parallel_tool_calls=False,
-            ls_structured_output_format=trace,
-            **kwargs,
-        )
-        if pydantic_schema:
-            parser = _PydanticToolsParser(tools=[schema], first_tool_only=True)
-        else:
-            parser = _JsonKeyToolsParser(key_name=name, first_tool_only=True)
-    else:
-        if method == "json_schema":
-            text_format = json_schema_format(schema, strict=strict)
-        else:
-            text_format = {"type": "json_object"}
-        llm = model.bind(
-            text={"format": text_format}, ls_structured_output_format=trace, **kwargs
-        )
-        if pydantic_schema:
-            parser = _PydanticParser(pydantic_object=schema)
-        else:
-            parser = _JsonParser()
-
+    llm, parser = _bind(
+        model, schema, method, strict, {**kwargs, "ls_structured_output_format": trace}
+    )
     if not include_raw:
         return llm | parser
     parse = RunnablePassthrough.assign(
@@ -120,6 +91,37 @@ def with_structured_output(
     return RunnableMap(raw=llm) | parse.with_fallbacks(
         [failed], exception_key="parsing_error"
     )
+
+
+def _bind(
+    model: BaseChatModel,
+    schema: Any,
+    method: Method,
+    strict: bool | None,
+    kwargs: dict[str, Any],
+) -> tuple[Runnable[LanguageModelInput, BaseMessage], Runnable[Any, Any]]:
+    """The model bound for `method`, and the parser of its replies."""
+    pydantic_schema = _is_pydantic(schema)
+    if method == "function_calling":  # the schema is a tool the model must call
+        name = convert_to_openai_tool(schema)["function"]["name"]
+        llm = model.bind_tools(
+            [schema],
+            tool_choice=name,
+            strict=strict,
+            parallel_tool_calls=False,
+            **kwargs,
+        )
+        if pydantic_schema:
+            return llm, _PydanticToolsParser(tools=[schema], first_tool_only=True)
+        return llm, _JsonKeyToolsParser(key_name=name, first_tool_only=True)
+    if method == "json_schema":
+        text_format = json_schema_format(schema, strict=strict)
+    else:
+        text_format = {"type": "json_object"}
+    llm = model.bind(text={"format": text_format}, **kwargs)
+    if pydantic_schema:
+        return llm, _PydanticParser(pydantic_object=schema)
+    return llm, _JsonParser()
 
 
 def json_schema_format(schema: Any, *, strict: bool | None = None) -> dict[str, Any]:

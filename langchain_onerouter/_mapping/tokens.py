@@ -48,13 +48,17 @@ LETTERS_PER_TOKEN = 8.0
 """Latin letters per token inside one word (BPE merges common words whole)."""
 
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_LETTERS = r"[^\W\d_]+"  # a run of letters
+_DIGITS = r"\d{1,3}"  # digits, in runs of up to three
 _PIECES = re.compile(
     rf"[{_CJK_RANGES}]"  # one CJK, kana or hangul character
-    r"| ?[^\W\d_]+"  # a word with its leading space
-    r"|\d{1,3}"  # digits, in runs of up to three
+    rf"| ?{_LETTERS}"  # a word with its leading space
+    rf"|{_DIGITS}"
     r"| ?[^\s\w]+"  # a punctuation run with its leading space
     r"|\s+"  # other whitespace (indentation, line breaks)
 )
+# No GPT-style (cl100k, o200k) token spans two of these: each is a token at least.
+_WORDS = re.compile(rf"{_LETTERS}|{_DIGITS}")
 _CJK = re.compile(rf"[{_CJK_RANGES}]")
 
 TextCounter = Callable[[str], int]
@@ -79,6 +83,18 @@ def estimate_text_tokens(text: str) -> int:
         else:  # punctuation: common runs such as `):` or `",` merge
             total += math.ceil(len(piece.strip()) / 3)
     return int(math.ceil(total))
+
+
+def min_text_tokens(text: str) -> int:
+    """A lower bound on the tokens of `text` for GPT-style tokenizers.
+
+    Used to reject inputs that are certainly too long; the server stays the
+    judge of the rest.
+
+    >>> min_text_tokens("Hello, world 12345")
+    4
+    """
+    return sum(1 for _ in _WORDS.finditer(text))
 
 
 def estimate_body_tokens(

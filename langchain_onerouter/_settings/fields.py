@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from langchain_onerouter._mapping.jsonutil import check_json
 from langchain_onerouter.routing import apply_routing
 
 # -- environment and defaults ------------------------------------------------------
@@ -324,47 +325,6 @@ def _extra_body(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise TypeError(f"extra_body must be a dict with str keys, got {value!r}")
     return dict(value)
-
-
-def check_json(value: Any, where: str) -> None:
-    """Raise `ValueError` naming `where` (e.g. `provider.order[1]`) when `value`
-    cannot be sent as JSON: NaN/Infinity (which would go out as `null`),
-    non-str dict keys, or a type the JSON encoder refuses.
-
-    >>> check_json({"a": [1, float("nan")]}, "model_kwargs")
-    Traceback (most recent call last):
-    ...
-    ValueError: request field model_kwargs.a[1] is nan: JSON has no NaN or Infinity
-    """
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(
-                f"request field {where} is {value!r}: JSON has no NaN or Infinity"
-            )
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"request field {where} has a non-string key {key!r}")
-            check_json(item, f"{where}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            check_json(item, f"{where}[{index}]")
-    else:
-        _check_encodable(value, where)
-
-
-def _check_encodable(value: Any, where: str) -> None:
-    import orjson  # other types: whatever the body encoder accepts
-
-    try:
-        orjson.dumps(value)
-    except TypeError:
-        raise ValueError(
-            f"request field {where} is not JSON-serializable: "
-            f"{type(value).__name__} {value!r:.80}"
-        ) from None
 
 
 def move_unknown_fields(

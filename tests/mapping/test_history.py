@@ -9,11 +9,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
-from langchain_onerouter._mapping.request import (
-    build_request_body,
-    messages_to_input,
-    tool_output_id,
-)
+from langchain_onerouter._mapping.outputs import tool_output_id
+from langchain_onerouter._mapping.request import build_request_body, messages_to_input
 from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
 from tests.support.calls import final_message

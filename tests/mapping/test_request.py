@@ -14,11 +14,8 @@ from langchain_core.messages import (
 )
 
 from langchain_onerouter import ChatOneRouterResponses
-from langchain_onerouter._mapping.request import (
-    build_request_body,
-    messages_to_input,
-    synthetic_message_id,
-)
+from langchain_onerouter._mapping.history import synthetic_message_id
+from langchain_onerouter._mapping.request import build_request_body, messages_to_input
 from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
 

@@ -17,7 +17,6 @@ from langchain_onerouter._mapping.retrieval import (
     check_texts,
     decode_base64,
     embeddings_body,
-    min_tokens,
     parse_embeddings,
     parse_rerank,
     rerank_body,
@@ -60,20 +59,6 @@ def test_over_long_text_is_a_context_length_error_naming_the_limit() -> None:
         check_texts(["short", "word " * 11], max_tokens=10)
     assert check_texts(["word " * 10], max_tokens=10) == ["word " * 10]
     assert check_texts(["word " * 11], max_tokens=None) == ["word " * 11]
-
-
-@given(st.text(max_size=200))
-def test_min_tokens_is_at_most_one_per_character_and_adds_over_spaces(
-    text: str,
-) -> None:
-    assert min_tokens(text) <= len(text)
-    assert min_tokens(text + " " + text) == 2 * min_tokens(text) or text == ""
-
-
-def test_min_tokens_counts_words_and_digit_groups() -> None:
-    assert min_tokens("") == 0
-    assert min_tokens("Hello, world") == 2
-    assert min_tokens("1234567") == 3  # 123 456 7
 
 
 def test_batches_cover_every_index_once_in_order() -> None:

@@ -168,7 +168,7 @@ def test_encrypted_content_from_item_done_when_completed_has_no_output() -> None
     }
     assert full.text == "Hi"
     # a streamed turn replays like an invoked one
-    from langchain_onerouter._mapping.request import assistant_items
+    from langchain_onerouter._mapping.history import assistant_items
 
     items = assistant_items(
         AIMessage(content=full.content, tool_calls=full.tool_calls), 0

@@ -6,6 +6,8 @@ import base64
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from langchain_core.messages import (
     AIMessage,
     HumanMessage,
@@ -23,6 +25,7 @@ from langchain_onerouter._mapping.tokens import (
     ITEM_OVERHEAD,
     estimate_body_tokens,
     estimate_text_tokens,
+    min_text_tokens,
 )
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
@@ -152,3 +155,17 @@ def test_unknown_and_encrypted_items_are_counted_safely() -> None:
         + estimate_text_tokens('{"payload":{"q":"find cats"}}')
         + estimate_text_tokens("bare string")
     )
+
+
+@given(st.text(max_size=200))
+def test_min_text_tokens_is_at_most_one_per_character_and_adds_over_spaces(
+    text: str,
+) -> None:
+    assert min_text_tokens(text) <= len(text)
+    assert min_text_tokens(text + " " + text) == 2 * min_text_tokens(text) or text == ""
+
+
+def test_min_text_tokens_counts_words_and_digit_groups() -> None:
+    assert min_text_tokens("") == 0
+    assert min_text_tokens("Hello, world") == 2
+    assert min_text_tokens("1234567") == 3  # 123 456 7

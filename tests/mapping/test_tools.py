@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from pydantic.v1 import BaseModel as BaseModelV1
 from typing_extensions import TypedDict
 
-from langchain_onerouter.tools import convert_tool, tool_payload
+from langchain_onerouter._mapping.tools import convert_tool, tool_payload
 from tests.support import bodies
 from tests.support.models import Recorder, make_llm
 

@@ -18,7 +18,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_onerouter._mapping import blocks as _translator
 from langchain_onerouter._mapping.request import messages_to_input
 from langchain_onerouter._mapping.response import response_to_message
-from langchain_onerouter.tools import custom_tool, tool_payload
+from langchain_onerouter._mapping.tools import tool_payload
+from langchain_onerouter.tools import custom_tool
 from tests.support import bodies
 from tests.support.calls import final_message
 from tests.support.models import Recorder, make_llm
