@@ -42,8 +42,18 @@ from langchain_onerouter._http.owner import (
     HttpTimeout,
     OwnPoolCopies,
 )
+from langchain_onerouter._mapping.reasoning_fallback import (
+    REASONING_RETRY_KEY,
+    is_foreign_reasoning_error,
+    without_reasoning,
+)
 from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
+from langchain_onerouter._mapping.routing import (
+    validate_fallback_models,
+    validate_fallback_rules,
+    validate_provider,
+)
 from langchain_onerouter._mapping.stop import StopFilter
 from langchain_onerouter._mapping.stream import ResponseStreamParser
 from langchain_onerouter._settings.fields import (
@@ -59,16 +69,7 @@ from langchain_onerouter._settings.fields import (
     move_unknown_fields,
     require_api_key,
 )
-from langchain_onerouter.routing import (
-    REASONING_RETRY_KEY,
-    FallbackRules,
-    ProviderPreferences,
-    is_foreign_reasoning_error,
-    validate_fallback_models,
-    validate_fallback_rules,
-    validate_provider,
-    without_reasoning,
-)
+from langchain_onerouter.routing import FallbackRules, ProviderPreferences
 
 # The catalog, transport (httpx, tenacity), capability checks and
 # structured output are imported where first used, for speed only: import

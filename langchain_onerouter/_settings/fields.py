@@ -13,9 +13,7 @@ module takes its names, defaults and checks from here:
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
-import json
 import math
 import os
 import unicodedata
@@ -26,24 +24,14 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from langchain_onerouter.routing import apply_routing
+from langchain_onerouter._mapping.routing import apply_routing
+from langchain_onerouter._settings.env import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+)
+from langchain_onerouter._settings.names import nearest
 
-# -- environment and defaults ------------------------------------------------------
-API_KEY_ENV = "ONEROUTER_API_KEY"
-BASE_URL_ENV = "ONEROUTER_BASE_URL"
-MODEL_ENV = "ONEROUTER_MODEL"
-"""The CLI's default model id."""
-FALLBACK_MODELS_ENV = "ONEROUTER_FALLBACK_MODELS"
-"""Comma-separated fallback model ids (read by `routing_from_env`)."""
-FALLBACK_RULES_ENV = "ONEROUTER_FALLBACK_RULES"
-"""`auto` or a JSON object of triggers (read by `routing_from_env`)."""
-PROVIDER_ENV = "ONEROUTER_PROVIDER"
-"""Provider preferences as a JSON object (read by `routing_from_env`)."""
-USAGE_ACCOUNTING_ENV = "ONEROUTER_USAGE_ACCOUNTING"
-"""`1`/`true`/`yes` (or `0`/`false`/`no`) to turn usage accounting on (off)."""
-DEBUG_ENV = "ONEROUTER_DEBUG"
-"""Set to make the CLI print tracebacks."""
-DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
 # -- allowed values ------------------------------------------------------------------
@@ -129,58 +117,6 @@ Not `metadata`: LangChain's tracing owns that name; ours is `request_metadata`."
 def resolve_base_url(base_url: str | None = None) -> str:
     """`base_url`, else `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
     return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-
-
-def routing_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Model and routing settings from the environment, as constructor kwargs.
-
-    Reads `ONEROUTER_MODEL`, `ONEROUTER_FALLBACK_MODELS` (comma-separated),
-    `ONEROUTER_FALLBACK_RULES` (`auto` or JSON), `ONEROUTER_PROVIDER` (JSON)
-    and `ONEROUTER_USAGE_ACCOUNTING`; unset variables are left out, so
-    explicit arguments can follow. A malformed value raises `ValueError`
-    naming the variable.
-
-    >>> routing_from_env({"ONEROUTER_MODEL": "o4-mini",
-    ...                   "ONEROUTER_FALLBACK_MODELS": "gpt-5-chat, claude-3-5-sonnet",
-    ...                   "ONEROUTER_PROVIDER": '{"sort": "price"}'})
-    {'model': 'o4-mini', 'fallback_models': ['gpt-5-chat', 'claude-3-5-sonnet'], 'provider': {'sort': 'price'}}
-    """
-    env = os.environ if environ is None else environ
-    found: dict[str, Any] = {}
-    if env.get(MODEL_ENV, "").strip():
-        found["model"] = env[MODEL_ENV].strip()
-    if env.get(FALLBACK_MODELS_ENV, "").strip():
-        found["fallback_models"] = [
-            m.strip() for m in env[FALLBACK_MODELS_ENV].split(",") if m.strip()
-        ]
-    rules = env.get(FALLBACK_RULES_ENV, "").strip()
-    if rules:
-        found["fallback_rules"] = (
-            rules if rules == "auto" else _json_env(FALLBACK_RULES_ENV, rules)
-        )
-    provider = env.get(PROVIDER_ENV, "").strip()
-    if provider:
-        found["provider"] = _json_env(PROVIDER_ENV, provider)
-    accounting = env.get(USAGE_ACCOUNTING_ENV, "").strip().lower()
-    if accounting:
-        if accounting not in _TRUE + _FALSE:
-            raise ValueError(
-                f"{USAGE_ACCOUNTING_ENV} must be one of {list(_TRUE + _FALSE)}, "
-                f"got {accounting!r}"
-            )
-        found["usage_accounting"] = accounting in _TRUE
-    return found
-
-
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _json_env(name: str, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be JSON ({exc}), got {text!r}") from None
 
 
 # -- the merge -----------------------------------------------------------------------
@@ -310,12 +246,6 @@ def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
         "are Responses API request fields, OneRouter extensions and our settings "
         "(see docs/configuration.md); send anything else with extra_body={...}."
     )
-
-
-def nearest(name: str, valid: Collection[str]) -> str:
-    """` (did you mean 'x'?)` for the closest name in `valid`, else `""`."""
-    close = difflib.get_close_matches(str(name), sorted(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _extra_body(value: Any) -> dict[str, Any]:

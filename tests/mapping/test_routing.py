@@ -13,20 +13,22 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.runnables import ConfigurableField
 
 from langchain_onerouter import ChatOneRouterResponses
+from langchain_onerouter._mapping.reasoning_fallback import (
+    is_foreign_reasoning_error,
+    without_reasoning,
+)
 from langchain_onerouter._mapping.response import (
     RequestedRoute,
     response_to_message,
     routing_metadata,
 )
-from langchain_onerouter._mapping.stream import ResponseStreamParser
-from langchain_onerouter.routing import (
+from langchain_onerouter._mapping.routing import (
     apply_routing,
     is_fallback,
-    is_foreign_reasoning_error,
     validate_fallback_rules,
     validate_provider,
-    without_reasoning,
 )
+from langchain_onerouter._mapping.stream import ResponseStreamParser
 from langchain_onerouter.testing import protocol
 from tests.support import bodies
 from tests.support.models import Recorder, echo, make_llm
@@ -414,6 +416,10 @@ def test_requested_route_of_a_body() -> None:
     "name",
     [
         "langchain_onerouter.routing",
+        "langchain_onerouter._mapping.routing",
+        "langchain_onerouter._mapping.reasoning_fallback",
+        "langchain_onerouter._settings.names",
+        "langchain_onerouter._settings.fields",
         "langchain_onerouter._mapping.capabilities",
         "langchain_onerouter._mapping.response",
         "langchain_onerouter.testing.routing",
@@ -485,10 +491,14 @@ def test_routing_fields_survive_serialisation() -> None:
 
 
 def test_settings_lists_the_routing_keywords_and_extensions() -> None:
-    from langchain_onerouter import routing
     from langchain_onerouter._settings import fields as settings
 
-    assert set(settings.ROUTING_KEYWORDS) == routing.ROUTING_PARAMS
+    assert set(settings.ROUTING_KEYWORDS) == {
+        "fallback_models",
+        "fallback_rules",
+        "provider",
+        "usage_accounting",
+    }
     mapped = apply_routing(
         {"model": "m", **{k: None for k in settings.ROUTING_KEYWORDS}}
     )
