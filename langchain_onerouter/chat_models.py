@@ -3,7 +3,6 @@ map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,11 +41,7 @@ from langchain_onerouter._http.owner import (
     HttpTimeout,
     OwnPoolCopies,
 )
-from langchain_onerouter._mapping.reasoning_fallback import (
-    REASONING_RETRY_KEY,
-    is_foreign_reasoning_error,
-    without_reasoning,
-)
+from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
 from langchain_onerouter._mapping.routing import (
@@ -329,50 +324,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 catalog=cached,
             )
 
-    # -- reasoning across a fallback -------------------------------------------
-    def _retry_or_raise(
-        self,
-        err: errors.OneRouterError,
-        body: dict[str, Any],
-        kwargs: dict[str, Any],
-        *,
-        first: bool = True,
-        stacklevel: int = 3,
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(body to retry with once, metadata flag) when `err` rejected foreign
-        reasoning on a first attempt that produced no output; else raise `err`.
-
-        `stacklevel` is `warnings.warn`'s, counted from here."""
-        enabled = kwargs.get(_RETRY_FLAG)
-        if not first or not (
-            self.reasoning_fallback_retry if enabled is None else enabled
-        ):
-            raise err
-        param = None
-        if isinstance(err.body, dict) and isinstance(err.body.get("error"), dict):
-            param = err.body["error"].get("param")
-        if not is_foreign_reasoning_error(
-            err.status_code, err.code, err.message, param
-        ):
-            raise err
-        retry_body, dropped = without_reasoning(body)
-        if not dropped:
-            raise err
-        warnings.warn(
-            f"OneRouter rejected {dropped} replayed reasoning item(s) "
-            f"({err.code or err.status_code}: {err.message}); the serving "
-            "provider cannot read reasoning another provider issued (a "
-            "fallback?). Retrying once without them; the new response has "
-            f'response_metadata["{REASONING_RETRY_KEY}"].',
-            UserWarning,
-            stacklevel=stacklevel,
-        )
-        info = {
-            "dropped_items": dropped,
-            "error": str(err.code or err.status_code or "rejected"),
-        }
-        return retry_body, info
-
     def _limits(self) -> Limits:
         return Limits(
             total_timeout=self.total_timeout,
@@ -457,18 +408,12 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         body = self._request_body(messages, stream=False, **kwargs)
-        retry = None
-        try:
-            data = self._get_transport().post(
-                "responses", body, run_manager=run_manager
-            )
-        except errors.OneRouterError as err:
-            retry = self._retry_or_raise(err, body, kwargs)
-            body = retry[0]
-            data = self._get_transport().post(
-                "responses", body, run_manager=run_manager
-            )
-        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
+        fallback = ReasoningFallback(self.reasoning_fallback_retry, kwargs)
+        transport = self._get_transport()
+        data, body = fallback.send(
+            lambda b: transport.post("responses", b, run_manager=run_manager), body
+        )
+        return self._chat_result(data, body, stop, fallback, kwargs)
 
     async def _agenerate(
         self,
@@ -478,31 +423,25 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         body = self._request_body(messages, stream=False, **kwargs)
-        retry = None
-        try:
-            data = await self._get_transport().apost(
-                "responses", body, run_manager=run_manager
-            )
-        except errors.OneRouterError as err:
-            retry = self._retry_or_raise(err, body, kwargs)
-            body = retry[0]
-            data = await self._get_transport().apost(
-                "responses", body, run_manager=run_manager
-            )
-        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
+        fallback = ReasoningFallback(self.reasoning_fallback_retry, kwargs)
+        transport = self._get_transport()
+        data, body = await fallback.asend(
+            lambda b: transport.apost("responses", b, run_manager=run_manager), body
+        )
+        return self._chat_result(data, body, stop, fallback, kwargs)
 
     def _chat_result(
         self,
         data: dict[str, Any],
         body: dict[str, Any],
         stop: list[str] | None,
-        retry: tuple[dict[str, Any], dict[str, Any]] | None,
-        response_format: Any = None,
+        fallback: ReasoningFallback,
+        kwargs: dict[str, Any],
     ) -> ChatResult:
         message = response_to_message(data, RequestedRoute.of(body))
-        if retry is not None:
-            message.response_metadata[REASONING_RETRY_KEY] = retry[1]
+        fallback.mark(message.response_metadata)
         message = StopFilter(self._stop(stop)).message(message)
+        response_format = kwargs.get("response_format")
         if response_format is not None:
             from langchain_onerouter._mapping.structured import parse_response_format
 
@@ -705,9 +644,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         )
 
 
-_RETRY_FLAG = "reasoning_fallback_retry"
-
-
 class _StreamRun:
     """The state `_stream` and `_astream` share, so only their I/O differs.
 
@@ -726,9 +662,9 @@ class _StreamRun:
     ) -> None:
         from langchain_onerouter._mapping.structured import ParsedOnLastChunk
 
-        self._model, self._kwargs, self._stop = model, kwargs, model._stop(stop)
+        self._stop = model._stop(stop)
         self.body = model._request_body(messages, stream=True, **kwargs)
-        self._retry: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._fallback = ReasoningFallback(model.reasoning_fallback_retry, kwargs)
         self._parsed = ParsedOnLastChunk(kwargs.get("response_format"))
         self._attempt()
 
@@ -752,16 +688,12 @@ class _StreamRun:
         """`chunk` as emitted: the retry flagged and the parsed object put on
         the final chunk."""
         self._sent = True
-        if self._retry is not None and chunk.chunk_position == "last":
-            chunk.response_metadata[REASONING_RETRY_KEY] = self._retry[1]
+        if chunk.chunk_position == "last":
+            self._fallback.mark(chunk.response_metadata)
         return self._parsed(chunk)
 
     def retry_or_raise(self, err: errors.OneRouterError) -> None:
-        first = not (self._sent or self._retry)
-        self._retry = self._model._retry_or_raise(  # warns where the stream is read
-            err, self.body, self._kwargs, first=first, stacklevel=4
-        )
-        self.body = self._retry[0]
+        self.body = self._fallback.retry_body(err, self.body, output_sent=self._sent)
         self._attempt()
 
 

@@ -1,12 +1,21 @@
-"""Reasoning across a fallback: when the serving provider rejects replayed
-encrypted reasoning another provider issued, drop it and retry once. Pure."""
+"""Reasoning across a fallback, in one place: when the serving provider
+rejects replayed encrypted reasoning another provider issued, detect it, drop
+the reasoning, warn, retry once, and flag the answer. Every call path (invoke,
+ainvoke, stream, astream) makes one call into `ReasoningFallback`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
+from langchain_onerouter.errors import OneRouterError
+
+_T = TypeVar("_T")
+
+RETRY_KEYWORD = "reasoning_fallback_retry"
+"""The model field and per-call keyword that turn the retry on or off."""
 REASONING_RETRY_KEY = "reasoning_retry"
 """`response_metadata` key set when reasoning was dropped and the call retried."""
 _FOREIGN_REASONING = re.compile(
@@ -74,3 +83,79 @@ def without_reasoning(body: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
             orphaned = False  # a new turn starts
         kept.append(item)
     return {**body, "input": kept}, dropped
+
+
+class ReasoningFallback:
+    """One call's retry: at most once, only before any output was emitted.
+
+    >>> fallback = ReasoningFallback(True, {"reasoning_fallback_retry": False})
+    >>> fallback.enabled, fallback.flag
+    (False, None)
+    """
+
+    # The warning points at the caller of the call path (`_generate`,
+    # `_stream`, ...): retry_body <- send/_StreamRun <- the path <- its caller.
+    _STACKLEVEL = 4
+
+    def __init__(self, default: bool, overrides: Mapping[str, Any]) -> None:
+        enabled = overrides.get(RETRY_KEYWORD)
+        self.enabled = default if enabled is None else bool(enabled)
+        self.flag: dict[str, Any] | None = None
+        """`response_metadata["reasoning_retry"]` once the retry was made."""
+
+    def retry_body(
+        self, err: OneRouterError, body: Mapping[str, Any], *, output_sent: bool
+    ) -> dict[str, Any]:
+        """`body` without its reasoning, to send once more (with a warning);
+        raises `err` when it is not that rejection or a retry cannot help."""
+        if output_sent or self.flag is not None or not self.enabled:
+            raise err
+        param = None
+        if isinstance(err.body, dict) and isinstance(err.body.get("error"), dict):
+            param = err.body["error"].get("param")
+        if not is_foreign_reasoning_error(
+            err.status_code, err.code, err.message, param
+        ):
+            raise err
+        retry, dropped = without_reasoning(body)
+        if not dropped:
+            raise err
+        warnings.warn(
+            f"OneRouter rejected {dropped} replayed reasoning item(s) "
+            f"({err.code or err.status_code}: {err.message}); the serving "
+            "provider cannot read reasoning another provider issued (a "
+            "fallback?). Retrying once without them; the new response has "
+            f'response_metadata["{REASONING_RETRY_KEY}"].',
+            UserWarning,
+            stacklevel=self._STACKLEVEL,
+        )
+        self.flag = {
+            "dropped_items": dropped,
+            "error": str(err.code or err.status_code or "rejected"),
+        }
+        return retry
+
+    def mark(self, metadata: dict[str, Any]) -> None:
+        """Flag an answer that came from the retry."""
+        if self.flag is not None:
+            metadata[REASONING_RETRY_KEY] = self.flag
+
+    def send(
+        self, post: Callable[[dict[str, Any]], _T], body: dict[str, Any]
+    ) -> tuple[_T, dict[str, Any]]:
+        """(`post(body)`, the body sent), retried once without reasoning."""
+        try:
+            return post(body), body
+        except OneRouterError as err:
+            body = self.retry_body(err, body, output_sent=False)
+            return post(body), body
+
+    async def asend(
+        self, post: Callable[[dict[str, Any]], Awaitable[_T]], body: dict[str, Any]
+    ) -> tuple[_T, dict[str, Any]]:
+        """Async `send`."""
+        try:
+            return await post(body), body
+        except OneRouterError as err:
+            body = self.retry_body(err, body, output_sent=False)
+            return await post(body), body

@@ -589,3 +589,45 @@ def test_every_routing_keyword_works_per_call(way: str) -> None:
     for body in (r.json() for r in rec.requests):
         assert {k: body.get(k) for k in SENT} == SENT
         assert not {"usage_accounting", "strict_capabilities"} & set(body)
+
+
+def test_reasoning_fallback_retries_once_only_before_output() -> None:
+    from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
+    from langchain_onerouter.errors import BadRequestError
+
+    body = {
+        "model": "m",
+        "input": [{"type": "reasoning", "id": "rs_1", "encrypted_content": "x"}],
+    }
+    foreign = BadRequestError("bad", status_code=400, code="invalid_encrypted_content")
+    other = BadRequestError("temperature is too hot", status_code=400)
+    sent: list[dict[str, Any]] = []
+
+    def post(b: dict[str, Any]) -> str:
+        sent.append(b)
+        if len(sent) == 1:
+            raise foreign
+        return "ok"
+
+    fallback = ReasoningFallback(True, {})
+    with pytest.warns(UserWarning, match="Retrying once"):
+        assert fallback.send(post, body) == ("ok", {"model": "m", "input": []})
+    assert sent[0] is body and fallback.flag == {
+        "dropped_items": 1,
+        "error": "invalid_encrypted_content",
+    }
+    metadata: dict[str, Any] = {}
+    fallback.mark(metadata)
+    assert metadata == {"reasoning_retry": fallback.flag}
+    with pytest.raises(BadRequestError):  # never a second retry
+        fallback.retry_body(foreign, body, output_sent=False)
+    for fresh, err, output_sent in (
+        (ReasoningFallback(True, {}), foreign, True),
+        (ReasoningFallback(True, {"reasoning_fallback_retry": False}), foreign, False),
+        (ReasoningFallback(False, {}), foreign, False),
+        (ReasoningFallback(True, {}), other, False),
+    ):
+        with pytest.raises(BadRequestError) as info:
+            fresh.retry_body(err, body, output_sent=output_sent)
+        assert info.value is err and fresh.flag is None
+    assert ReasoningFallback(False, {"reasoning_fallback_retry": True}).enabled
