@@ -16,12 +16,8 @@ from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
-    ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     SkipValidation,
     field_validator,
     model_validator,
@@ -29,18 +25,6 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_onerouter import errors
-from langchain_onerouter._http.budget import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_SSE_LINE_BYTES,
-    DEFAULT_TOTAL_TIMEOUT,
-    Limits,
-)
-from langchain_onerouter._http.owner import (
-    HttpAsyncClient,
-    HttpClient,
-    HttpTimeout,
-    OwnPoolCopies,
-)
 from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
@@ -51,32 +35,25 @@ from langchain_onerouter._mapping.routing import (
 )
 from langchain_onerouter._mapping.stop import StopFilter
 from langchain_onerouter._mapping.stream import ResponseStreamParser
+from langchain_onerouter._settings.connection import OneRouterConnection
+from langchain_onerouter._settings.env import API_KEY_ENV
 from langchain_onerouter._settings.fields import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
+    REQUEST_FIELDS,
     call_params,
-    check_base_url,
     check_call_keywords,
-    check_timeout,
     merge_params,
     model_params,
-    move_unknown_fields,
-    require_api_key,
 )
 from langchain_onerouter.routing import FallbackRules, ProviderPreferences
 
-# The catalog, transport (httpx, tenacity), capability checks and
-# structured output are imported where first used, for speed only: import
-# above langchain-core 170 → 123 ms CPU (langchain_openai: 650 ms), and
-# without httpx (the `_owner` field types) about 90 ms less; see
-# tests/models/test_import.py.
+# The catalog, transport (httpx, tenacity), capability checks and structured
+# output are imported where first used, to keep `import` cheap (see
+# tests/models/test_import.py and docs/performance.md).
 if TYPE_CHECKING:
-    from langchain_onerouter._http.transport import Transport
     from langchain_onerouter.catalog import ModelInfo
 
 
-class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
+class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     """Chat model for OneRouter's Responses API (`POST /v1/responses`).
 
     Setup:
@@ -120,14 +97,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     model: str
     """Any OneRouter model id: bare (`o4-mini`) or `provider/model`. Also
     accepted as `model_name=` (ChatOpenAI's alias)."""
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(API_KEY_ENV, default=None)
-    )
-    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable."""
-    base_url: str = Field(
-        default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL)
-    )
-    """API root; defaults to `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
     temperature: float | None = None
     """Sampling temperature, 0 to 2."""
     top_p: float | None = None
@@ -171,9 +140,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """When the serving provider rejects replayed encrypted reasoning (issued
     by another provider before a fallback), drop the reasoning items and retry
     once, with a warning and `response_metadata["reasoning_retry"]`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through. Unknown constructor keywords
-    land here, with a warning naming the nearest field."""
     extra_body: dict[str, Any] | None = None
     """Merged into the body last and sent verbatim, unchecked except for being
     JSON (ChatOpenAI's name). Per call: `llm.invoke(..., extra_body={...})`."""
@@ -181,35 +147,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """Stop sequences, enforced client-side (the Responses API has none)."""
     streaming: bool = False
     """Stream under the hood when `invoke` is called."""
-    timeout: float | HttpTimeout | None = None
-    """Seconds or an `httpx.Timeout`. Default: 600 s read (also the longest
-    silence allowed between two stream events), 10 s connect."""
-    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
-    """Deadline of a whole call in seconds: every attempt, retry wait and the
-    stream to its last event (default 1800; None: no bound). Exceeded:
-    `APITimeoutError` with `code="total_timeout"`, not retried."""
-    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
-    """Cap on a response body after decompression (default 64 MiB); over it:
-    `ResponseTooLargeError`."""
-    max_sse_line_bytes: int = Field(default=DEFAULT_MAX_SSE_LINE_BYTES, gt=0)
-    """Cap on one line of a stream (default 16 MiB); over it:
-    `ResponseTooLargeError`."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
-    default_headers: dict[str, str] | None = None
-    """Extra headers for every request."""
-    http_client: HttpClient | None = Field(default=None, exclude=True)
-    """Your own sync client (proxies, TLS, pool); never closed by us."""
-    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
-    """Your own async client; never closed by us."""
 
-    # hide_input_in_errors: a validation error would otherwise print the
-    # constructor's arguments, the API key among them.
-    model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
-    )
-
-    _transport: Transport | None = PrivateAttr(default=None)
+    _PAYLOAD_FIELDS = REQUEST_FIELDS
 
     @field_validator("fallback_models", mode="before")
     @classmethod
@@ -226,24 +165,9 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     def _check_provider(cls, value: Any) -> Any:
         return validate_provider(value)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _build_extra(cls, values: Any) -> Any:
-        """`model_name=` → `model`; unknown keywords → `model_kwargs`."""
-        if not isinstance(values, dict):
-            return values
-        known = set(cls.model_fields) | {
-            f.alias for f in cls.model_fields.values() if f.alias
-        }
-        return move_unknown_fields(values, known, cls.__name__)
-
     @model_validator(mode="after")
     def _validate(self) -> Self:
-        self.api_key = require_api_key(self.api_key)
-        check_timeout("timeout", self.timeout)
-        check_timeout("total_timeout", self.total_timeout)
         call_params(self._default_params(), {})  # model_kwargs, extra_body too
-        check_base_url(self.base_url)
         return self
 
     # -- LangChain plumbing -----------------------------------------------
@@ -323,13 +247,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 strict=self.strict_capabilities if strict is None else strict,
                 catalog=cached,
             )
-
-    def _limits(self) -> Limits:
-        return Limits(
-            total_timeout=self.total_timeout,
-            max_response_bytes=self.max_response_bytes,
-            max_sse_line_bytes=self.max_sse_line_bytes,
-        )
 
     # -- model catalog (see catalog.py) -------------------------------------
     def _resolve_model_profile(self) -> ModelProfile | None:

@@ -76,8 +76,6 @@ class OneRouterEmbeddings(OneRouterConnection, Embeddings):
     """Show a tqdm progress bar over the batches (needs `tqdm`)."""
     usage_accounting: bool = False
     """Send `usage: {"include": true}` so OneRouter reports the `cost`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through (e.g. `{"user": "..."}`)."""
 
     _last_usage: RetrievalUsage | None = PrivateAttr(default=None)
 

@@ -56,8 +56,6 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
     """How many documents to keep (None: all, reordered)."""
     usage_accounting: bool = False
     """Send `usage: {"include": true}` so OneRouter reports the `cost`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through (e.g. `{"return_documents": True}`)."""
 
     _last_usage: RetrievalUsage | None = PrivateAttr(default=None)
 

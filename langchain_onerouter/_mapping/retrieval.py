@@ -20,7 +20,6 @@ from __future__ import annotations
 import array
 import base64
 import binascii
-import difflib
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_onerouter import errors
+from langchain_onerouter._settings.names import nearest
 
 MAX_INPUTS_PER_REQUEST = 2048
 """OpenAI's documented cap on the inputs of one embeddings request."""
@@ -187,15 +187,10 @@ def validate_embedding_params(params: Mapping[str, Any]) -> None:
     if fmt is not None and fmt not in ENCODING_FORMATS:
         raise ValueError(
             f"encoding_format must be one of {list(ENCODING_FORMATS)}, got {fmt!r}"
-            + _did_you_mean(str(fmt), ENCODING_FORMATS)
+            + nearest(str(fmt), ENCODING_FORMATS)
         )
     if "input" in params:
         raise ValueError("'input' is set from the texts; do not pass it as a setting")
-
-
-def _did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def embeddings_body(texts: Sequence[str], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -297,44 +297,6 @@ def _check_encodable(value: Any, where: str) -> None:
         ) from None
 
 
-def move_unknown_fields(
-    values: Mapping[str, Any], known: Collection[str], owner: str
-) -> dict[str, Any]:
-    """Constructor keywords, with `model_name` read as `model` and the keywords
-    `owner` has no field for moved into `model_kwargs` (as ChatOpenAI does).
-    A Responses/OneRouter request field moves silently; any other name warns,
-    naming the nearest field, since it is most likely a typo.
-    """
-    values = dict(values)
-    if "model_name" in values and "model_name" not in known:
-        if "model" in values:
-            raise ValueError("pass model=... or model_name=..., not both")
-        values["model"] = values.pop("model_name")
-    extra = {name: values.pop(name) for name in list(values) if name not in known}
-    if not extra:
-        return values
-    model_kwargs = dict(values.get("model_kwargs") or {})
-    for name, value in extra.items():
-        if name in model_kwargs:
-            raise ValueError(f"{name!r} is given both as a keyword and in model_kwargs")
-        if name not in REQUEST_FIELDS:
-            hint = nearest(name, set(known) | REQUEST_FIELDS)
-            warnings.warn(
-                f"{owner} has no field {name!r}{hint}; it was moved into "
-                "model_kwargs and will be sent in the request body as is.",
-                UserWarning,
-                stacklevel=_USER_FRAME,
-            )
-        model_kwargs[name] = value
-    values["model_kwargs"] = model_kwargs
-    return values
-
-
-_USER_FRAME = 5
-"""From this module's warn to the user's constructor call (through the
-validator and pydantic's `__init__`s); a test checks it."""
-
-
 # -- validation ------------------------------------------------------------------------
 def validate_params(params: Mapping[str, Any]) -> None:
     """Raise `ValueError` naming the first invalid setting (before any request).

@@ -16,7 +16,6 @@ LAZY_OURS = {
     "langchain_onerouter.embeddings",
     "langchain_onerouter.rerank",
     "langchain_onerouter._mapping.retrieval",
-    "langchain_onerouter._settings.connection",
     "langchain_onerouter._mapping.tokens",
     "langchain_onerouter.cli",
     "langchain_onerouter.testing",
