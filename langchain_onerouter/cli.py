@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from langchain_onerouter._settings.checks import REASONING_EFFORTS
 from langchain_onerouter._settings.env import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -31,7 +32,6 @@ from langchain_onerouter._settings.env import (
     PROVIDER_ENV,
     USAGE_ACCOUNTING_ENV,
 )
-from langchain_onerouter._settings.fields import REASONING_EFFORTS
 from langchain_onerouter._version import __version__
 from langchain_onerouter.routing import routing_from_env
 

@@ -33,15 +33,15 @@ from langchain_onerouter._http.owner import (
     HttpTimeout,
     OwnPoolCopies,
 )
+from langchain_onerouter._settings.checks import (
+    check_base_url,
+    check_timeout,
+    require_api_key,
+)
 from langchain_onerouter._settings.env import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
-)
-from langchain_onerouter._settings.fields import (
-    check_base_url,
-    check_timeout,
-    require_api_key,
 )
 from langchain_onerouter._settings.names import nearest
 

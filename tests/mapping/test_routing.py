@@ -420,6 +420,7 @@ def test_requested_route_of_a_body() -> None:
         "langchain_onerouter._mapping.reasoning_fallback",
         "langchain_onerouter._settings.names",
         "langchain_onerouter._settings.fields",
+        "langchain_onerouter._settings.checks",
         "langchain_onerouter._mapping.capabilities",
         "langchain_onerouter._mapping.response",
         "langchain_onerouter.testing.routing",
