@@ -1,5 +1,6 @@
-"""`ChatOneRouterResponses`: thin glue between LangChain and the modules that
-map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
+"""`ChatOneRouterResponses`: thin glue between LangChain and the layers below:
+settings (`_settings`), mapping (`_mapping`: request body, answer, reasoning
+fallback) and I/O (`_http`: the transport)."""
 
 from __future__ import annotations
 
@@ -14,27 +15,22 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import (
     Field,
     SkipValidation,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from typing_extensions import Self
 
 from langchain_onerouter import errors
+from langchain_onerouter._mapping.answer import StreamRun, chat_result
 from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
-from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
-from langchain_onerouter._mapping.routing import (
-    validate_fallback_models,
-    validate_fallback_rules,
-    validate_provider,
-)
-from langchain_onerouter._mapping.stop import StopFilter
-from langchain_onerouter._mapping.stream import ResponseStreamParser
+from langchain_onerouter._mapping.routing import FIELD_CHECKS
 from langchain_onerouter._settings.connection import OneRouterConnection
 from langchain_onerouter._settings.env import API_KEY_ENV
 from langchain_onerouter._settings.fields import (
@@ -150,20 +146,10 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
     _PAYLOAD_FIELDS = REQUEST_FIELDS
 
-    @field_validator("fallback_models", mode="before")
+    @field_validator(*FIELD_CHECKS, mode="before")
     @classmethod
-    def _check_fallback_models(cls, value: Any) -> Any:
-        return validate_fallback_models(value)
-
-    @field_validator("fallback_rules", mode="before")
-    @classmethod
-    def _check_fallback_rules(cls, value: Any) -> Any:
-        return validate_fallback_rules(value)
-
-    @field_validator("provider", mode="before")
-    @classmethod
-    def _check_provider(cls, value: Any) -> Any:
-        return validate_provider(value)
+    def _check_routing(cls, value: Any, info: ValidationInfo) -> Any:
+        return FIELD_CHECKS[str(info.field_name)](value)
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
@@ -289,8 +275,18 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         if self.profile is None and (info := find_model(models, self.model)):
             self.profile = info.profile()
 
-    def _stop(self, stop: list[str] | None) -> list[str] | None:
-        return stop if stop is not None else self.stop
+    def _prepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> tuple[dict[str, Any], list[str] | None, ReasoningFallback]:
+        """(request body, stop sequences, reasoning fallback) of one call."""
+        body = self._request_body(messages, stream=stream, **kwargs)
+        stops = stop if stop is not None else self.stop
+        return body, stops, ReasoningFallback(self.reasoning_fallback_retry, kwargs)
 
     # -- invoke ------------------------------------------------------------
     def invoke(
@@ -324,13 +320,12 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        body = self._request_body(messages, stream=False, **kwargs)
-        fallback = ReasoningFallback(self.reasoning_fallback_retry, kwargs)
+        body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
         data, body = fallback.send(
             lambda b: transport.post("responses", b, run_manager=run_manager), body
         )
-        return self._chat_result(data, body, stop, fallback, kwargs)
+        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
 
     async def _agenerate(
         self,
@@ -339,41 +334,12 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        body = self._request_body(messages, stream=False, **kwargs)
-        fallback = ReasoningFallback(self.reasoning_fallback_retry, kwargs)
+        body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
         data, body = await fallback.asend(
             lambda b: transport.apost("responses", b, run_manager=run_manager), body
         )
-        return self._chat_result(data, body, stop, fallback, kwargs)
-
-    def _chat_result(
-        self,
-        data: dict[str, Any],
-        body: dict[str, Any],
-        stop: list[str] | None,
-        fallback: ReasoningFallback,
-        kwargs: dict[str, Any],
-    ) -> ChatResult:
-        message = response_to_message(data, RequestedRoute.of(body))
-        fallback.mark(message.response_metadata)
-        message = StopFilter(self._stop(stop)).message(message)
-        response_format = kwargs.get("response_format")
-        if response_format is not None:
-            from langchain_onerouter._mapping.structured import parse_response_format
-
-            parsed = parse_response_format(response_format, message)
-            if parsed is not None:  # where ChatOpenAI puts it
-                message.additional_kwargs["parsed"] = parsed
-        metadata = message.response_metadata
-        llm_output = {
-            key: metadata[key]
-            for key in ("model_name", "requested_model", "fallback_used", "cost")
-            if metadata.get(key) is not None
-        }
-        return ChatResult(
-            generations=[ChatGeneration(message=message)], llm_output=llm_output
-        )
+        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
 
     # -- stream ------------------------------------------------------------
     def _stream(
@@ -383,7 +349,10 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        run = _StreamRun(self, messages, stop, kwargs)
+        run = StreamRun(
+            *self._prepare(messages, stop, kwargs, stream=True),
+            kwargs.get("response_format"),
+        )
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().stream(
                 "responses", run.body, run_manager=run_manager
@@ -409,7 +378,10 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        run = _StreamRun(self, messages, stop, kwargs)
+        run = StreamRun(
+            *self._prepare(messages, stop, kwargs, stream=True),
+            kwargs.get("response_format"),
+        )
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().astream(
                 "responses", run.body, run_manager=run_manager
@@ -559,59 +531,6 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
-
-
-class _StreamRun:
-    """The state `_stream` and `_astream` share, so only their I/O differs.
-
-    Per attempt: `feed` each event's chunks until `over`, then `finish`;
-    every chunk passes `out` before it is emitted. On a `OneRouterError`,
-    `retry_or_raise` raises it or, for foreign reasoning rejected before any
-    output, starts the one retry (a new `body`, parser and stop filter).
-    """
-
-    def __init__(
-        self,
-        model: ChatOneRouterResponses,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-    ) -> None:
-        from langchain_onerouter._mapping.structured import ParsedOnLastChunk
-
-        self._stop = model._stop(stop)
-        self.body = model._request_body(messages, stream=True, **kwargs)
-        self._fallback = ReasoningFallback(model.reasoning_fallback_retry, kwargs)
-        self._parsed = ParsedOnLastChunk(kwargs.get("response_format"))
-        self._attempt()
-
-    def _attempt(self) -> None:
-        self._parser = ResponseStreamParser(requested=RequestedRoute.of(self.body))
-        self._stops = StopFilter(self._stop)
-        self._sent = False
-
-    def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
-        return self._stops.feed(self._parser.feed(event), self._parser.end_early)
-
-    @property
-    def over(self) -> bool:
-        """The response ended, or a stop sequence was hit."""
-        return self._parser.done or self._stops.hit is not None
-
-    def finish(self) -> list[AIMessageChunk]:
-        return [] if self._stops.hit is not None else self._parser.finish()
-
-    def out(self, chunk: AIMessageChunk) -> AIMessageChunk:
-        """`chunk` as emitted: the retry flagged and the parsed object put on
-        the final chunk."""
-        self._sent = True
-        if chunk.chunk_position == "last":
-            self._fallback.mark(chunk.response_metadata)
-        return self._parsed(chunk)
-
-    def retry_or_raise(self, err: errors.OneRouterError) -> None:
-        self.body = self._fallback.retry_body(err, self.body, output_sent=self._sent)
-        self._attempt()
 
 
 async def _aemit(

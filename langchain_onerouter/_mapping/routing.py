@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from langchain_onerouter._settings.names import nearest
@@ -177,6 +177,14 @@ def validate_provider(value: Any) -> dict[str, Any] | None:
     return checked
 
 
+FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "fallback_models": validate_fallback_models,
+    "fallback_rules": validate_fallback_rules,
+    "provider": validate_provider,
+}
+"""The checks of the routing model fields (run before pydantic's)."""
+
+
 def apply_routing(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merged call settings with our routing settings validated and mapped.
 
@@ -189,11 +197,7 @@ def apply_routing(params: Mapping[str, Any]) -> dict[str, Any]:
     {'model': 'm', 'provider': {'sort': 'price'}}
     """
     out = dict(params)
-    for key, check in (
-        ("fallback_models", validate_fallback_models),
-        ("fallback_rules", validate_fallback_rules),
-        ("provider", validate_provider),
-    ):
+    for key, check in FIELD_CHECKS.items():
         value = check(out.pop(key, None))
         if value is not None and (value or key == "fallback_rules"):
             out[key] = value
