@@ -102,7 +102,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     reasoning: dict[str, Any] | None = None
     """Reasoning settings, e.g. `{"effort": "high", "summary": "auto"}`."""
     reasoning_effort: str | None = None
-    """Shortcut for `reasoning={"effort": ...}`."""
+    """Shortcut for `reasoning={"effort": ...}`: `none`, `minimal`, `low`,
+    `medium`, `high` or `xhigh`."""
     instructions: str | None = None
     """System-level instructions sent as the `instructions` field."""
     include: list[str] | None = None
