@@ -1,4 +1,4 @@
-"""settings.py: names, defaults, the model/per-call merge and its validation."""
+"""Settings: names, the settings table, the model/per-call merge, its checks."""
 
 from __future__ import annotations
 
