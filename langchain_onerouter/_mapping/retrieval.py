@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_onerouter import errors
-from langchain_onerouter._settings.names import nearest
+from langchain_onerouter._mapping.names import nearest
 
 MAX_INPUTS_PER_REQUEST = 2048
 """OpenAI's documented cap on the inputs of one embeddings request."""

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from langchain_onerouter._settings.names import nearest
+from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter.routing import FallbackTrigger, MaxPrice, PercentileCutoffs
 
 _LIST_KEYS = ("order", "only", "ignore", "quantizations")

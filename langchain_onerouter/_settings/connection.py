@@ -33,6 +33,7 @@ from langchain_onerouter._http.owner import (
     HttpTimeout,
     OwnPoolCopies,
 )
+from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._settings.checks import (
     check_base_url,
     check_timeout,
@@ -43,7 +44,6 @@ from langchain_onerouter._settings.env import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
 )
-from langchain_onerouter._settings.names import nearest
 
 if TYPE_CHECKING:
     from langchain_onerouter._http.transport import Transport

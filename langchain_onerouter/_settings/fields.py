@@ -20,10 +20,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._mapping.routing import apply_routing
 from langchain_onerouter._settings import checks
 from langchain_onerouter._settings.env import BASE_URL_ENV, DEFAULT_BASE_URL
-from langchain_onerouter._settings.names import nearest
 
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 

@@ -418,7 +418,7 @@ def test_requested_route_of_a_body() -> None:
         "langchain_onerouter.routing",
         "langchain_onerouter._mapping.routing",
         "langchain_onerouter._mapping.reasoning_fallback",
-        "langchain_onerouter._settings.names",
+        "langchain_onerouter._mapping.names",
         "langchain_onerouter._settings.fields",
         "langchain_onerouter._settings.checks",
         "langchain_onerouter._mapping.capabilities",
