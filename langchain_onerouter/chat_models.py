@@ -42,9 +42,7 @@ from langchain_onerouter._settings.fields import (
 )
 from langchain_onerouter.routing import FallbackRules, ProviderPreferences
 
-# The catalog, transport (httpx, tenacity), capability checks and structured
-# output are imported where first used, to keep `import` cheap (see
-# tests/models/test_import.py and docs/performance.md).
+# Catalog, transport and structured output load on first use: a cheap import.
 if TYPE_CHECKING:
     from langchain_onerouter.catalog import ModelInfo
 
