@@ -77,9 +77,7 @@ def render() -> str:
         ]
         lines += [inspect.cleandoc(obj.__doc__ or ""), ""]
         if inspect.isclass(obj) and issubclass(obj, BaseModel):
-            own = [
-                n for n in obj.model_fields if n in vars(obj).get("__annotations__", {})
-            ]
+            own = declared_fields(obj)  # with the connection fields of the mixin
             if own:
                 lines += ["| field | description |", "|---|---|"]
                 docs = field_docs(obj)
