@@ -123,7 +123,9 @@ def declared_fields(cls: type[BaseModel]) -> list[str]:
         if klass.__module__.startswith("langchain_onerouter")
         for name in vars(klass).get("__annotations__", {})
     }
-    return [name for name in cls.model_fields if name in ours]
+    own = vars(cls).get("__annotations__", {})
+    names = [name for name in cls.model_fields if name in ours]
+    return sorted(names, key=lambda name: name not in own)  # its own fields first
 
 
 def _cell(text: str) -> str:
