@@ -4,7 +4,7 @@ parameters (`model_params`), the per-call merge (`merge_params`) and its
 checks (`call_params`). Adding a setting is one row in `SETTINGS` (and its
 model field, whose docstring documents it).
 
-Pure and light (the CLI imports it before anything heavy):
+Pure and light:
 
 >>> params = call_params(
 ...     model_params({"model": "o4-mini", "max_tokens": 64}), {"reasoning_effort": "low"}
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_onerouter._mapping.names import nearest
+from langchain_onerouter._mapping.reasoning_fallback import RETRY_KEYWORD
 from langchain_onerouter._mapping.routing import apply_routing
 from langchain_onerouter._settings import checks
 from langchain_onerouter._settings.env import BASE_URL_ENV, DEFAULT_BASE_URL
@@ -119,7 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("streaming", None, "ours", per_call=False),
     Setting("stream", None, "ours", model=False),
     Setting("strict_capabilities", None, "ours"),
-    Setting("reasoning_fallback_retry", None, "ours"),
+    Setting(RETRY_KEYWORD, None, "ours"),
     # mapped to `text.format` by the chat model (`structured.response_format_text`)
     Setting(
         "response_format", "text", "langchain", model=False, put=_set("response_format")
