@@ -30,7 +30,8 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
 
     Use it in a `ContextualCompressionRetriever`, or call `rerank` directly.
     Each returned `Document` is a copy with `metadata["relevance_score"]`,
-    best first, at most `top_n` of them. Same key, base URL, retries and
+    best first, at most `top_n` of them. Same connection settings (key, base
+    URL, timeouts, `total_timeout`, response caps, retries, clients) and
     typed errors as `ChatOneRouterResponses`.
 
     Wire shape (an assumption: OneRouter lists `/v1/rerank` but documents no
