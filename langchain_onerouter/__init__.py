@@ -18,7 +18,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from langchain_onerouter._mapping import blocks as _translator
-from langchain_onerouter._settings.fields import routing_from_env
 from langchain_onerouter._version import __version__
 from langchain_onerouter.chat_models import ChatOneRouterResponses
 from langchain_onerouter.errors import (
@@ -33,16 +32,18 @@ from langchain_onerouter.errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseFailedError,
+    ResponseTooLargeError,
     StreamError,
+    UnsupportedCapabilityError,
 )
 from langchain_onerouter.routing import (
     FallbackTrigger,
     MaxPrice,
     ProviderPreferences,
+    routing_from_env,
 )
 
 if TYPE_CHECKING:
-    from langchain_onerouter._mapping.capabilities import UnsupportedCapabilityError
     from langchain_onerouter._mapping.retrieval import RetrievalUsage
     from langchain_onerouter.callbacks import (
         OneRouterCostCallbackHandler,
@@ -59,7 +60,6 @@ _LAZY = {
     "OneRouterEmbeddings": "embeddings",
     "OneRouterRerank": "rerank",
     "RetrievalUsage": "_mapping.retrieval",
-    "UnsupportedCapabilityError": "_mapping.capabilities",
     "OneRouterCostCallbackHandler": "callbacks",
     "get_onerouter_cost": "callbacks",
     "custom_tool": "tools",
@@ -95,6 +95,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "ResponseFailedError",
+    "ResponseTooLargeError",
     "StreamError",
     "UnsupportedCapabilityError",
     "ProviderPreferences",

@@ -1,9 +1,9 @@
-"""`ChatOneRouterResponses`: thin glue between LangChain and the modules that
-map (`request`, `response`, `streaming`) and move bytes (`transport`)."""
+"""`ChatOneRouterResponses`: thin glue between LangChain and the layers below:
+settings (`_settings`), mapping (`_mapping`: request body, answer, reasoning
+fallback) and I/O (`_http`: the transport)."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -15,72 +15,39 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
-    ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     SkipValidation,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from typing_extensions import Self
 
 from langchain_onerouter import errors
-from langchain_onerouter._http.budget import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_SSE_LINE_BYTES,
-    DEFAULT_TOTAL_TIMEOUT,
-    Limits,
-)
-from langchain_onerouter._http.owner import (
-    HttpAsyncClient,
-    HttpClient,
-    HttpTimeout,
-    OwnPoolCopies,
-)
+from langchain_onerouter._mapping.answer import StreamRun, chat_result
+from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
-from langchain_onerouter._mapping.response import RequestedRoute, response_to_message
-from langchain_onerouter._mapping.stop import StopFilter
-from langchain_onerouter._mapping.stream import ResponseStreamParser
+from langchain_onerouter._mapping.routing import FIELD_CHECKS
+from langchain_onerouter._settings.connection import OneRouterConnection
+from langchain_onerouter._settings.env import API_KEY_ENV
 from langchain_onerouter._settings.fields import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
+    REQUEST_FIELDS,
     call_params,
-    check_base_url,
     check_call_keywords,
-    check_timeout,
     merge_params,
     model_params,
-    move_unknown_fields,
-    require_api_key,
 )
-from langchain_onerouter.routing import (
-    REASONING_RETRY_KEY,
-    FallbackRules,
-    ProviderPreferences,
-    is_foreign_reasoning_error,
-    validate_fallback_models,
-    validate_fallback_rules,
-    validate_provider,
-    without_reasoning,
-)
+from langchain_onerouter.routing import FallbackRules, ProviderPreferences
 
-# The catalog, transport (httpx, tenacity), capability checks and
-# structured output are imported where first used, for speed only: import
-# above langchain-core 170 → 123 ms CPU (langchain_openai: 650 ms), and
-# without httpx (the `_owner` field types) about 90 ms less; see
-# tests/models/test_import.py.
+# Catalog, transport and structured output load on first use: a cheap import.
 if TYPE_CHECKING:
-    from langchain_onerouter._http.transport import Transport
     from langchain_onerouter.catalog import ModelInfo
 
 
-class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
+class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     """Chat model for OneRouter's Responses API (`POST /v1/responses`).
 
     Setup:
@@ -124,14 +91,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     model: str
     """Any OneRouter model id: bare (`o4-mini`) or `provider/model`. Also
     accepted as `model_name=` (ChatOpenAI's alias)."""
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(API_KEY_ENV, default=None)
-    )
-    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable."""
-    base_url: str = Field(
-        default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL)
-    )
-    """API root; defaults to `ONEROUTER_BASE_URL`, else OneRouter's endpoint."""
     temperature: float | None = None
     """Sampling temperature, 0 to 2."""
     top_p: float | None = None
@@ -141,7 +100,8 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     reasoning: dict[str, Any] | None = None
     """Reasoning settings, e.g. `{"effort": "high", "summary": "auto"}`."""
     reasoning_effort: str | None = None
-    """Shortcut for `reasoning={"effort": ...}`."""
+    """Shortcut for `reasoning={"effort": ...}`: `none`, `minimal`, `low`,
+    `medium`, `high` or `xhigh`."""
     instructions: str | None = None
     """System-level instructions sent as the `instructions` field."""
     include: list[str] | None = None
@@ -175,9 +135,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """When the serving provider rejects replayed encrypted reasoning (issued
     by another provider before a fallback), drop the reasoning items and retry
     once, with a warning and `response_metadata["reasoning_retry"]`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through. Unknown constructor keywords
-    land here, with a warning naming the nearest field."""
     extra_body: dict[str, Any] | None = None
     """Merged into the body last and sent verbatim, unchecked except for being
     JSON (ChatOpenAI's name). Per call: `llm.invoke(..., extra_body={...})`."""
@@ -185,69 +142,17 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
     """Stop sequences, enforced client-side (the Responses API has none)."""
     streaming: bool = False
     """Stream under the hood when `invoke` is called."""
-    timeout: float | HttpTimeout | None = None
-    """Seconds or an `httpx.Timeout`. Default: 600 s read (also the longest
-    silence allowed between two stream events), 10 s connect."""
-    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
-    """Deadline of a whole call in seconds: every attempt, retry wait and the
-    stream to its last event (default 1800; None: no bound). Exceeded:
-    `APITimeoutError` with `code="total_timeout"`, not retried."""
-    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
-    """Cap on a response body after decompression (default 64 MiB); over it:
-    `ResponseTooLargeError`."""
-    max_sse_line_bytes: int = Field(default=DEFAULT_MAX_SSE_LINE_BYTES, gt=0)
-    """Cap on one line of a stream (default 16 MiB); over it:
-    `ResponseTooLargeError`."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
-    default_headers: dict[str, str] | None = None
-    """Extra headers for every request."""
-    http_client: HttpClient | None = Field(default=None, exclude=True)
-    """Your own sync client (proxies, TLS, pool); never closed by us."""
-    http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
-    """Your own async client; never closed by us."""
 
-    # hide_input_in_errors: a validation error would otherwise print the
-    # constructor's arguments, the API key among them.
-    model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
-    )
+    _PAYLOAD_FIELDS = REQUEST_FIELDS
 
-    _transport: Transport | None = PrivateAttr(default=None)
-
-    @field_validator("fallback_models", mode="before")
+    @field_validator(*FIELD_CHECKS, mode="before")
     @classmethod
-    def _check_fallback_models(cls, value: Any) -> Any:
-        return validate_fallback_models(value)
-
-    @field_validator("fallback_rules", mode="before")
-    @classmethod
-    def _check_fallback_rules(cls, value: Any) -> Any:
-        return validate_fallback_rules(value)
-
-    @field_validator("provider", mode="before")
-    @classmethod
-    def _check_provider(cls, value: Any) -> Any:
-        return validate_provider(value)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _build_extra(cls, values: Any) -> Any:
-        """`model_name=` → `model`; unknown keywords → `model_kwargs`."""
-        if not isinstance(values, dict):
-            return values
-        known = set(cls.model_fields) | {
-            f.alias for f in cls.model_fields.values() if f.alias
-        }
-        return move_unknown_fields(values, known, cls.__name__)
+    def _check_routing(cls, value: Any, info: ValidationInfo) -> Any:
+        return FIELD_CHECKS[str(info.field_name)](value)
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
-        self.api_key = require_api_key(self.api_key)
-        check_timeout("timeout", self.timeout)
-        check_timeout("total_timeout", self.total_timeout)
         call_params(self._default_params(), {})  # model_kwargs, extra_body too
-        check_base_url(self.base_url)
         return self
 
     # -- LangChain plumbing -----------------------------------------------
@@ -328,57 +233,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
                 catalog=cached,
             )
 
-    # -- reasoning across a fallback -------------------------------------------
-    def _retry_or_raise(
-        self,
-        err: errors.OneRouterError,
-        body: dict[str, Any],
-        kwargs: dict[str, Any],
-        *,
-        first: bool = True,
-        stacklevel: int = 3,
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(body to retry with once, metadata flag) when `err` rejected foreign
-        reasoning on a first attempt that produced no output; else raise `err`.
-
-        `stacklevel` is `warnings.warn`'s, counted from here."""
-        enabled = kwargs.get(_RETRY_FLAG)
-        if not first or not (
-            self.reasoning_fallback_retry if enabled is None else enabled
-        ):
-            raise err
-        param = None
-        if isinstance(err.body, dict) and isinstance(err.body.get("error"), dict):
-            param = err.body["error"].get("param")
-        if not is_foreign_reasoning_error(
-            err.status_code, err.code, err.message, param
-        ):
-            raise err
-        retry_body, dropped = without_reasoning(body)
-        if not dropped:
-            raise err
-        warnings.warn(
-            f"OneRouter rejected {dropped} replayed reasoning item(s) "
-            f"({err.code or err.status_code}: {err.message}); the serving "
-            "provider cannot read reasoning another provider issued (a "
-            "fallback?). Retrying once without them; the new response has "
-            f'response_metadata["{REASONING_RETRY_KEY}"].',
-            UserWarning,
-            stacklevel=stacklevel,
-        )
-        info = {
-            "dropped_items": dropped,
-            "error": str(err.code or err.status_code or "rejected"),
-        }
-        return retry_body, info
-
-    def _limits(self) -> Limits:
-        return Limits(
-            total_timeout=self.total_timeout,
-            max_response_bytes=self.max_response_bytes,
-            max_sse_line_bytes=self.max_sse_line_bytes,
-        )
-
     # -- model catalog (see catalog.py) -------------------------------------
     def _resolve_model_profile(self) -> ModelProfile | None:
         # Only a catalog already cached for this base URL: never a network call.
@@ -420,8 +274,18 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         if self.profile is None and (info := find_model(models, self.model)):
             self.profile = info.profile()
 
-    def _stop(self, stop: list[str] | None) -> list[str] | None:
-        return stop if stop is not None else self.stop
+    def _prepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> tuple[dict[str, Any], list[str] | None, ReasoningFallback]:
+        """(request body, stop sequences, reasoning fallback) of one call."""
+        body = self._request_body(messages, stream=stream, **kwargs)
+        stops = stop if stop is not None else self.stop
+        return body, stops, ReasoningFallback(self.reasoning_fallback_retry, kwargs)
 
     # -- invoke ------------------------------------------------------------
     def invoke(
@@ -455,19 +319,12 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        body = self._request_body(messages, stream=False, **kwargs)
-        retry = None
-        try:
-            data = self._get_transport().post(
-                "responses", body, run_manager=run_manager
-            )
-        except errors.OneRouterError as err:
-            retry = self._retry_or_raise(err, body, kwargs)
-            body = retry[0]
-            data = self._get_transport().post(
-                "responses", body, run_manager=run_manager
-            )
-        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
+        body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
+        transport = self._get_transport()
+        data, body = fallback.send(
+            lambda b: transport.post("responses", b, run_manager=run_manager), body
+        )
+        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
 
     async def _agenerate(
         self,
@@ -476,47 +333,12 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        body = self._request_body(messages, stream=False, **kwargs)
-        retry = None
-        try:
-            data = await self._get_transport().apost(
-                "responses", body, run_manager=run_manager
-            )
-        except errors.OneRouterError as err:
-            retry = self._retry_or_raise(err, body, kwargs)
-            body = retry[0]
-            data = await self._get_transport().apost(
-                "responses", body, run_manager=run_manager
-            )
-        return self._chat_result(data, body, stop, retry, kwargs.get("response_format"))
-
-    def _chat_result(
-        self,
-        data: dict[str, Any],
-        body: dict[str, Any],
-        stop: list[str] | None,
-        retry: tuple[dict[str, Any], dict[str, Any]] | None,
-        response_format: Any = None,
-    ) -> ChatResult:
-        message = response_to_message(data, RequestedRoute.of(body))
-        if retry is not None:
-            message.response_metadata[REASONING_RETRY_KEY] = retry[1]
-        message = StopFilter(self._stop(stop)).message(message)
-        if response_format is not None:
-            from langchain_onerouter._mapping.structured import parse_response_format
-
-            parsed = parse_response_format(response_format, message)
-            if parsed is not None:  # where ChatOpenAI puts it
-                message.additional_kwargs["parsed"] = parsed
-        metadata = message.response_metadata
-        llm_output = {
-            key: metadata[key]
-            for key in ("model_name", "requested_model", "fallback_used", "cost")
-            if metadata.get(key) is not None
-        }
-        return ChatResult(
-            generations=[ChatGeneration(message=message)], llm_output=llm_output
+        body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
+        transport = self._get_transport()
+        data, body = await fallback.asend(
+            lambda b: transport.apost("responses", b, run_manager=run_manager), body
         )
+        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
 
     # -- stream ------------------------------------------------------------
     def _stream(
@@ -526,7 +348,10 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        run = _StreamRun(self, messages, stop, kwargs)
+        run = StreamRun(
+            *self._prepare(messages, stop, kwargs, stream=True),
+            kwargs.get("response_format"),
+        )
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().stream(
                 "responses", run.body, run_manager=run_manager
@@ -552,7 +377,10 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        run = _StreamRun(self, messages, stop, kwargs)
+        run = StreamRun(
+            *self._prepare(messages, stop, kwargs, stream=True),
+            kwargs.get("response_format"),
+        )
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().astream(
                 "responses", run.body, run_manager=run_manager
@@ -702,66 +530,6 @@ class ChatOneRouterResponses(OwnPoolCopies, BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
-
-
-_RETRY_FLAG = "reasoning_fallback_retry"
-
-
-class _StreamRun:
-    """The state `_stream` and `_astream` share, so only their I/O differs.
-
-    Per attempt: `feed` each event's chunks until `over`, then `finish`;
-    every chunk passes `out` before it is emitted. On a `OneRouterError`,
-    `retry_or_raise` raises it or, for foreign reasoning rejected before any
-    output, starts the one retry (a new `body`, parser and stop filter).
-    """
-
-    def __init__(
-        self,
-        model: ChatOneRouterResponses,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-    ) -> None:
-        from langchain_onerouter._mapping.structured import ParsedOnLastChunk
-
-        self._model, self._kwargs, self._stop = model, kwargs, model._stop(stop)
-        self.body = model._request_body(messages, stream=True, **kwargs)
-        self._retry: tuple[dict[str, Any], dict[str, Any]] | None = None
-        self._parsed = ParsedOnLastChunk(kwargs.get("response_format"))
-        self._attempt()
-
-    def _attempt(self) -> None:
-        self._parser = ResponseStreamParser(requested=RequestedRoute.of(self.body))
-        self._stops = StopFilter(self._stop)
-        self._sent = False
-
-    def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
-        return self._stops.feed(self._parser.feed(event), self._parser.end_early)
-
-    @property
-    def over(self) -> bool:
-        """The response ended, or a stop sequence was hit."""
-        return self._parser.done or self._stops.hit is not None
-
-    def finish(self) -> list[AIMessageChunk]:
-        return [] if self._stops.hit is not None else self._parser.finish()
-
-    def out(self, chunk: AIMessageChunk) -> AIMessageChunk:
-        """`chunk` as emitted: the retry flagged and the parsed object put on
-        the final chunk."""
-        self._sent = True
-        if self._retry is not None and chunk.chunk_position == "last":
-            chunk.response_metadata[REASONING_RETRY_KEY] = self._retry[1]
-        return self._parsed(chunk)
-
-    def retry_or_raise(self, err: errors.OneRouterError) -> None:
-        first = not (self._sent or self._retry)
-        self._retry = self._model._retry_or_raise(  # warns where the stream is read
-            err, self.body, self._kwargs, first=first, stacklevel=4
-        )
-        self.body = self._retry[0]
-        self._attempt()
 
 
 async def _aemit(

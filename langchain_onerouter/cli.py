@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from langchain_onerouter._settings.fields import (
+from langchain_onerouter._settings.checks import REASONING_EFFORTS
+from langchain_onerouter._settings.env import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEBUG_ENV,
@@ -29,11 +30,10 @@ from langchain_onerouter._settings.fields import (
     FALLBACK_RULES_ENV,
     MODEL_ENV,
     PROVIDER_ENV,
-    REASONING_EFFORTS,
     USAGE_ACCOUNTING_ENV,
-    routing_from_env,
 )
 from langchain_onerouter._version import __version__
+from langchain_onerouter.routing import routing_from_env
 
 DEFAULT_MODEL = "o4-mini"
 

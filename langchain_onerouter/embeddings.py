@@ -34,7 +34,9 @@ PATH = "embeddings"
 class OneRouterEmbeddings(OneRouterConnection, Embeddings):
     """Embeddings from any OneRouter embedding model (`POST /v1/embeddings`).
 
-    Same key, base URL, retries and typed errors as `ChatOneRouterResponses`.
+    Same connection settings (key, base URL, timeouts, `total_timeout`,
+    response caps, retries, clients) and typed errors as
+    `ChatOneRouterResponses`.
     Large inputs go in batches of `chunk_size` texts, up to `max_concurrency`
     requests at a time, and come back in input order. Empty strings and texts
     certainly over `embedding_ctx_length` tokens raise before any request.
@@ -76,8 +78,6 @@ class OneRouterEmbeddings(OneRouterConnection, Embeddings):
     """Show a tqdm progress bar over the batches (needs `tqdm`)."""
     usage_accounting: bool = False
     """Send `usage: {"include": true}` so OneRouter reports the `cost`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through (e.g. `{"user": "..."}`)."""
 
     _last_usage: RetrievalUsage | None = PrivateAttr(default=None)
 

@@ -62,6 +62,7 @@ __all__ = [
     "ResponseFailedError",
     "StreamError",
     "ResponseTooLargeError",
+    "UnsupportedCapabilityError",
 ]
 
 MAX_ERROR_BODY_CHARS = 2000
@@ -204,6 +205,14 @@ class ResponseTooLargeError(OneRouterError, ModelAPIError):
 
 class StreamError(OneRouterError, ModelAPIError):
     """A stream broke its protocol: ended early, an `error` event, bad JSON."""
+
+
+class UnsupportedCapabilityError(ValueError):
+    """The cached catalog says the model cannot do what the request needs.
+
+    Raised before any request when `strict_capabilities=True`; otherwise the
+    same message is a `UserWarning` and the request is sent.
+    """
 
 
 # -- the boundary: wire failures → the errors above ----------------------------

@@ -30,7 +30,8 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
 
     Use it in a `ContextualCompressionRetriever`, or call `rerank` directly.
     Each returned `Document` is a copy with `metadata["relevance_score"]`,
-    best first, at most `top_n` of them. Same key, base URL, retries and
+    best first, at most `top_n` of them. Same connection settings (key, base
+    URL, timeouts, `total_timeout`, response caps, retries, clients) and
     typed errors as `ChatOneRouterResponses`.
 
     Wire shape (an assumption: OneRouter lists `/v1/rerank` but documents no
@@ -56,8 +57,6 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
     """How many documents to keep (None: all, reordered)."""
     usage_accounting: bool = False
     """Send `usage: {"include": true}` so OneRouter reports the `cost`."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other payload field, passed through (e.g. `{"return_documents": True}`)."""
 
     _last_usage: RetrievalUsage | None = PrivateAttr(default=None)
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from langchain_onerouter._mapping.catalog import ModelInfo
+from langchain_onerouter.errors import UnsupportedCapabilityError
 
 __all__ = [
     "UnsupportedCapabilityError",
@@ -30,14 +31,6 @@ __all__ = [
 ]
 
 _PART_NEEDS = {"input_image": "image input", "input_file": "file input"}
-
-
-class UnsupportedCapabilityError(ValueError):
-    """The cached catalog says the model cannot do what the request needs.
-
-    Raised before any request when `strict_capabilities=True`; otherwise the
-    same message is a `UserWarning` and the request is sent.
-    """
 
 
 def missing_capabilities(

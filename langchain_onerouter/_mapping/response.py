@@ -29,8 +29,8 @@ from langchain_core.messages.ai import (
 
 from langchain_onerouter._mapping.items import client_tool_call
 from langchain_onerouter._mapping.jsonutil import JSONDecodeError, loads
+from langchain_onerouter._mapping.routing import is_fallback
 from langchain_onerouter._mapping.serverjson import count, finite
-from langchain_onerouter.routing import is_fallback
 
 MODEL_PROVIDER = "onerouter"
 METADATA_KEYS = ("id", "status", "incomplete_details", "service_tier", "created_at")

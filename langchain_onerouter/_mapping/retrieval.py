@@ -20,13 +20,13 @@ from __future__ import annotations
 import array
 import base64
 import binascii
-import difflib
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_onerouter import errors
+from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._mapping.serverjson import first_count, malformed, number
 from langchain_onerouter._mapping.tokens import min_text_tokens
 
@@ -161,15 +161,10 @@ def validate_embedding_params(params: Mapping[str, Any]) -> None:
     if fmt is not None and fmt not in ENCODING_FORMATS:
         raise ValueError(
             f"encoding_format must be one of {list(ENCODING_FORMATS)}, got {fmt!r}"
-            + _did_you_mean(str(fmt), ENCODING_FORMATS)
+            + nearest(str(fmt), ENCODING_FORMATS)
         )
     if "input" in params:
         raise ValueError("'input' is set from the texts; do not pass it as a setting")
-
-
-def _did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def embeddings_body(texts: Sequence[str], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""Settings: environment names, defaults, allowed values, and the merge of a
-model's settings with per-call overrides into validated request parameters.
+"""The chat model's settings in one table, and what derives from it: the
+name sets (per-call keywords, routing, not sent, ...), the model's request
+parameters (`model_params`), the per-call merge (`merge_params`) and its
+checks (`call_params`). Adding a setting is one row in `SETTINGS` (and its
+model field, whose docstring documents it).
 
-Pure and light: stdlib plus `routing` (the CLI imports it before anything heavy). Every other
-module takes its names, defaults and checks from here:
+Pure and light:
 
 >>> params = call_params(
 ...     model_params({"model": "o4-mini", "max_tokens": 64}), {"reasoning_effort": "low"}
@@ -13,49 +15,122 @@ module takes its names, defaults and checks from here:
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
-import json
-import math
 import os
-import unicodedata
-import warnings
-from collections.abc import Collection, Mapping
-from typing import Any
-from urllib.parse import urlsplit
-
-from pydantic import SecretStr
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from langchain_onerouter._mapping.jsonutil import check_json
-from langchain_onerouter.routing import apply_routing
+from langchain_onerouter._mapping.names import nearest
+from langchain_onerouter._mapping.reasoning_fallback import RETRY_KEYWORD
+from langchain_onerouter._mapping.routing import apply_routing
+from langchain_onerouter._settings import checks
+from langchain_onerouter._settings.env import BASE_URL_ENV, DEFAULT_BASE_URL
 
-# -- environment and defaults ------------------------------------------------------
-API_KEY_ENV = "ONEROUTER_API_KEY"
-BASE_URL_ENV = "ONEROUTER_BASE_URL"
-MODEL_ENV = "ONEROUTER_MODEL"
-"""The CLI's default model id."""
-FALLBACK_MODELS_ENV = "ONEROUTER_FALLBACK_MODELS"
-"""Comma-separated fallback model ids (read by `routing_from_env`)."""
-FALLBACK_RULES_ENV = "ONEROUTER_FALLBACK_RULES"
-"""`auto` or a JSON object of triggers (read by `routing_from_env`)."""
-PROVIDER_ENV = "ONEROUTER_PROVIDER"
-"""Provider preferences as a JSON object (read by `routing_from_env`)."""
-USAGE_ACCOUNTING_ENV = "ONEROUTER_USAGE_ACCOUNTING"
-"""`1`/`true`/`yes` (or `0`/`false`/`no`) to turn usage accounting on (off)."""
-DEBUG_ENV = "ONEROUTER_DEBUG"
-"""Set to make the CLI print tracebacks."""
-DEFAULT_BASE_URL = "https://llm.onerouter.pro/v1"
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 
-# -- allowed values ------------------------------------------------------------------
-REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
-REASONING_SUMMARIES = ("auto", "concise", "detailed")
-CALL_ONLY = ("stop", "stream", "strict_capabilities", "reasoning_fallback_retry")
-"""Per-call keywords that are settings of ours, never payload fields."""
-ROUTING_KEYWORDS = ("fallback_models", "fallback_rules", "provider", "usage_accounting")
-"""Routing settings (model fields and per-call keywords), mapped by `call_params`."""
-ONEROUTER_EXTENSIONS = ("fallback_models", "fallback_rules", "provider", "usage")
-"""Request fields OneRouter documents beyond the Responses API (see routing.py)."""
+Params = dict[str, Any]
+
+
+def _set(payload: str) -> Callable[[Params, Any], None]:
+    def put(params: Params, value: Any) -> None:
+        params[payload] = value
+
+    return put
+
+
+def _put_effort(params: Params, effort: Any) -> None:
+    params["reasoning"] = {**(params.get("reasoning") or {}), "effort": effort}
+
+
+def _put_encrypted(params: Params, wanted: Any) -> None:
+    values = list(params.get("include") or [])
+    if wanted and ENCRYPTED_REASONING not in values:
+        values.append(ENCRYPTED_REASONING)
+    params["include"] = values or None
+
+
+def _put_model_kwargs(params: Params, extra: Any) -> None:
+    params.update(extra)
+
+
+def _put_extra_body(params: Params, extra: Any) -> None:
+    # A per-call extra_body adds to the model's; None drops it for the call.
+    params["extra_body"] = (
+        None
+        if extra is None
+        else {**(params.get("extra_body") or {}), **extra_body(extra)}
+    )
+
+
+Kind = Literal["request", "routing", "ours", "langchain"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: a chat-model field and/or a per-call keyword."""
+
+    name: str
+    """The model field and per-call keyword."""
+    payload: str | None
+    """The body field it becomes (`None`: never sent). Routing settings are
+    mapped to it by `apply_routing` (`usage_accounting` → `usage`)."""
+    kind: Kind = "request"
+    """`request`: a Responses API field; `routing`: a OneRouter extension;
+    `ours`: a setting of this package; `langchain`: passed by LangChain."""
+    model: bool = True
+    """A field of `ChatOneRouterResponses`."""
+    per_call: bool = True
+    """Accepted by `invoke`/`stream`/`batch`/`.bind`."""
+    check: Callable[[Any], None] | None = None
+    """Checks the merged value under the payload name, before any request."""
+    put: Callable[[Params, Any], None] | None = None
+    """How the value joins the parameters (default: set under `payload`)."""
+
+    def merge(self, params: Params, value: Any) -> None:
+        """Add `value` to `params`; routing settings keep their name until
+        `apply_routing` maps them."""
+        if self.put is not None:
+            self.put(params, value)
+        else:
+            params[self.name if self.kind == "routing" else str(self.payload)] = value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model", "model", check=checks.check_model),
+    Setting(
+        "temperature", "temperature", check=checks.check_range("temperature", 0, 2)
+    ),
+    Setting("top_p", "top_p", check=checks.check_range("top_p", 0, 1)),
+    Setting("max_tokens", "max_output_tokens", check=checks.check_max_tokens),
+    Setting("reasoning", "reasoning", check=checks.check_reasoning),
+    Setting("reasoning_effort", "reasoning.effort", put=_put_effort),
+    Setting("instructions", "instructions"),
+    Setting("include", "include", check=checks.check_include),
+    Setting("use_encrypted_reasoning", "include", per_call=False, put=_put_encrypted),
+    Setting("store", "store"),
+    Setting("parallel_tool_calls", "parallel_tool_calls"),
+    Setting("request_metadata", "metadata"),
+    Setting("fallback_models", "fallback_models", "routing"),
+    Setting("fallback_rules", "fallback_rules", "routing"),
+    Setting("provider", "provider", "routing"),
+    Setting("usage_accounting", "usage", "routing"),
+    Setting("model_kwargs", "*", "ours", per_call=False, put=_put_model_kwargs),
+    Setting("extra_body", "*", "ours", put=_put_extra_body),
+    Setting("stop", None, "ours"),
+    Setting("streaming", None, "ours", per_call=False),
+    Setting("stream", None, "ours", model=False),
+    Setting("strict_capabilities", None, "ours"),
+    Setting(RETRY_KEYWORD, None, "ours"),
+    # mapped to `text.format` by the chat model (`structured.response_format_text`)
+    Setting(
+        "response_format", "text", "langchain", model=False, put=_set("response_format")
+    ),
+    Setting("ls_structured_output_format", None, "langchain", model=False),
+    Setting("structured_output_format", None, "langchain", model=False),
+)
+"""Every setting once. `payload` `"*"`: merged into the body as given."""
+BY_NAME = {s.name: s for s in SETTINGS}
 
 # -- what a request may carry ----------------------------------------------------------
 RESPONSES_REQUEST_FIELDS = frozenset(
@@ -95,36 +170,34 @@ RESPONSES_REQUEST_FIELDS = frozenset(
 )
 """Top-level properties of the Responses API's `CreateResponse` schema (OpenAI's
 OpenAPI document; tests/mapping/test_settings.py checks this list against it)."""
-ONEROUTER_REQUEST_FIELDS = frozenset(ONEROUTER_EXTENSIONS)
-"""OneRouter's documented additions to the body (routing, usage accounting);
-`routing.py` types and checks them. New extensions go in ONEROUTER_EXTENSIONS."""
-REQUEST_FIELDS = RESPONSES_REQUEST_FIELDS | ONEROUTER_REQUEST_FIELDS
-"""Every top-level field a request may carry (the emulator rejects the rest)."""
-CALL_SETTINGS = frozenset(
-    {"max_tokens", "reasoning_effort", "request_metadata", "extra_body"}
-    | set(ROUTING_KEYWORDS)
-)
-"""Per-call keywords of ours that become payload fields (under their payload name)."""
-LANGCHAIN_KWARGS = frozenset(
-    {"response_format", "ls_structured_output_format", "structured_output_format"}
-)
-"""Keywords LangChain's agents and tracing pass to a chat model. The tracing
-ones are not sent; `response_format` is (the Responses API wants `text.format`)."""
-_NOT_SENT = frozenset(CALL_ONLY) | {
-    "ls_structured_output_format",
-    "structured_output_format",
-}
 _BUILT = frozenset({"input", "stream"})
 """Request fields we build ourselves, never taken from a keyword."""
-CALL_KEYWORDS = (
-    (RESPONSES_REQUEST_FIELDS - _BUILT - {"metadata"})
-    | ONEROUTER_REQUEST_FIELDS
-    | CALL_SETTINGS
-    | LANGCHAIN_KWARGS
-    | set(CALL_ONLY)
+_LANGCHAIN_RESERVED = frozenset({"metadata"})
+"""Request fields whose name LangChain's tracing owns per call (ours:
+`request_metadata`)."""
+
+# -- derived from the table ----------------------------------------------------------------
+ROUTING_KEYWORDS = tuple(s.name for s in SETTINGS if s.kind == "routing")
+"""Routing settings (model fields and per-call keywords), mapped by `call_params`."""
+ONEROUTER_EXTENSIONS = tuple(str(s.payload) for s in SETTINGS if s.kind == "routing")
+"""Request fields OneRouter documents beyond the Responses API (see routing.py)."""
+ONEROUTER_REQUEST_FIELDS = frozenset(ONEROUTER_EXTENSIONS)
+REQUEST_FIELDS = RESPONSES_REQUEST_FIELDS | ONEROUTER_REQUEST_FIELDS
+"""Every top-level field a request may carry (the emulator rejects the rest)."""
+CALL_ONLY = tuple(
+    s.name for s in SETTINGS if s.kind == "ours" and s.per_call and s.payload is None
+)
+"""Per-call keywords that are settings of ours, never payload fields."""
+LANGCHAIN_KWARGS = frozenset(s.name for s in SETTINGS if s.kind == "langchain")
+"""Keywords LangChain's agents and tracing pass to a chat model. The tracing
+ones are not sent; `response_format` is (the Responses API wants `text.format`)."""
+CALL_KEYWORDS = frozenset(s.name for s in SETTINGS if s.per_call) | (
+    REQUEST_FIELDS - _BUILT - _LANGCHAIN_RESERVED
 )
 """Every keyword `invoke`/`stream`/`batch`/`.bind` accept (`check_call_keywords`).
 Not `metadata`: LangChain's tracing owns that name; ours is `request_metadata`."""
+_MODEL_SENT = tuple(s for s in SETTINGS if s.model and s.payload is not None)
+_CHECKS = tuple((s.payload, s.check) for s in SETTINGS if s.payload and s.check)
 
 
 def resolve_base_url(base_url: str | None = None) -> str:
@@ -132,126 +205,37 @@ def resolve_base_url(base_url: str | None = None) -> str:
     return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
 
 
-def routing_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Model and routing settings from the environment, as constructor kwargs.
-
-    Reads `ONEROUTER_MODEL`, `ONEROUTER_FALLBACK_MODELS` (comma-separated),
-    `ONEROUTER_FALLBACK_RULES` (`auto` or JSON), `ONEROUTER_PROVIDER` (JSON)
-    and `ONEROUTER_USAGE_ACCOUNTING`; unset variables are left out, so
-    explicit arguments can follow. A malformed value raises `ValueError`
-    naming the variable.
-
-    >>> routing_from_env({"ONEROUTER_MODEL": "o4-mini",
-    ...                   "ONEROUTER_FALLBACK_MODELS": "gpt-5-chat, claude-3-5-sonnet",
-    ...                   "ONEROUTER_PROVIDER": '{"sort": "price"}'})
-    {'model': 'o4-mini', 'fallback_models': ['gpt-5-chat', 'claude-3-5-sonnet'], 'provider': {'sort': 'price'}}
-    """
-    env = os.environ if environ is None else environ
-    found: dict[str, Any] = {}
-    if env.get(MODEL_ENV, "").strip():
-        found["model"] = env[MODEL_ENV].strip()
-    if env.get(FALLBACK_MODELS_ENV, "").strip():
-        found["fallback_models"] = [
-            m.strip() for m in env[FALLBACK_MODELS_ENV].split(",") if m.strip()
-        ]
-    rules = env.get(FALLBACK_RULES_ENV, "").strip()
-    if rules:
-        found["fallback_rules"] = (
-            rules if rules == "auto" else _json_env(FALLBACK_RULES_ENV, rules)
-        )
-    provider = env.get(PROVIDER_ENV, "").strip()
-    if provider:
-        found["provider"] = _json_env(PROVIDER_ENV, provider)
-    accounting = env.get(USAGE_ACCOUNTING_ENV, "").strip().lower()
-    if accounting:
-        if accounting not in _TRUE + _FALSE:
-            raise ValueError(
-                f"{USAGE_ACCOUNTING_ENV} must be one of {list(_TRUE + _FALSE)}, "
-                f"got {accounting!r}"
-            )
-        found["usage_accounting"] = accounting in _TRUE
-    return found
-
-
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _json_env(name: str, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be JSON ({exc}), got {text!r}") from None
-
-
 # -- the merge -----------------------------------------------------------------------
-def model_params(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """A model's fields (by field name) → request parameters (by payload name).
-
-    Renames `max_tokens` → `max_output_tokens` and `request_metadata` →
-    `metadata`, folds `reasoning_effort` into `reasoning` and
-    `use_encrypted_reasoning` into `include`, merges `model_kwargs`, keeps
-    `extra_body` under its name (`call_params` merges it last), and leaves out
-    unset values. Not validated (see `call_params`).
+def model_params(fields: Mapping[str, Any]) -> Params:
+    """A model's fields (by field name) → request parameters (by payload name),
+    as `SETTINGS` says: renamed, folded (`reasoning_effort` into `reasoning`,
+    `use_encrypted_reasoning` into `include`), `model_kwargs` merged,
+    `extra_body` kept under its name (`call_params` merges it last), unset
+    values left out. Not validated (see `call_params`).
     """
-    reasoning = dict(fields.get("reasoning") or {})
-    if fields.get("reasoning_effort") is not None:
-        reasoning["effort"] = fields["reasoning_effort"]
-    params: dict[str, Any] = {
-        "model": fields.get("model"),
-        "temperature": fields.get("temperature"),
-        "top_p": fields.get("top_p"),
-        "max_output_tokens": fields.get("max_tokens"),
-        "reasoning": reasoning or None,
-        "instructions": fields.get("instructions"),
-        "include": _include(
-            fields.get("include"), bool(fields.get("use_encrypted_reasoning"))
-        ),
-        "store": fields.get("store"),
-        "parallel_tool_calls": fields.get("parallel_tool_calls"),
-        "metadata": fields.get("request_metadata"),
-        # routing (see routing.py): mapped to body fields by `call_params`
-        "fallback_models": fields.get("fallback_models"),
-        "fallback_rules": fields.get("fallback_rules"),
-        "provider": fields.get("provider"),
-        "usage_accounting": fields.get("usage_accounting") or None,
-        **(fields.get("model_kwargs") or {}),
-        "extra_body": fields.get("extra_body"),
-    }
+    params: Params = {}
+    for setting in _MODEL_SENT:
+        value = fields.get(setting.name)
+        # A model's False routing flag is its default: it leaves a `usage`
+        # given in model_kwargs alone (per call, False removes `include`).
+        if value is None or (setting.kind == "routing" and value is False):
+            continue
+        setting.merge(params, value)
     return {k: v for k, v in params.items() if v is not None}
 
 
-def _include(include: Any, encrypted_reasoning: bool) -> list[str] | None:
-    values = list(include or [])
-    if encrypted_reasoning and ENCRYPTED_REASONING not in values:
-        values.append(ENCRYPTED_REASONING)
-    return values or None
-
-
-def merge_params(
-    defaults: Mapping[str, Any], overrides: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Model parameters with per-call overrides (`invoke(..., **kwargs)`), unvalidated.
-
-    Per-call names are the model's: `max_tokens`, `request_metadata` and
-    `reasoning_effort` are mapped as in `model_params`, a per-call
-    `extra_body` is merged into the model's; `stop`/`stream` and LangChain's
-    tracing keywords are not payload fields.
-    """
+def merge_params(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> Params:
+    """Model parameters with per-call overrides (`invoke(..., **kwargs)`),
+    unvalidated. Per-call names are the model's, mapped as in `model_params`;
+    settings never sent (`stop`, tracing keywords, ...) are left out, and
+    other request fields are taken as given."""
     params = dict(defaults)
     for key, value in overrides.items():
-        if key in _NOT_SENT:
-            continue
-        if key == "max_tokens":
-            key = "max_output_tokens"
-        elif key == "request_metadata":
-            key = "metadata"
-        elif key == "reasoning_effort":
-            params["reasoning"] = {**params.get("reasoning", {}), "effort": value}
-            continue
-        elif key == "extra_body" and value is not None:
-            value = {**(params.get("extra_body") or {}), **_extra_body(value)}
-        params[key] = value
+        setting = BY_NAME.get(key)
+        if setting is None:
+            params[key] = value
+        elif setting.payload is not None:
+            setting.merge(params, value)
     return params
 
 
@@ -259,20 +243,32 @@ def call_params(
     defaults: Mapping[str, Any],
     overrides: Mapping[str, Any],
     model_fields: Collection[str] = (),
-) -> dict[str, Any]:
+) -> Params:
     """`merge_params`, then the routing settings checked and mapped to their
-    body fields (`routing.apply_routing`: `usage_accounting` becomes
+    body fields (`apply_routing`: `usage_accounting` becomes
     `usage: {"include": true}`), then `validate_params`: what one request is
     built from. Per-call keywords are checked first (`check_call_keywords`);
     `extra_body` is merged last, verbatim; every value must be JSON."""
     check_call_keywords(overrides, model_fields)
     params = apply_routing(merge_params(defaults, overrides))
-    extra = _extra_body(params.pop("extra_body", None))
+    extra = extra_body(params.pop("extra_body", None))
     validate_params(params)
     params.update(extra)  # verbatim: after the checks, over every other field
     for key, value in params.items():
         check_json(value, key)
     return params
+
+
+def validate_params(params: Mapping[str, Any]) -> None:
+    """Raise `ValueError` naming the first invalid setting (before any request).
+
+    >>> validate_params({"model": "o4-mini", "temperature": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature must be between 0 and 2, got 3
+    """
+    for payload, check in _CHECKS:
+        check(params.get(payload))
 
 
 def check_call_keywords(
@@ -293,7 +289,7 @@ def check_call_keywords(
 
 
 def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
-    if key == "metadata":
+    if key in _LANGCHAIN_RESERVED:
         return (
             "per-call 'metadata' is ambiguous: LangChain reserves it for tracing "
             "(invoke(..., config={'metadata': ...})). Send the request's metadata "
@@ -313,192 +309,10 @@ def _unknown_call_keyword(key: str, model_fields: Collection[str]) -> str:
     )
 
 
-def nearest(name: str, valid: Collection[str]) -> str:
-    """` (did you mean 'x'?)` for the closest name in `valid`, else `""`."""
-    close = difflib.get_close_matches(str(name), sorted(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _extra_body(value: Any) -> dict[str, Any]:
+def extra_body(value: Any) -> Params:
+    """`extra_body` checked: a dict with str keys (None: empty)."""
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise TypeError(f"extra_body must be a dict with str keys, got {value!r}")
     return dict(value)
-
-
-def move_unknown_fields(
-    values: Mapping[str, Any], known: Collection[str], owner: str
-) -> dict[str, Any]:
-    """Constructor keywords, with `model_name` read as `model` and the keywords
-    `owner` has no field for moved into `model_kwargs` (as ChatOpenAI does).
-    A Responses/OneRouter request field moves silently; any other name warns,
-    naming the nearest field, since it is most likely a typo.
-    """
-    values = dict(values)
-    if "model_name" in values and "model_name" not in known:
-        if "model" in values:
-            raise ValueError("pass model=... or model_name=..., not both")
-        values["model"] = values.pop("model_name")
-    extra = {name: values.pop(name) for name in list(values) if name not in known}
-    if not extra:
-        return values
-    model_kwargs = dict(values.get("model_kwargs") or {})
-    for name, value in extra.items():
-        if name in model_kwargs:
-            raise ValueError(f"{name!r} is given both as a keyword and in model_kwargs")
-        if name not in REQUEST_FIELDS:
-            hint = nearest(name, set(known) | REQUEST_FIELDS)
-            warnings.warn(
-                f"{owner} has no field {name!r}{hint}; it was moved into "
-                "model_kwargs and will be sent in the request body as is.",
-                UserWarning,
-                stacklevel=_USER_FRAME,
-            )
-        model_kwargs[name] = value
-    values["model_kwargs"] = model_kwargs
-    return values
-
-
-_USER_FRAME = 5
-"""From this module's warn to the user's constructor call (through the
-validator and pydantic's `__init__`s); a test checks it."""
-
-
-# -- validation ------------------------------------------------------------------------
-def validate_params(params: Mapping[str, Any]) -> None:
-    """Raise `ValueError` naming the first invalid setting (before any request).
-
-    >>> validate_params({"model": "o4-mini", "temperature": 3})
-    Traceback (most recent call last):
-    ...
-    ValueError: temperature must be between 0 and 2, got 3
-    """
-    model = params.get("model")
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"model must be a non-empty string, got {model!r}")
-    tokens = params.get("max_output_tokens")
-    if tokens is not None and (
-        isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1
-    ):
-        raise ValueError(
-            f"max_tokens (max_output_tokens) must be a positive integer, got {tokens!r}"
-        )
-    _check_range(params, "temperature", 0.0, 2.0)
-    _check_range(params, "top_p", 0.0, 1.0)
-    reasoning = params.get("reasoning")
-    if reasoning is not None:
-        if not isinstance(reasoning, Mapping):
-            raise ValueError(f"reasoning must be a dict, got {reasoning!r}")
-        _check_choice("reasoning effort", reasoning.get("effort"), REASONING_EFFORTS)
-        _check_choice(
-            "reasoning summary", reasoning.get("summary"), REASONING_SUMMARIES
-        )
-    include = params.get("include")
-    if include is not None and (
-        not isinstance(include, (list, tuple))
-        or not all(isinstance(i, str) for i in include)
-    ):
-        raise ValueError(f"include must be a list of strings, got {include!r}")
-
-
-def _check_range(params: Mapping[str, Any], key: str, lo: float, hi: float) -> None:
-    value = params.get(key)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{key} must be a number, got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{key} must be between {lo:g} and {hi:g}, got {value!r}")
-
-
-def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value is not None and value not in allowed:
-        raise ValueError(f"{what} must be one of {sorted(allowed)}, got {value!r}")
-
-
-def check_base_url(url: str) -> None:
-    """Reject non-HTTP URLs; warn when the key would cross a network in clear."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
-        )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        warnings.warn(
-            f"base_url {url!r} uses plain http:// to a non-loopback host: the "
-            "API key travels unencrypted. Use https://.",
-            UserWarning,
-            stacklevel=2,
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _clean_api_key(key: str) -> str:
-    """`key` without surrounding whitespace (a trailing newline from a file or
-    `echo`); `ValueError` (never showing the key) when what is left has a
-    space, a control or a non-ASCII character: HTTP headers cannot carry it.
-
-    >>> _clean_api_key("sk-or-abc\\n")
-    'sk-or-abc'
-    """
-    cleaned = key.strip()
-    for index, char in enumerate(cleaned):
-        if not (char.isascii() and char.isprintable()) or char == " ":
-            raise ValueError(
-                f"api_key has a character an HTTP header cannot carry at position "
-                f"{index} ({unicodedata.name(char, 'control character')}); check "
-                "the key for stray quotes, spaces or pasted formatting."
-            )
-    return cleaned
-
-
-def require_api_key(key: SecretStr | None) -> SecretStr:
-    """The key, cleaned (`_clean_api_key`); `ValueError` when there is none.
-
-    >>> require_api_key(SecretStr("sk-or-abc\\n")).get_secret_value()
-    'sk-or-abc'
-    """
-    if key is None:
-        raise ValueError(
-            f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
-            "environment variable."
-        )
-    return SecretStr(_clean_api_key(key.get_secret_value()))
-
-
-MAX_TIMEOUT = 86_400.0
-"""Longest timeout accepted, in seconds (a day): larger values overflow
-socket timeouts or never fire."""
-
-
-def check_timeout(name: str, value: Any) -> None:
-    """Reject a timeout that cannot work, naming the setting: not a number,
-    <= 0, nan, infinite, or over `MAX_TIMEOUT`. `None` means the default;
-    an `httpx.Timeout` is checked phase by phase (its `None` = no limit).
-
-    >>> check_timeout("timeout", 0)
-    Traceback (most recent call last):
-    ...
-    ValueError: timeout must be a number of seconds in (0, 86400], got 0
-    """
-    if value is None:
-        return
-    if hasattr(value, "as_dict"):  # httpx.Timeout
-        for phase, seconds in value.as_dict().items():
-            check_timeout(f"{name}.{phase}", seconds)
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be seconds (a number), got {value!r}")
-    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
-        raise ValueError(
-            f"{name} must be a number of seconds in (0, {MAX_TIMEOUT:g}], got {value!r}"
-        )

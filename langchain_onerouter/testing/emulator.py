@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from langchain_onerouter._settings.fields import API_KEY_ENV, BASE_URL_ENV
+from langchain_onerouter._settings.env import API_KEY_ENV, BASE_URL_ENV
 from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
 from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
 

@@ -242,7 +242,6 @@ def test_bad_input_fails_before_any_request(
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"dimension": 8}, "no setting 'dimension'; did you mean 'dimensions'"),
         ({"dimensions": 0}, "greater than or equal to 1"),
         ({"encoding_format": "binary"}, "'float' or 'base64'"),
         ({"chunk_size": 0}, "greater than or equal to 1"),

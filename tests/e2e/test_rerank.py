@@ -168,7 +168,6 @@ def test_bad_input_fails_before_any_request(
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"topn": 2}, "no setting 'topn'; did you mean 'top_n'"),
         ({"top_n": 0}, "greater than or equal to 1"),
         ({"model": " "}, "model must be a non-empty string"),
         ({"model_kwargs": {"query": "x"}}, "'query' is set from the arguments"),

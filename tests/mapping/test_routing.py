@@ -13,20 +13,22 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.runnables import ConfigurableField
 
 from langchain_onerouter import ChatOneRouterResponses
+from langchain_onerouter._mapping.reasoning_fallback import (
+    is_foreign_reasoning_error,
+    without_reasoning,
+)
 from langchain_onerouter._mapping.response import (
     RequestedRoute,
     response_to_message,
     routing_metadata,
 )
-from langchain_onerouter._mapping.stream import ResponseStreamParser
-from langchain_onerouter.routing import (
+from langchain_onerouter._mapping.routing import (
     apply_routing,
     is_fallback,
-    is_foreign_reasoning_error,
     validate_fallback_rules,
     validate_provider,
-    without_reasoning,
 )
+from langchain_onerouter._mapping.stream import ResponseStreamParser
 from langchain_onerouter.testing import protocol
 from tests.support import bodies
 from tests.support.models import Recorder, echo, make_llm
@@ -414,6 +416,11 @@ def test_requested_route_of_a_body() -> None:
     "name",
     [
         "langchain_onerouter.routing",
+        "langchain_onerouter._mapping.routing",
+        "langchain_onerouter._mapping.reasoning_fallback",
+        "langchain_onerouter._mapping.names",
+        "langchain_onerouter._settings.fields",
+        "langchain_onerouter._settings.checks",
         "langchain_onerouter._mapping.capabilities",
         "langchain_onerouter._mapping.response",
         "langchain_onerouter.testing.routing",
@@ -485,10 +492,14 @@ def test_routing_fields_survive_serialisation() -> None:
 
 
 def test_settings_lists_the_routing_keywords_and_extensions() -> None:
-    from langchain_onerouter import routing
     from langchain_onerouter._settings import fields as settings
 
-    assert set(settings.ROUTING_KEYWORDS) == routing.ROUTING_PARAMS
+    assert set(settings.ROUTING_KEYWORDS) == {
+        "fallback_models",
+        "fallback_rules",
+        "provider",
+        "usage_accounting",
+    }
     mapped = apply_routing(
         {"model": "m", **{k: None for k in settings.ROUTING_KEYWORDS}}
     )
@@ -579,3 +590,45 @@ def test_every_routing_keyword_works_per_call(way: str) -> None:
     for body in (r.json() for r in rec.requests):
         assert {k: body.get(k) for k in SENT} == SENT
         assert not {"usage_accounting", "strict_capabilities"} & set(body)
+
+
+def test_reasoning_fallback_retries_once_only_before_output() -> None:
+    from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
+    from langchain_onerouter.errors import BadRequestError
+
+    body = {
+        "model": "m",
+        "input": [{"type": "reasoning", "id": "rs_1", "encrypted_content": "x"}],
+    }
+    foreign = BadRequestError("bad", status_code=400, code="invalid_encrypted_content")
+    other = BadRequestError("temperature is too hot", status_code=400)
+    sent: list[dict[str, Any]] = []
+
+    def post(b: dict[str, Any]) -> str:
+        sent.append(b)
+        if len(sent) == 1:
+            raise foreign
+        return "ok"
+
+    fallback = ReasoningFallback(True, {})
+    with pytest.warns(UserWarning, match="Retrying once"):
+        assert fallback.send(post, body) == ("ok", {"model": "m", "input": []})
+    assert sent[0] is body and fallback.flag == {
+        "dropped_items": 1,
+        "error": "invalid_encrypted_content",
+    }
+    metadata: dict[str, Any] = {}
+    fallback.mark(metadata)
+    assert metadata == {"reasoning_retry": fallback.flag}
+    with pytest.raises(BadRequestError):  # never a second retry
+        fallback.retry_body(foreign, body, output_sent=False)
+    for fresh, err, output_sent in (
+        (ReasoningFallback(True, {}), foreign, True),
+        (ReasoningFallback(True, {"reasoning_fallback_retry": False}), foreign, False),
+        (ReasoningFallback(False, {}), foreign, False),
+        (ReasoningFallback(True, {}), other, False),
+    ):
+        with pytest.raises(BadRequestError) as info:
+            fresh.retry_body(err, body, output_sent=output_sent)
+        assert info.value is err and fresh.flag is None
+    assert ReasoningFallback(False, {"reasoning_fallback_retry": True}).enabled

@@ -1,4 +1,4 @@
-"""settings.py: names, defaults, the model/per-call merge and its validation."""
+"""Settings: names, the settings table, the model/per-call merge, its checks."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from langchain_onerouter import ChatOneRouterResponses
+from langchain_onerouter._mapping.jsonutil import check_json
+from langchain_onerouter._settings.checks import check_base_url
+from langchain_onerouter._settings.env import DEFAULT_BASE_URL
 from langchain_onerouter._settings.fields import (
     CALL_KEYWORDS,
-    DEFAULT_BASE_URL,
     ONEROUTER_REQUEST_FIELDS,
     RESPONSES_REQUEST_FIELDS,
     call_params,
-    check_base_url,
     check_call_keywords,
-    check_json,
     merge_params,
     model_params,
     resolve_base_url,
@@ -290,3 +290,49 @@ def test_model_name_is_an_alias_of_model() -> None:
     assert ChatOneRouterResponses(model_name="openai/gpt-5.4").model == "openai/gpt-5.4"
     with pytest.raises(ValueError, match="not both"):
         ChatOneRouterResponses(model="a", model_name="b")
+
+
+# -- the table ---------------------------------------------------------------------------
+def test_every_model_setting_is_one_row_of_the_table() -> None:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from langchain_onerouter._settings.connection import OneRouterConnection
+    from langchain_onerouter._settings.fields import BY_NAME, SETTINGS
+
+    connection = set(OneRouterConnection.model_fields) - {"model_kwargs"}
+    own = (
+        set(ChatOneRouterResponses.model_fields)
+        - set(BaseChatModel.model_fields)
+        - connection
+    )
+    assert own == {s.name for s in SETTINGS if s.model}
+    assert len(BY_NAME) == len(SETTINGS)  # each setting once
+
+
+def test_renames_and_sets_derive_from_the_table() -> None:
+    from langchain_onerouter._settings import fields
+
+    renamed = {
+        s.name: s.payload
+        for s in fields.SETTINGS
+        if s.payload not in (None, "*", s.name) and s.kind != "langchain"
+    }
+    assert renamed == {
+        "max_tokens": "max_output_tokens",
+        "reasoning_effort": "reasoning.effort",
+        "use_encrypted_reasoning": "include",
+        "request_metadata": "metadata",
+        "usage_accounting": "usage",
+    }
+    assert fields.CALL_ONLY == (
+        "stop",
+        "stream",
+        "strict_capabilities",
+        "reasoning_fallback_retry",
+    )
+    assert "streaming" not in fields.CALL_KEYWORDS
+    assert "use_encrypted_reasoning" not in fields.CALL_KEYWORDS
+    assert {"max_tokens", "max_output_tokens", "request_metadata"} <= (
+        fields.CALL_KEYWORDS
+    )
+    assert fields.ONEROUTER_REQUEST_FIELDS <= fields.REQUEST_FIELDS

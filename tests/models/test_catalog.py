@@ -13,7 +13,7 @@ import pytest
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_onerouter import ChatOneRouterResponses
-from langchain_onerouter._settings.fields import DEFAULT_BASE_URL
+from langchain_onerouter._settings.env import DEFAULT_BASE_URL
 from langchain_onerouter.catalog import (
     CATALOG,
     ModelCatalog,

@@ -16,7 +16,6 @@ LAZY_OURS = {
     "langchain_onerouter.embeddings",
     "langchain_onerouter.rerank",
     "langchain_onerouter._mapping.retrieval",
-    "langchain_onerouter._settings.connection",
     "langchain_onerouter._mapping.tokens",
     "langchain_onerouter.cli",
     "langchain_onerouter.testing",
@@ -121,3 +120,22 @@ def test_client_fields_take_httpx_objects_and_name_a_wrong_one() -> None:
             ChatOneRouterResponses(model="m", api_key="k", http_async_client=client)
         assert "instance of httpx.AsyncClient" in str(err.value)
     assert ChatOneRouterResponses(model="m", api_key="k", timeout="30").timeout == 30.0
+
+
+def test_public_modules_export_only_what_users_call() -> None:
+    from langchain_onerouter import errors, routing
+
+    assert langchain_onerouter.ResponseTooLargeError is errors.ResponseTooLargeError
+    assert (
+        langchain_onerouter.UnsupportedCapabilityError
+        is errors.UnsupportedCapabilityError
+    )
+    assert set(routing.__all__) == {
+        "FallbackTrigger",
+        "MaxPrice",
+        "PercentileCutoffs",
+        "ProviderPreferences",
+        "routing_from_env",
+    }
+    for name in routing.__all__:
+        assert not name.startswith(("apply_", "validate_", "is_", "without_")), name
