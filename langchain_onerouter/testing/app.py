@@ -81,6 +81,11 @@ MODELS: list[dict[str, Any]] = [
         "output_modalities": ["embedding"],
     },
     {
+        **_model("text-embedding-3-large", "text-embedding-3-large", 8192, 0, ["text"]),
+        "category_type": "embedding",
+        "output_modalities": ["embedding"],
+    },
+    {
         **_model("cohere/rerank-v3.5", "Rerank v3.5", 4096, 0, ["text"]),
         "category_type": "rerank",
         "output_modalities": ["score"],
@@ -132,6 +137,7 @@ def create_app(state: EmulatorState) -> Starlette:
             protocol.validate_request(body, state.secret)
             if state.strict:
                 protocol.check_strict(body, state.model_ids())
+            protocol.check_modalities(body, state.models)
             served.append(_route(state, body))
 
         accepted = await _accept(state, request, validate)
@@ -151,14 +157,18 @@ def create_app(state: EmulatorState) -> Starlette:
         return JSONResponse(resource, 200, headers)
 
     async def embeddings(request: Request) -> Response:
-        return await _serve(
-            state, request, retrieval.validate_embeddings, retrieval.embeddings_response
-        )
+        def validate(body: Any) -> None:
+            retrieval.validate_embeddings(body)
+            _check_kind(state, body, "embedding")
+
+        return await _serve(state, request, validate, retrieval.embeddings_response)
 
     async def rerank(request: Request) -> Response:
-        return await _serve(
-            state, request, retrieval.validate_rerank, retrieval.rerank_response
-        )
+        def validate(body: Any) -> None:
+            retrieval.validate_rerank(body)
+            _check_kind(state, body, "rerank")
+
+        return await _serve(state, request, validate, retrieval.rerank_response)
 
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": state.models})
@@ -261,6 +271,21 @@ def _route(state: EmulatorState, body: dict[str, Any]) -> routing.Route:
     return served
 
 
+def _check_kind(state: EmulatorState, body: dict[str, Any], kind: str) -> None:
+    """Strict mode: the model exists (404) and is a `kind` model (400)."""
+    ids = state.model_ids()
+    if not state.strict or ids is None:
+        return
+    protocol.check_strict({"model": body["model"]}, ids)
+    entry = next(m for m in state.models if m["id"] == body["model"])
+    if entry.get("category_type", "LLM").lower() != kind:
+        raise protocol.RequestError(
+            f"The model {body['model']!r} is not a {kind} model "
+            f"(category_type {entry.get('category_type')!r}).",
+            "model",
+        )
+
+
 def _authorized(state: EmulatorState, request: Request) -> bool:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -290,7 +315,10 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
     else:
         plan = plan_reply(body)
     output, partial_usage, incomplete = protocol.build_output(
-        plan, state.secret, body.get("max_output_tokens")
+        plan,
+        state.secret,
+        body.get("max_output_tokens"),
+        encrypted=protocol.wants_encrypted_reasoning(body),
     )
     output.extend(protocol.scripted_item(item) for item in reply.items)
     scripted_ids = [ToolCall.coerce(c).call_id for c in reply.tool_calls]

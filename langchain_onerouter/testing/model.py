@@ -25,7 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_QUOTED = re.compile(r"[\"'\u201c\u2018]([^\"'\u201d\u2019]{1,200})[\"'\u201d\u2019]")
+# A quote opens and closes outside a word, so the apostrophe of "What's" is no quote.
+_QUOTED = re.compile(
+    r'"([^"]{1,200})"|\u201c([^\u201d]{1,200})\u201d'
+    r"|(?<!\w)['\u2018]([^'\u2018\u2019]{1,200})['\u2019](?!\w)"
+)
 _WORD = re.compile(r"[a-z0-9]{3,}")
 _STOPWORDS = frozenset(
     {"the", "and", "for", "with", "what", "get", "set", "use", "this", "that"}
@@ -139,45 +143,73 @@ def plan_reply(body: Mapping[str, Any]) -> Plan:
     )
     user_text = content_text(user.get("content")).strip() if user else ""
     plan = Plan()
-    tools = _allowed_tools(function_tools(body.get("tools")), body.get("tool_choice"))
+    choice = body.get("tool_choice")
+    tools = _allowed_tools(function_tools(body.get("tools")), choice)
     ends_with_user = last.get("type") == "message" and last.get("role") == "user"
-    trailing_outputs = _trailing_outputs(items)
-
-    if tools and ends_with_user:
-        tool = _choose_tool(tools, body.get("tool_choice"), user_text)
+    fmt = _text_format(body)
+    if tools and (ends_with_user or _forced(choice)):
+        called = set() if ends_with_user else _called_this_turn(items)
+        tool = _choose_tool(tools, choice, user_text, called)
         args = value_from_schema(tool.get("parameters") or {}, user_text)
         if not isinstance(args, dict):
             args = {}
         plan.tool_calls.append((tool["name"], json.dumps(args, ensure_ascii=False)))
         action = f"call the tool {tool['name']}"
-    elif trailing_outputs:
+    elif fmt.get("type") == "json_schema":
+        value = value_from_schema(fmt.get("schema") or {}, user_text)
+        plan.text = json.dumps(value, ensure_ascii=False)
+        action = f"fill the JSON schema {fmt.get('name', '')}".rstrip()
+    elif fmt.get("type") == "json_object":
+        prompt = [str(body.get("instructions") or "")]
+        prompt += [item_text(i) for i in items if i.get("type") == "message"]
+        plan.text = json.dumps(json_object_for(prompt, user_text), ensure_ascii=False)
+        action = "answer with a JSON object"
+    elif trailing := _trailing_outputs(items):
         plan.text = "Tool results: " + "; ".join(
-            f"{name} returned {output}" for name, output in trailing_outputs
+            f"{name} returned {output}" for name, output in trailing
         )
         action = "report the tool results"
     else:
-        fmt = ((body.get("text") or {}).get("format")) or {}
-        if fmt.get("type") == "json_schema":
-            plan.text = json.dumps(
-                value_from_schema(fmt.get("schema") or {}, user_text),
-                ensure_ascii=False,
-            )
-            action = f"fill the JSON schema {fmt.get('name', '')}".rstrip()
-        elif fmt.get("type") == "json_object":
-            plan.text = json.dumps({"you_said": user_text}, ensure_ascii=False)
-            action = "answer with a JSON object"
-        else:
-            plan.text = f"You said: {user_text}" if user_text else "You said nothing."
-            media = _media_count(user.get("content")) if user else 0
-            if media:
-                plan.text += f" (with {media} attachment{'s' if media > 1 else ''})"
-            action = "echo it back"
+        plan.text = f"You said: {user_text}" if user_text else "You said nothing."
+        media = _media_count(user.get("content")) if user else 0
+        if media:
+            plan.text += f" (with {media} attachment{'s' if media > 1 else ''})"
+        action = "echo it back"
     if _reasoning_requested(body.get("reasoning")):
         plan.reasoning = (
             f"The last user message has {count_tokens(user_text)} words; "
             f"I will {action}."
         )
     return plan
+
+
+def _text_format(body: Mapping[str, Any]) -> dict[str, Any]:
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    return fmt if isinstance(fmt, dict) else {}
+
+
+def _forced(choice: Any) -> bool:
+    """`tool_choice` demands a call (`required`, a named function, or
+    `allowed_tools` in mode `required`)."""
+    if choice == "required":
+        return True
+    if isinstance(choice, dict):
+        if choice.get("type") == "allowed_tools":
+            return choice.get("mode") == "required"
+        return choice.get("type") == "function"
+    return False
+
+
+def _called_this_turn(items: list[dict[str, Any]]) -> set[str]:
+    """Names of the tools called since the last user message."""
+    called: set[str] = set()
+    for item in reversed(items):
+        if item.get("type") == "message" and item.get("role") == "user":
+            break
+        if item.get("type") in ("function_call", "custom_tool_call"):
+            called.add(str(item.get("name")))
+    return called
 
 
 def _reasoning_requested(reasoning: Any) -> bool:
@@ -198,12 +230,15 @@ def _allowed_tools(tools: list[dict[str, Any]], choice: Any) -> list[dict[str, A
 
 
 def _choose_tool(
-    tools: list[dict[str, Any]], choice: Any, user_text: str
+    tools: list[dict[str, Any]], choice: Any, user_text: str, called: set[str]
 ) -> dict[str, Any]:
+    """The named tool, else (preferring tools not yet called this turn) the
+    one sharing most words with the message, else the first."""
     if isinstance(choice, dict) and choice.get("type") == "function":
         for tool in tools:
             if tool["name"] == choice.get("name"):
                 return tool
+    tools = [t for t in tools if t["name"] not in called] or tools
     words = set(_WORD.findall(user_text.lower())) - _STOPWORDS
 
     def overlap(tool: dict[str, Any]) -> int:
@@ -230,7 +265,8 @@ def _trailing_outputs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def string_seed(user_text: str) -> str:
     match = _QUOTED.search(user_text)
-    return (match.group(1) if match else user_text)[:MAX_STRING]
+    quoted = next((g for g in match.groups() if g), None) if match else None
+    return (quoted or user_text)[:MAX_STRING]
 
 
 def value_from_schema(
@@ -361,3 +397,63 @@ def _string(schema: dict[str, Any], user_text: str) -> str:
     if len(value) < min_len:
         value = value + "x" * (min_len - len(value))
     return value
+
+
+_NAMED_KEYS = re.compile(r"\b(?:keys?|fields?|properties)\b", re.IGNORECASE)
+_KEY_TOKEN = re.compile(r"[`\"']([A-Za-z_][A-Za-z0-9_]{0,63})[`\"']")
+
+
+def json_object_for(prompt: list[str], user_text: str) -> dict[str, Any]:
+    """A JSON object shaped as the prompt describes it, read from the prompt's
+    texts (instructions first): a JSON Schema it embeds, else the keys and
+    value types of a JSON example, else the quoted names after "keys",
+    "fields" or "properties"; with none of these, `{"you_said": ...}`.
+
+    >>> json_object_for(['Reply as JSON like {"city": "X", "temp": 3}'], "Paris")
+    {'city': 'Paris', 'temp': 3}
+    >>> json_object_for(["Return JSON with keys `name` and `age`."], "Bo")
+    {'name': 'Bo', 'age': 'Bo'}
+    """
+    for text in prompt:
+        example = _embedded_object(text)
+        if example is None:
+            continue
+        if example.get("type") == "object" or "properties" in example:
+            value = value_from_schema(example, user_text)
+            if isinstance(value, dict):
+                return value
+        return _like(example, user_text)
+    for text in prompt:
+        match = _NAMED_KEYS.search(text)
+        names = _KEY_TOKEN.findall(text[match.end() :]) if match else []
+        if names:
+            return dict.fromkeys(names, string_seed(user_text) or "text")
+    return {"you_said": user_text}
+
+
+def _embedded_object(text: str) -> dict[str, Any] | None:
+    """The first `{...}` in `text` that parses as a JSON object."""
+    decoder = json.JSONDecoder()
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = decoder.raw_decode(text, start)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and value:
+            return value
+        start = text.find("{", start + 1)
+    return None
+
+
+def _like(example: Any, user_text: str, depth: int = 0) -> Any:
+    """A value of the example's shape: its keys and types, strings seeded."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(example, dict):
+        return {k: _like(v, user_text, depth + 1) for k, v in example.items()}
+    if isinstance(example, list):
+        return [_like(example[0], user_text, depth + 1)] if example else []
+    if isinstance(example, str):
+        return string_seed(user_text) or "text"
+    return example

@@ -72,6 +72,40 @@ def check_strict(body: Mapping[str, Any], model_ids: Collection[str] | None) -> 
         )
 
 
+def wants_encrypted_reasoning(body: Mapping[str, Any]) -> bool:
+    """`include` asks for `reasoning.encrypted_content`."""
+    include = body.get("include")
+    return isinstance(include, list) and "reasoning.encrypted_content" in include
+
+
+MEDIA_PARTS = {"input_image": "image", "input_file": "file"}
+
+
+def check_modalities(
+    body: Mapping[str, Any], models: Iterable[Mapping[str, Any]]
+) -> None:
+    """400 for an image or file sent to a catalog model whose
+    `input_modalities` lack it (unknown models are not checked)."""
+    entry = next((m for m in models if m.get("id") == body.get("model")), None)
+    if entry is None or not isinstance(entry.get("input_modalities"), list):
+        return
+    accepted = entry["input_modalities"]
+    for index, item in enumerate(normalize_input(body.get("input"))):
+        content = item.get("content") if item.get("type") == "message" else None
+        for c_index, part in enumerate(content if isinstance(content, list) else []):
+            kind = (
+                MEDIA_PARTS.get(str(part.get("type")))
+                if isinstance(part, dict)
+                else None
+            )
+            if kind is not None and kind not in accepted:
+                raise RequestError(
+                    f"The model {entry['id']!r} does not support {kind} input "
+                    f"(its input_modalities: {', '.join(accepted)}).",
+                    f"input[{index}].content[{c_index}]",
+                )
+
+
 def error_body(
     status: int, message: str, *, code: Any = None, param: str | None = None
 ) -> dict[str, Any]:
@@ -188,22 +222,24 @@ def validate_request(body: Any, secret: bytes) -> None:
 
 # -- output items and the response object -------------------------------------
 def build_output(
-    plan: Plan, secret: bytes, max_output_tokens: Any = None
+    plan: Plan, secret: bytes, max_output_tokens: Any = None, *, encrypted: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
-    """(output items, usage-without-input, incomplete reason) for a plan."""
+    """(output items, usage-without-input, incomplete reason) for a plan;
+    reasoning carries `encrypted_content` only when `encrypted` (the request's
+    `include` asked for it)."""
     output: list[dict[str, Any]] = []
     reasoning_tokens = 0
     incomplete: str | None = None
     if plan.reasoning is not None:
         rs_id = new_id("rs")
-        output.append(
-            {
-                "type": "reasoning",
-                "id": rs_id,
-                "summary": [{"type": "summary_text", "text": plan.reasoning}],
-                "encrypted_content": sign_reasoning(secret, rs_id, plan.reasoning),
-            }
-        )
+        item: dict[str, Any] = {
+            "type": "reasoning",
+            "id": rs_id,
+            "summary": [{"type": "summary_text", "text": plan.reasoning}],
+        }
+        if encrypted:
+            item["encrypted_content"] = sign_reasoning(secret, rs_id, plan.reasoning)
+        output.append(item)
         reasoning_tokens = count_tokens(plan.reasoning)
     text_tokens = 0
     if plan.text is not None:

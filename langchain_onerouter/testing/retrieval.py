@@ -32,8 +32,14 @@ from typing import Any
 from langchain_onerouter.testing.model import count_tokens
 from langchain_onerouter.testing.protocol import RequestError, new_id
 
-DEFAULT_DIMENSIONS = 256
-MAX_DIMENSIONS = 4096
+NATIVE_DIMENSIONS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
+"""Vector sizes of the emulated embedding models (with or without `openai/`)."""
+DEFAULT_DIMENSIONS = 1536
+"""The size for a model not in `NATIVE_DIMENSIONS` (e.g. with `any_model`)."""
 MAX_INPUTS = 2048
 CONTEXT_TOKENS = 8192
 """Per-input limit, counted like the rest of the emulator (whitespace split)."""
@@ -52,6 +58,11 @@ def _features(text: str) -> list[str]:
     padded = f" {text} "
     grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
     return grams + ["w:" + w for w in _WORDS.findall(text.lower())]
+
+
+def native_dimensions(model: str) -> int:
+    """The vector size `model` returns when `dimensions` is not sent."""
+    return NATIVE_DIMENSIONS.get(model.removeprefix("openai/"), DEFAULT_DIMENSIONS)
 
 
 def embed_text(text: str, dimensions: int = DEFAULT_DIMENSIONS) -> list[float]:
@@ -116,14 +127,13 @@ def validate_embeddings(body: Any) -> None:
         raise RequestError(
             "'encoding_format' must be 'float' or 'base64'.", "encoding_format"
         )
-    dims = body.get("dimensions")
+    dims, native = body.get("dimensions"), native_dimensions(body["model"])
     if dims is not None and (
-        isinstance(dims, bool)
-        or not isinstance(dims, int)
-        or not 0 < dims <= MAX_DIMENSIONS
+        isinstance(dims, bool) or not isinstance(dims, int) or not 0 < dims <= native
     ):
         raise RequestError(
-            f"'dimensions' must be an integer from 1 to {MAX_DIMENSIONS}.",
+            f"'dimensions' must be an integer from 1 to {native} for "
+            f"{body['model']!r}.",
             "dimensions",
         )
 
@@ -133,7 +143,7 @@ def embeddings_response(
 ) -> dict[str, Any]:
     """The OpenAI-shaped answer to a valid request (`usage` overrides the count)."""
     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-    dims = body.get("dimensions") or DEFAULT_DIMENSIONS
+    dims = body.get("dimensions") or native_dimensions(body["model"])
     packed = body.get("encoding_format") == "base64"
     data = []
     for index, text in enumerate(inputs):

@@ -125,6 +125,7 @@ async def test_ainvoke_answers_from_the_last_user_message(
 def test_reasoning_is_summarised_signed_and_replayable(
     emu: OneRouterEmulator, llm: ChatOneRouterResponses
 ) -> None:
+    llm = llm.model_copy(update={"use_encrypted_reasoning": True})
     first = llm.invoke("think about this", reasoning_effort="low")
     reasoning = [
         b for b in first.content if isinstance(b, dict) and b["type"] == "reasoning"
@@ -524,9 +525,8 @@ def test_invalid_requests_are_400_with_the_error_body(
 
 
 def test_tampered_encrypted_content_is_rejected(emu: OneRouterEmulator) -> None:
-    body = post(
-        emu, {"model": "o4-mini", "input": "x", "reasoning": {"effort": "low"}}
-    ).json()
+    asked = {"reasoning": {"effort": "low"}, "include": ["reasoning.encrypted_content"]}
+    body = post(emu, {"model": "o4-mini", "input": "x", **asked}).json()
     token = body["output"][0]["encrypted_content"]
     ok = post(emu, {"model": "o4-mini", "input": [body["output"][0], user("y")]})
     assert ok.status_code == 200
