@@ -7,7 +7,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,15 +116,25 @@ class EmulatorState:
     event_names: bool = True
     router: routing.RoutingState = field(default_factory=routing.RoutingState)
     strict: bool = True
-    """Reject what the real API rejects (see `protocol.check_strict`)."""
+    """Reject what the real API rejects (see `protocol.STRICT_RULES`)."""
+    relaxed: frozenset[str] = frozenset()
+    """Strict rules relaxed one by one (`lenient={...}`)."""
+    raw_reasoning: str = "reasoning_text"
+    """Event name of raw reasoning deltas (`reasoning` for Open Responses)."""
     models: list[dict[str, Any]] = field(default_factory=lambda: list(MODELS))
     """The catalog `/v1/models` serves; strict mode 404s other model ids."""
     any_model: bool = False
     """Accept any model id even in strict mode."""
 
+    def relaxed_rules(self) -> frozenset[str]:
+        """The strict rules not enforced now (all of them when not strict)."""
+        return self.relaxed if self.strict else frozenset(protocol.STRICT_RULES)
+
     def model_ids(self) -> set[str] | None:
         """The ids a strict emulator accepts (None: any)."""
-        return None if self.any_model else {m["id"] for m in self.models}
+        if self.any_model or "model" in self.relaxed_rules():
+            return None
+        return {m["id"] for m in self.models}
 
 
 def create_app(state: EmulatorState) -> Starlette:
@@ -135,9 +145,10 @@ def create_app(state: EmulatorState) -> Starlette:
 
         def validate(body: Any) -> None:
             protocol.validate_request(body, state.secret)
-            if state.strict:
-                protocol.check_strict(body, state.model_ids())
-            protocol.check_modalities(body, state.models)
+            relaxed = state.relaxed_rules()
+            protocol.check_strict(body, state.model_ids(), relaxed)
+            if "modalities" not in relaxed:
+                protocol.check_modalities(body, state.models)
             served.append(_route(state, body))
 
         accepted = await _accept(state, request, validate)
@@ -173,6 +184,15 @@ def create_app(state: EmulatorState) -> Starlette:
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": state.models})
 
+    async def model(request: Request) -> Response:
+        model_id = request.path_params["model_id"]
+        entry = next((m for m in state.models if m["id"] == model_id), None)
+        if entry is None and state.model_ids() is None:
+            entry = catalog_entry(model_id)  # any model is served
+        if entry is None:
+            return _error(404, f"The model {model_id!r} does not exist.", param="model")
+        return JSONResponse(entry)
+
     async def not_found(request: Request) -> Response:
         return _error(404, f"No route for {request.method} {request.url.path}")
 
@@ -182,6 +202,7 @@ def create_app(state: EmulatorState) -> Starlette:
             Route("/v1/embeddings", embeddings, methods=["POST"]),
             Route("/v1/rerank", rerank, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
+            Route("/v1/models/{model_id:path}", model, methods=["GET"]),
             Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
     )
@@ -274,9 +295,9 @@ def _route(state: EmulatorState, body: dict[str, Any]) -> routing.Route:
 def _check_kind(state: EmulatorState, body: dict[str, Any], kind: str) -> None:
     """Strict mode: the model exists (404) and is a `kind` model (400)."""
     ids = state.model_ids()
-    if not state.strict or ids is None:
+    if ids is None:
         return
-    protocol.check_strict({"model": body["model"]}, ids)
+    protocol.check_model(body["model"], ids)
     entry = next(m for m in state.models if m["id"] == body["model"])
     if entry.get("category_type", "LLM").lower() != kind:
         raise protocol.RequestError(
@@ -311,6 +332,8 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
                 for call in map(ToolCall.coerce, reply.tool_calls)
             ],
             reasoning=reply.reasoning,
+            reasoning_text=reply.reasoning_text,
+            annotations=[dict(a) for a in reply.annotations],
         )
     else:
         plan = plan_reply(body)
@@ -320,7 +343,7 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
         body.get("max_output_tokens"),
         encrypted=protocol.wants_encrypted_reasoning(body),
     )
-    output.extend(protocol.scripted_item(item) for item in reply.items)
+    output = _in_scripted_order(output, reply.items)
     scripted_ids = [ToolCall.coerce(c).call_id for c in reply.tool_calls]
     calls = [item for item in output if item["type"] == "function_call"]
     for item, call_id in zip(calls, scripted_ids, strict=False):
@@ -350,6 +373,21 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
     )
 
 
+def _in_scripted_order(
+    output: list[dict[str, Any]], items: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Scripted `items` in their order; next to generated output, reasoning
+    ones lead the message and calls (after a generated reasoning item), as
+    the API orders them."""
+    scripted = [protocol.scripted_item(item) for item in items]
+    if not output:
+        return scripted
+    lead = 1 if output and output[0]["type"] == "reasoning" else 0
+    thinking = [i for i in scripted if i["type"] == "reasoning"]
+    others = [i for i in scripted if i["type"] != "reasoning"]
+    return [*output[:lead], *thinking, *output[lead:], *others]
+
+
 async def _sse(
     state: EmulatorState, final: dict[str, Any], reply: Reply
 ) -> AsyncIterator[bytes]:
@@ -360,7 +398,11 @@ async def _sse(
         pending.append(KEEPALIVE)
     if reply.raw_body is not None:
         pending.append(b"data: " + _bytes(reply.raw_body) + b"\n\n")
-    for sent, event in enumerate(protocol.numbered(protocol.response_events(final))):
+    for sent, event in enumerate(
+        protocol.numbered(
+            protocol.response_events(final, raw_reasoning=state.raw_reasoning)
+        )
+    ):
         if reply.drop_after is not None and sent >= reply.drop_after:
             if pending:
                 yield b"".join(pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import secrets
 import socket
 import threading
@@ -14,9 +15,25 @@ import uvicorn
 
 from langchain_onerouter._settings.env import API_KEY_ENV, BASE_URL_ENV
 from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
+from langchain_onerouter.testing.protocol import STRICT_RULES
 from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
 
 START_TIMEOUT = 10.0
+
+
+def relaxed_rules(value: bool | Iterable[str]) -> frozenset[str]:
+    """`lenient=` as rule names; an unknown name is a ValueError naming the
+    nearest rule."""
+    if isinstance(value, bool):
+        return frozenset(STRICT_RULES) if value else frozenset()
+    names = frozenset([value] if isinstance(value, str) else value)
+    for name in names - set(STRICT_RULES):
+        near = difflib.get_close_matches(name, STRICT_RULES, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(
+            f"unknown lenient rule {name!r}{hint} (rules: {', '.join(STRICT_RULES)})"
+        )
+    return names
 
 
 class OneRouterEmulator:
@@ -30,11 +47,17 @@ class OneRouterEmulator:
         keepalive: Start each stream with a `: ONEROUTER PROCESSING` comment.
         event_names: Send `event:` lines in streams (some providers send only
             `data:` lines).
-        strict: Reject what OneRouter rejects: unknown top-level request
-            fields (400 naming the parameter), `previous_response_id`
-            (OneRouter is stateless; 400) and model ids not in the catalog
-            (404). `strict=False` restores the lenient emulator of old, which
-            accepts all three.
+        strict: Reject what OneRouter rejects (each rule of
+            `protocol.STRICT_RULES`): unknown top-level request fields,
+            `previous_response_id` / `conversation` / `item_reference` (OneRouter
+            is stateless), model ids not in the catalog (404), assistant input
+            messages without `id`/`status`, media a model cannot read.
+            `strict=False` is `lenient=True`.
+        lenient: Relax strict rules: True for all, or rule names, e.g.
+            `{"assistant_ids"}` for clients that send assistant messages
+            without `id`/`status`.
+        raw_reasoning_events: Event name of raw reasoning deltas:
+            `"reasoning_text"` (OpenAI) or `"reasoning"` (Open Responses).
         models: Model ids (or full `/v1/models` entries) to add to the
             default catalog.
         any_model: Accept any model id, even when strict.
@@ -65,10 +88,17 @@ class OneRouterEmulator:
         keepalive: bool = True,
         event_names: bool = True,
         strict: bool = True,
+        lenient: bool | Iterable[str] = False,
         models: Iterable[str | Mapping[str, Any]] = (),
         any_model: bool = False,
+        raw_reasoning_events: str = "reasoning_text",
         log_level: str = "critical",
     ) -> None:
+        if raw_reasoning_events not in ("reasoning_text", "reasoning"):
+            raise ValueError(
+                "raw_reasoning_events must be 'reasoning_text' or 'reasoning', "
+                f"not {raw_reasoning_events!r}"
+            )
         self.host = host
         self._requested_port = port
         self.state = EmulatorState(
@@ -78,9 +108,16 @@ class OneRouterEmulator:
             event_names=event_names,
             strict=strict,
             any_model=any_model,
+            raw_reasoning=raw_reasoning_events,
         )
+        self.lenient = lenient
         self.add_models(*models)
-        self._checks = (strict, any_model, list(self.state.models))
+        self._checks = (
+            strict,
+            self.state.relaxed,
+            any_model,
+            list(self.state.models),
+        )
         self._log_level = log_level
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -185,7 +222,9 @@ class OneRouterEmulator:
         self.state.latency = 0.0
         self.state.event_delay = 0.0
         self.state.router.restore()
-        self.state.strict, self.state.any_model, models = self._checks
+        self.state.strict, self.state.relaxed, self.state.any_model, models = (
+            self._checks
+        )
         self.state.models = list(models)
 
     # -- strictness --------------------------------------------------------------
@@ -198,6 +237,24 @@ class OneRouterEmulator:
     @strict.setter
     def strict(self, value: bool) -> None:
         self.state.strict = value
+
+    @property
+    def lenient(self) -> frozenset[str]:
+        """The strict rules relaxed now (all of `STRICT_RULES` when not strict).
+
+        Set True (all), False (none) or rule names; `reset()` restores the
+        constructor's value.
+
+        Example:
+            ```python
+            emu.lenient = {"assistant_ids"}  # clients that omit id/status
+            ```
+        """
+        return self.state.relaxed_rules()
+
+    @lenient.setter
+    def lenient(self, value: bool | Iterable[str]) -> None:
+        self.state.relaxed = relaxed_rules(value)
 
     @property
     def any_model(self) -> bool:
@@ -232,10 +289,12 @@ class OneRouterEmulator:
         *,
         tool_calls: Sequence[ToolCall | Mapping[str, Any]] = (),
         reasoning: str | None = None,
+        reasoning_text: str | None = None,
+        annotations: Sequence[Mapping[str, Any]] = (),
         items: Sequence[Mapping[str, Any]] = (),
         usage: Mapping[str, Any] | None = None,
     ) -> None:
-        """Queue an exact answer (`items`: other output items, sent verbatim).
+        """Queue an exact answer (the fields of `Reply`).
 
         >>> emu.reply("Hi!", usage={"input_tokens": 3, "output_tokens": 1,
         ...     "total_tokens": 4, "input_tokens_details": {"cached_tokens": 0},
@@ -246,6 +305,8 @@ class OneRouterEmulator:
                 text=text,
                 tool_calls=tool_calls,
                 reasoning=reasoning,
+                reasoning_text=reasoning_text,
+                annotations=annotations,
                 items=items,
                 usage=usage,
             )

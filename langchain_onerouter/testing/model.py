@@ -36,6 +36,7 @@ _STOPWORDS = frozenset(
 )
 MAX_STRING = 200
 MAX_DEPTH = 8
+MAX_BRACES = 32
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Plan:
     text: str | None = None
     tool_calls: list[tuple[str, str]] = field(default_factory=list)  # (name, args)
     reasoning: str | None = None
+    reasoning_text: str | None = None
+    """Raw reasoning (a `reasoning_text` content part)."""
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    """Annotations of the text (e.g. `url_citation`s)."""
 
 
 def count_tokens(text: str) -> int:
@@ -432,10 +437,13 @@ def json_object_for(prompt: list[str], user_text: str) -> dict[str, Any]:
 
 
 def _embedded_object(text: str) -> dict[str, Any] | None:
-    """The first `{...}` in `text` that parses as a JSON object."""
+    """The first `{...}` in `text` that parses as a JSON object (of the
+    first `MAX_BRACES` braces, so a long prompt stays cheap)."""
     decoder = json.JSONDecoder()
     start = text.find("{")
-    while start != -1:
+    for _attempt in range(MAX_BRACES):
+        if start == -1:
+            break
         try:
             value, _ = decoder.raw_decode(text, start)
         except ValueError:

@@ -6,16 +6,24 @@ Pure functions (no I/O) so the server in `app.py` stays a thin shell.
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import hmac
 import json
 import secrets
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from langchain_onerouter._mapping.jsonutil import dumps
 from langchain_onerouter._settings.fields import REQUEST_FIELDS
+
+# Stream events live in `events.py`; re-exported for existing importers.
+from langchain_onerouter.testing.events import DONE as DONE
+from langchain_onerouter.testing.events import Deltas as Deltas
+from langchain_onerouter.testing.events import item_events as item_events
+from langchain_onerouter.testing.events import numbered as numbered
+from langchain_onerouter.testing.events import response_events as response_events
+from langchain_onerouter.testing.events import sse_frame as sse_frame
 from langchain_onerouter.testing.model import (
     Plan,
     count_tokens,
@@ -49,27 +57,93 @@ class RequestError(Exception):
         self.status = status
 
 
-def check_strict(body: Mapping[str, Any], model_ids: Collection[str] | None) -> None:
-    """What the real API rejects that a lenient emulator lets through: unknown
-    top-level fields (400 naming the parameter), `previous_response_id`
-    (OneRouter is stateless) and, unless `model_ids` is None, a model id that
-    is not in the catalog (404)."""
-    for key in body:
-        if key not in REQUEST_FIELDS:
-            raise RequestError(f"Unrecognized request argument: '{key}'.", key)
-    if body.get("previous_response_id") is not None:
-        raise RequestError(
-            "'previous_response_id' is not supported: OneRouter is stateless; "
-            "send the whole conversation in 'input'.",
-            "previous_response_id",
-        )
-    model = body.get("model")
-    if model_ids is not None and model not in model_ids:
-        raise RequestError(
-            f"The model {model!r} does not exist or is not in the catalog.",
-            "model",
-            status=404,
-        )
+STRICT_RULES = ("fields", "stateless", "model", "assistant_ids", "modalities")
+"""What strict mode rejects, each relaxable by name (`lenient={...}`):
+
+- `fields`: unknown top-level request fields (400 naming the parameter);
+- `stateless`: `previous_response_id`, `conversation` and `item_reference`
+  input items (OneRouter keeps no state; 400);
+- `model`: model ids not in the catalog (404; other-category models 400);
+- `assistant_ids`: assistant messages in the input without `id`/`status` (400);
+- `modalities`: images or files for a model whose catalog entry lacks them (400).
+"""
+_RELAX_HINT = (
+    " To accept it anyway, make the emulator lenient: "
+    "OneRouterEmulator(lenient={{{rule!r}}}) or lenient=True; "
+    "on the command line, onerouter emulate --lenient."
+)
+
+
+def relax_hint(rule: str) -> str:
+    """The sentence an error ends with: how to relax `rule`."""
+    return _RELAX_HINT.format(rule=rule)
+
+
+def check_strict(
+    body: Mapping[str, Any],
+    model_ids: Collection[str] | None,
+    relaxed: Collection[str] = (),
+) -> None:
+    """Raise `RequestError` for what OneRouter rejects and a lenient emulator
+    lets through (see `STRICT_RULES`; `model_ids` None: any model)."""
+    if "fields" not in relaxed:
+        for key in body:
+            if key not in REQUEST_FIELDS:
+                raise RequestError(
+                    f"Unrecognized request argument: '{key}'." + relax_hint("fields"),
+                    key,
+                )
+    if "stateless" not in relaxed:
+        _check_stateless(body)
+    if "model" not in relaxed and model_ids is not None:
+        check_model(body.get("model"), model_ids)
+    if "assistant_ids" not in relaxed:
+        _check_assistant_ids(body)
+
+
+def check_model(model: Any, model_ids: Collection[str]) -> None:
+    """404 for a model id outside `model_ids`, naming the nearest ones."""
+    if model in model_ids:
+        return
+    near = difflib.get_close_matches(str(model), sorted(model_ids), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ""
+    raise RequestError(
+        f"The model {model!r} does not exist or is not in the catalog.{hint}"
+        + relax_hint("model"),
+        "model",
+        status=404,
+    )
+
+
+def _check_stateless(body: Mapping[str, Any]) -> None:
+    for key in ("previous_response_id", "conversation"):
+        if body.get(key) is not None:
+            raise RequestError(
+                f"'{key}' is not supported: OneRouter is stateless; "
+                "send the whole conversation in 'input'." + relax_hint("stateless"),
+                key,
+            )
+    for index, item in enumerate(normalize_input(body.get("input"))):
+        if item.get("type") == "item_reference":
+            raise RequestError(
+                f"'input[{index}]' is an item_reference: OneRouter is stateless and "
+                "stores no items; send the item itself." + relax_hint("stateless"),
+                f"input[{index}]",
+            )
+
+
+def _check_assistant_ids(body: Mapping[str, Any]) -> None:
+    for index, item in enumerate(normalize_input(body.get("input"))):
+        if item.get("type") != "message" or item.get("role") != "assistant":
+            continue
+        for key in ("id", "status"):
+            if not item.get(key):
+                raise RequestError(
+                    f"Missing required parameter: 'input[{index}].{key}'. OneRouter "
+                    "requires 'id' and 'status' on assistant messages in the input."
+                    + relax_hint("assistant_ids"),
+                    f"input[{index}].{key}",
+                )
 
 
 def wants_encrypted_reasoning(body: Mapping[str, Any]) -> bool:
@@ -101,7 +175,8 @@ def check_modalities(
             if kind is not None and kind not in accepted:
                 raise RequestError(
                     f"The model {entry['id']!r} does not support {kind} input "
-                    f"(its input_modalities: {', '.join(accepted)}).",
+                    f"(its input_modalities: {', '.join(accepted)})."
+                    + relax_hint("modalities"),
                     f"input[{index}].content[{c_index}]",
                 )
 
@@ -180,15 +255,7 @@ def validate_request(body: Any, secret: bytes) -> None:
     for index, item in enumerate(normalize_input(raw_input)):
         where = f"input[{index}]"
         kind = item.get("type")
-        if kind == "message" and item.get("role") == "assistant":
-            for key in ("id", "status"):
-                if not item.get(key):
-                    raise RequestError(
-                        f"Missing required parameter: '{where}.{key}'. Assistant "
-                        "messages in the input must carry 'id' and 'status'.",
-                        f"{where}.{key}",
-                    )
-        elif kind in ("function_call", "custom_tool_call"):
+        if kind in ("function_call", "custom_tool_call"):
             if not item.get("call_id") or not item.get("name"):
                 raise RequestError(
                     f"'{where}' {kind} needs 'call_id' and 'name'.", where
@@ -230,17 +297,23 @@ def build_output(
     output: list[dict[str, Any]] = []
     reasoning_tokens = 0
     incomplete: str | None = None
-    if plan.reasoning is not None:
+    if plan.reasoning is not None or plan.reasoning_text is not None:
         rs_id = new_id("rs")
+        thought = plan.reasoning or ""
         item: dict[str, Any] = {
             "type": "reasoning",
             "id": rs_id,
-            "summary": [{"type": "summary_text", "text": plan.reasoning}],
+            "summary": [{"type": "summary_text", "text": plan.reasoning}]
+            if plan.reasoning is not None
+            else [],
         }
+        if plan.reasoning_text is not None:
+            item["content"] = [{"type": "reasoning_text", "text": plan.reasoning_text}]
+            thought = f"{thought} {plan.reasoning_text}"
         if encrypted:
-            item["encrypted_content"] = sign_reasoning(secret, rs_id, plan.reasoning)
+            item["encrypted_content"] = sign_reasoning(secret, rs_id, thought)
         output.append(item)
-        reasoning_tokens = count_tokens(plan.reasoning)
+        reasoning_tokens = count_tokens(thought)
     text_tokens = 0
     if plan.text is not None:
         text = plan.text
@@ -261,7 +334,7 @@ def build_output(
                     {
                         "type": "output_text",
                         "text": text,
-                        "annotations": [],
+                        "annotations": list(plan.annotations),
                         "logprobs": [],
                     }
                 ],
@@ -404,239 +477,3 @@ def scripted_item(item: Mapping[str, Any]) -> dict[str, Any]:
         out.setdefault("call_id", new_id("call"))
         out.setdefault("status", "completed")
     return out
-
-
-# -- streaming ------------------------------------------------------------------
-Deltas = Iterable[Sequence[str]] | Callable[[str], Sequence[str]]
-"""How streamed texts are cut: one list of deltas per text, in order, or a
-function from a text to its deltas (see `item_events`)."""
-
-DONE = b"data: [DONE]\n\n"
-"""The frame that follows the last event."""
-
-
-def _chunks(text: str, size: int = 1) -> list[str]:
-    """Split into word-sized deltas that concatenate back to `text`."""
-    import re
-
-    pieces = re.findall(r"\s*\S+", text) or [text]
-    if pieces and text[len("".join(pieces)) :]:
-        pieces[-1] += text[len("".join(pieces)) :]
-    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)]
-
-
-def _cutter(deltas: Deltas | None) -> Callable[[str, int], Sequence[str]]:
-    """`(text, words per delta) -> its deltas`, for `item_events`' `deltas`."""
-    if deltas is None:
-        return _chunks
-    if callable(deltas):
-        split = deltas
-        return lambda text, _size: split(text)
-    given = iter(deltas)
-
-    def take(text: str, _size: int) -> Sequence[str]:
-        pieces = next(given, ())
-        if "".join(pieces) != text:
-            raise ValueError(f"deltas {pieces!r} do not make up {text!r}")
-        return pieces
-
-    return take
-
-
-def item_events(
-    index: int,
-    item: Mapping[str, Any],
-    *,
-    deltas: Deltas | None = None,
-    annotations: bool = False,
-) -> Iterator[dict[str, Any]]:
-    """The standard events for one output item, in order (no sequence numbers).
-
-    Each streamed text (a content part's text or refusal, a summary part, the
-    arguments or input) arrives as the deltas `deltas` gives for it; by default
-    a word per delta for text and four words for arguments and input. With
-    `annotations`, each annotation of an `output_text` part also arrives as
-    `response.output_text.annotation.added` (the emulator sends none).
-    """
-    cut = _cutter(deltas)
-    kind = item["type"]
-    base = {"output_index": index}
-    if kind == "reasoning":
-        yield {
-            "type": "response.output_item.added",
-            **base,
-            "item": {"type": "reasoning", "id": item["id"], "summary": []},
-        }
-        for s_index, part in enumerate(item["summary"]):
-            ids = {"item_id": item["id"], **base, "summary_index": s_index}
-            yield {
-                "type": "response.reasoning_summary_part.added",
-                **ids,
-                "part": {"type": "summary_text", "text": ""},
-            }
-            for delta in cut(part["text"], 1):
-                yield {
-                    "type": "response.reasoning_summary_text.delta",
-                    **ids,
-                    "delta": delta,
-                }
-            yield {
-                "type": "response.reasoning_summary_text.done",
-                **ids,
-                "text": part["text"],
-            }
-            yield {
-                "type": "response.reasoning_summary_part.done",
-                **ids,
-                "part": dict(part),
-            }
-    elif kind == "message":
-        yield {
-            "type": "response.output_item.added",
-            **base,
-            "item": {**item, "status": "in_progress", "content": []},
-        }
-        for c_index, part in enumerate(item["content"]):
-            ids = {"item_id": item["id"], **base, "content_index": c_index}
-            if part.get("type") == "refusal":
-                yield from _refusal_events(ids, part["refusal"], cut)
-            else:
-                yield from _text_events(ids, part, cut, annotations)
-            yield {"type": "response.content_part.done", **ids, "part": dict(part)}
-    elif kind == "custom_tool_call":
-        yield {
-            "type": "response.output_item.added",
-            **base,
-            "item": {**item, "input": "", "status": "in_progress"},
-        }
-        for delta in cut(str(item.get("input", "")), 4):
-            yield {
-                "type": "response.custom_tool_call_input.delta",
-                "item_id": item["id"],
-                **base,
-                "delta": delta,
-            }
-    elif kind == "function_call":
-        yield {
-            "type": "response.output_item.added",
-            **base,
-            "item": {**item, "arguments": "", "status": "in_progress"},
-        }
-        ids = {"item_id": item["id"], **base}
-        for delta in cut(item["arguments"], 4):
-            yield {
-                "type": "response.function_call_arguments.delta",
-                **ids,
-                "delta": delta,
-            }
-        yield {
-            "type": "response.function_call_arguments.done",
-            **ids,
-            "arguments": item["arguments"],
-        }
-    else:  # any other scripted item: added, then done
-        yield {"type": "response.output_item.added", **base, "item": dict(item)}
-    yield {"type": "response.output_item.done", **base, "item": dict(item)}
-
-
-def _text_events(
-    ids: dict[str, Any],
-    part: Mapping[str, Any],
-    cut: Callable[[str, int], Sequence[str]],
-    annotations: bool,
-) -> Iterator[dict[str, Any]]:
-    empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-    yield {"type": "response.content_part.added", **ids, "part": empty}
-    for delta in cut(part["text"], 1):
-        yield {
-            "type": "response.output_text.delta",
-            **ids,
-            "delta": delta,
-            "logprobs": [],
-        }
-    for a_index, annotation in enumerate(
-        part.get("annotations") or [] if annotations else []
-    ):
-        yield {
-            "type": "response.output_text.annotation.added",
-            **ids,
-            "annotation_index": a_index,
-            "annotation": annotation,
-        }
-    yield {
-        "type": "response.output_text.done",
-        **ids,
-        "text": part["text"],
-        "logprobs": [],
-    }
-
-
-def _refusal_events(
-    ids: dict[str, Any], refusal: str, cut: Callable[[str, int], Sequence[str]]
-) -> Iterator[dict[str, Any]]:
-    yield {
-        "type": "response.content_part.added",
-        **ids,
-        "part": {"type": "refusal", "refusal": ""},
-    }
-    for delta in cut(refusal, 1):
-        yield {"type": "response.refusal.delta", **ids, "delta": delta}
-    yield {"type": "response.refusal.done", **ids, "refusal": refusal}
-
-
-def response_events(
-    final: Mapping[str, Any], *, deltas: Deltas | None = None
-) -> list[dict[str, Any]]:
-    """The whole stream of the finished response `final` (no sequence numbers).
-
-    `response.created` and `response.in_progress` carry a snapshot without
-    output, usage or error; then every item's events (`deltas` as in
-    `item_events`, across all items in order) and `response.completed` or
-    `response.incomplete`. A failed response sends half its item events, an
-    `error` event and `response.failed`.
-    """
-    snapshot = {**final, "status": "in_progress", "output": [], "usage": None}
-    for key in ("error", "incomplete_details", "completed_at"):
-        if key in final:
-            snapshot[key] = None
-    events: list[dict[str, Any]] = [
-        {"type": "response.created", "response": snapshot},
-        {"type": "response.in_progress", "response": snapshot},
-    ]
-    shared = deltas if deltas is None or callable(deltas) else iter(deltas)
-    body = [
-        event
-        for index, item in enumerate(final["output"])
-        for event in item_events(index, item, deltas=shared)
-    ]
-    status = final.get("status", "completed")
-    if status != "failed":
-        kind = "incomplete" if status == "incomplete" else "completed"
-        return [*events, *body, {"type": f"response.{kind}", "response": final}]
-    error = final["error"]
-    failure = {
-        "type": "server_error",
-        "code": error["code"],
-        "message": error["message"],
-        "param": None,
-    }
-    return [
-        *events,
-        *body[: len(body) // 2],  # fail partway: some content arrives first
-        {"type": "error", "error": failure},
-        {"type": "response.failed", "response": final},
-    ]
-
-
-def numbered(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """`events` with their `sequence_number`s, counted from 0."""
-    return [
-        {"type": event["type"], "sequence_number": n, **event}
-        for n, event in enumerate(events)
-    ]
-
-
-def sse_frame(event: Mapping[str, Any], *, named: bool = True) -> bytes:
-    """One event as an SSE frame: `event: <type>` (if `named`) and `data: <JSON>`."""
-    name = b"event: " + str(event["type"]).encode() + b"\n" if named else b""
-    return name + b"data: " + dumps(event) + b"\n\n"

@@ -56,9 +56,16 @@ class Reply:
     so a `Reply` can carry only a fault):
         text: the assistant text.
         tool_calls: function calls to emit (`ToolCall` or dicts).
-        reasoning: a reasoning summary; the item gets signed `encrypted_content`.
-        items: any other output items, sent verbatim after the rest (e.g. a
-            `custom_tool_call`, or an item type your code must survive).
+        reasoning: a reasoning summary; the item gets signed
+            `encrypted_content` when the request's `include` asks for it.
+        reasoning_text: raw reasoning (a `reasoning_text` content part,
+            streamed as `response.reasoning_text.delta`).
+        annotations: annotations of the text (e.g. `url_citation`s), also
+            streamed as `response.output_text.annotation.added`.
+        items: other output items, sent verbatim in the order given (e.g. a
+            `custom_tool_call`, a `web_search_call`, or an item type your code
+            must survive); next to `text` or `tool_calls`, reasoning items
+            come before them and the others after.
         usage: a `usage` object overriding the counted one.
 
     Faults:
@@ -87,6 +94,8 @@ class Reply:
     text: str | None = None
     tool_calls: Sequence[ToolCall | Mapping[str, Any]] = ()
     reasoning: str | None = None
+    reasoning_text: str | None = None
+    annotations: Sequence[Mapping[str, Any]] = ()
     items: Sequence[Mapping[str, Any]] = ()
     usage: Mapping[str, Any] | None = None
     status: int = 200
@@ -106,6 +115,7 @@ class Reply:
             self.text is not None
             or bool(self.tool_calls)
             or self.reasoning is not None
+            or self.reasoning_text is not None
             or bool(self.items)
         )
 
