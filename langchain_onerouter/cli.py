@@ -220,11 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
+    _add_emulate(commands)
+    return parser
+
+
+def _add_emulate(commands: Any) -> None:
     emulate = commands.add_parser(
         "emulate",
         help="serve a local OneRouter emulator",
         description="Serve the OneRouter emulator (Responses JSON + SSE, "
-        "/v1/models) until Ctrl-C. Needs the 'emulator' extra.",
+        "embeddings, rerank, /v1/models) until Ctrl-C, for test suites in any "
+        "language; /_emulator/ is its control route (see docs/testing.md). "
+        "Needs the 'emulator' extra.",
     )
     emulate.add_argument(
         "--port", "-p", type=int, default=0, help="port (default: a free one)"
@@ -238,8 +245,32 @@ def build_parser() -> argparse.ArgumentParser:
     emulate.add_argument(
         "--any-key", action="store_true", help="accept any non-empty Bearer key"
     )
+    emulate.add_argument(
+        "--model",
+        "-m",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="add a model id to the catalog (repeatable)",
+    )
+    emulate.add_argument("--any-model", action="store_true", help="accept any model id")
+    emulate.add_argument(
+        "--lenient",
+        action="append",
+        nargs="?",
+        const="all",
+        default=None,
+        metavar="RULE",
+        help="relax a strict rule (fields, stateless, model, assistant_ids, "
+        "modalities; repeatable), or all of them without RULE",
+    )
+    emulate.add_argument(
+        "--script",
+        default=None,
+        metavar="FILE",
+        help="a JSON file of replies and faults (Reply fields), served in order",
+    )
     emulate.set_defaults(run=_emulate)
-    return parser
 
 
 # -- commands ---------------------------------------------------------------------
@@ -325,18 +356,28 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _emulate(args: argparse.Namespace) -> int:
     OneRouterEmulator = _emulator_class()
-    emulator = OneRouterEmulator(
-        port=args.port,
-        host=args.host,
-        api_key=args.api_key,
-        accept_any_key=args.any_key,
-        log_level="warning",
-    )
+    lenient = args.lenient or ()
+    try:
+        emulator = OneRouterEmulator(
+            port=args.port,
+            host=args.host,
+            api_key=args.api_key,
+            accept_any_key=args.any_key,
+            models=args.model,
+            any_model=args.any_model,
+            lenient=True if "all" in lenient else lenient,
+            log_level="warning",
+        )
+        if args.script:
+            emulator.load_script(args.script)
+    except (OSError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
     emulator.start()
     print(f"OneRouter emulator listening on {emulator.base_url}")
     print(f"  export {BASE_URL_ENV}={emulator.base_url}")
     key = "<any non-empty key>" if args.any_key else emulator.api_key
     print(f"  export {API_KEY_ENV}={key}")
+    print(f"  control: {emulator.control_url} (Bearer {emulator.api_key})")
     print(
         "A deterministic stand-in, not a real model. Press Ctrl-C to stop.", flush=True
     )

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from langchain_onerouter.testing import protocol, retrieval, routing
+from langchain_onerouter.testing import control, protocol, retrieval, routing
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
 
@@ -126,6 +126,23 @@ class EmulatorState:
     any_model: bool = False
     """Accept any model id even in strict mode."""
 
+    defaults: tuple[Any, ...] = ()
+    """The checks `reset()` restores (see `save_defaults`)."""
+
+    def save_defaults(self) -> None:
+        """Remember the current checks and catalog as what `reset()` restores."""
+        self.defaults = (self.strict, self.relaxed, self.any_model, list(self.models))
+
+    def reset(self) -> None:
+        """Forget queued replies, recorded requests, latency, delays and failing
+        models/providers; restore the saved checks and catalog."""
+        self.script.reset()
+        self.latency = self.event_delay = 0.0
+        self.router.restore()
+        if self.defaults:
+            self.strict, self.relaxed, self.any_model, models = self.defaults
+            self.models = list(models)
+
     def relaxed_rules(self) -> frozenset[str]:
         """The strict rules not enforced now (all of them when not strict)."""
         return self.relaxed if self.strict else frozenset(protocol.STRICT_RULES)
@@ -203,6 +220,7 @@ def create_app(state: EmulatorState) -> Starlette:
             Route("/v1/rerank", rerank, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
             Route("/v1/models/{model_id:path}", model, methods=["GET"]),
+            *control.control_routes(state),
             Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         ]
     )

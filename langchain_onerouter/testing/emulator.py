@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -16,7 +19,12 @@ import uvicorn
 from langchain_onerouter._settings.env import API_KEY_ENV, BASE_URL_ENV
 from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
 from langchain_onerouter.testing.protocol import STRICT_RULES
-from langchain_onerouter.testing.script import RecordedRequest, Reply, ToolCall
+from langchain_onerouter.testing.script import (
+    RecordedRequest,
+    Reply,
+    ToolCall,
+    replies_from_json,
+)
 
 START_TIMEOUT = 10.0
 
@@ -112,12 +120,7 @@ class OneRouterEmulator:
         )
         self.lenient = lenient
         self.add_models(*models)
-        self._checks = (
-            strict,
-            self.state.relaxed,
-            any_model,
-            list(self.state.models),
-        )
+        self.state.save_defaults()
         self._log_level = log_level
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -202,6 +205,11 @@ class OneRouterEmulator:
         return f"http://{self.host}:{self.port}/v1"
 
     @property
+    def control_url(self) -> str:
+        """Root of the control route (see `testing/control.py`)."""
+        return f"http://{self.host}:{self.port}/_emulator"
+
+    @property
     def api_key(self) -> str:
         return self.state.api_key
 
@@ -218,14 +226,7 @@ class OneRouterEmulator:
     def reset(self) -> None:
         """Forget queued replies, recorded requests, latency, delays and
         failing models/providers."""
-        self.state.script.reset()
-        self.state.latency = 0.0
-        self.state.event_delay = 0.0
-        self.state.router.restore()
-        self.state.strict, self.state.relaxed, self.state.any_model, models = (
-            self._checks
-        )
-        self.state.models = list(models)
+        self.state.reset()
 
     # -- strictness --------------------------------------------------------------
     @property
@@ -278,6 +279,25 @@ class OneRouterEmulator:
             item = catalog_entry(entry) if isinstance(entry, str) else dict(entry)
             if all(m["id"] != item["id"] for m in self.state.models):
                 self.state.models.append(item)
+
+    def load_script(self, path: str | os.PathLike[str]) -> int:
+        """Queue the replies of a JSON file (what `onerouter emulate --script`
+        reads: a list of objects with `Reply`'s fields); returns their count.
+
+        Example:
+            ```python
+            # replies.json: [{"text": "Paris."}, {"status": 429, "retry_after": 1}]
+            emu.load_script("replies.json")
+            ```
+        """
+        text = Path(path).read_text(encoding="utf-8")
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"{path} is not valid JSON: {exc}") from None
+        replies = replies_from_json(data, str(path))
+        self.push(*replies)
+        return len(replies)
 
     def push(self, *replies: Reply) -> None:
         """Queue `Reply` objects; each request consumes one, in order."""

@@ -7,6 +7,8 @@ deterministic stand-in model answers.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import json
 import threading
 from collections import deque
@@ -175,3 +177,67 @@ class Script:
         with self._lock:
             self._replies.clear()
             self._requests.clear()
+
+
+REPLY_FIELDS = tuple(f.name for f in dataclasses.fields(Reply))
+_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "reasoning": (str,),
+    "reasoning_text": (str,),
+    "tool_calls": (list,),
+    "annotations": (list,),
+    "items": (list,),
+    "usage": (dict,),
+    "status": (int,),
+    "error_message": (str,),
+    "error_code": (str, int),
+    "retry_after": (int, float),
+    "headers": (dict,),
+    "latency": (int, float),
+    "drop_after": (int,),
+    "fail": (bool,),
+    "incomplete": (str,),
+    "raw_body": (str,),
+}
+
+
+def reply_from_json(data: Any, where: str = "reply") -> Reply:
+    """A `Reply` from its JSON form: an object with `Reply`'s field names
+    (`tool_calls` as `{"name", "arguments", "call_id"}` objects). A wrong
+    name or type is a ValueError naming `where`, the field and the nearest
+    valid name.
+
+    >>> reply_from_json({"status": 429, "retry_after": 2}).status
+    429
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a JSON object of Reply fields")
+    for key, value in data.items():
+        if key not in _TYPES:
+            near = difflib.get_close_matches(str(key), REPLY_FIELDS, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ValueError(f"{where}: unknown field {key!r}{hint}")
+        kinds = _TYPES[key]
+        wrong = isinstance(value, bool) and bool not in kinds
+        if value is not None and (wrong or not isinstance(value, kinds)):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise ValueError(f"{where}.{key} must be {names}, not {value!r}")
+    calls = []
+    for index, call in enumerate(data.get("tool_calls") or []):
+        if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+            raise ValueError(f"{where}.tool_calls[{index}] needs a string 'name'")
+        calls.append(ToolCall.coerce(call))
+    fields = {k: v for k, v in data.items() if v is not None}
+    return Reply(**{**fields, "tool_calls": calls})
+
+
+def replies_from_json(data: Any, where: str = "script") -> list[Reply]:
+    """Replies from a JSON list of reply objects, one reply object, or
+    `{"replies": [...]}` (the `--script` file and the control route)."""
+    if isinstance(data, dict) and set(data) == {"replies"}:
+        data, where = data["replies"], f"{where}.replies"
+    if isinstance(data, dict):
+        return [reply_from_json(data, where)]
+    if not isinstance(data, list):
+        raise ValueError(f"{where} must be a reply object or a list of them")
+    return [reply_from_json(item, f"{where}[{i}]") for i, item in enumerate(data)]
