@@ -21,6 +21,10 @@ from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
 
 KEEPALIVE = b": ONEROUTER PROCESSING\n\n"
+MAX_BODY = 16 << 20
+"""Default cap on a request body, in bytes (413 past it)."""
+MAX_JSON_DEPTH = 128
+"""Deepest JSON nesting a request body may have (400 past it)."""
 
 
 def _model(
@@ -126,6 +130,10 @@ class EmulatorState:
     any_model: bool = False
     """Accept any model id even in strict mode."""
 
+    max_body: int = MAX_BODY
+    """Bytes a request body may have (413 past it)."""
+    body_timeout: float = 30.0
+    """Seconds a request body may take to arrive (408 past it)."""
     defaults: tuple[Any, ...] = ()
     """The checks `reset()` restores (see `save_defaults`)."""
 
@@ -229,28 +237,24 @@ def create_app(state: EmulatorState) -> Starlette:
 async def _accept(
     state: EmulatorState, request: Request, validate: Callable[[Any], None]
 ) -> tuple[Any, Reply, dict[str, str]] | Response:
-    """What every POST route does first: record the request, check the key,
-    parse and `validate` the body, take the next scripted reply, wait its
-    latency, and answer its HTTP fault. The (body, reply, headers) to answer
-    with, or the response that already answers."""
-    raw = await request.body()
-    try:
-        body: Any = json.loads(raw) if raw else None
-    except ValueError:
-        body = None
-    state.script.record(
-        RecordedRequest(
-            method=request.method,
-            path=request.url.path,
-            headers={k.lower(): v for k, v in request.headers.items()},
-            raw=raw,
-            body=body,
-        )
-    )
+    """What every POST route does first: check the key (before reading the
+    body), read the body within the size cap and time limit, parse and
+    `validate` it, record the request, take the next scripted reply, wait
+    its latency, and answer its HTTP fault. The (body, reply, headers) to
+    answer with, or the response that already answers."""
     if not _authorized(state, request):
-        return _error(401, "Invalid or missing API key (Authorization: Bearer <key>).")
-    if body is None and raw:
-        return _error(400, "The request body is not valid JSON.")
+        _record(state, request, b"", None)
+        return _error(
+            401, "Invalid or missing API key (Authorization: Bearer <key>).", close=True
+        )
+    raw = await _read_body(state, request)
+    if isinstance(raw, Response):
+        _record(state, request, b"", None)
+        return raw
+    body, problem = _parse(raw)
+    _record(state, request, raw, body)
+    if problem is not None:
+        return _error(400, problem)
     try:
         validate(body)
     except protocol.RequestError as exc:
@@ -279,6 +283,85 @@ async def _accept(
             headers,
         )
     return body, reply, headers
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(state: EmulatorState, request: Request) -> bytes | Response:
+    """The body, or 413 past `state.max_body` bytes / 408 past
+    `state.body_timeout` seconds (both close the connection)."""
+    declared = request.headers.get("content-length", "")
+    too_large = f"The request body is larger than {state.max_body} bytes."
+    if declared.isdigit() and int(declared) > state.max_body:
+        return _error(413, too_large, close=True)
+    chunks: list[bytes] = []
+    size = 0
+
+    async def read() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > state.max_body:
+                raise _TooLarge
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(read(), state.body_timeout)
+    except _TooLarge:
+        return _error(413, too_large, close=True)
+    except TimeoutError:
+        message = f"The request body did not arrive within {state.body_timeout:g} s."
+        return _error(408, message, close=True)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes) -> tuple[Any, str | None]:
+    """(parsed JSON or None, the 400 message when it is not acceptable)."""
+    if not raw:
+        return None, None
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        return None, f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+    except ValueError:
+        return None, "The request body is not valid JSON."
+    if json_depth(body) > MAX_JSON_DEPTH:
+        return body, f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+    return body, None
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of parsed JSON (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = (
+            node.values()
+            if isinstance(node, dict)
+            else node
+            if isinstance(node, list)
+            else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_JSON_DEPTH:  # deeper is refused anyway
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _record(state: EmulatorState, request: Request, raw: bytes, body: Any) -> None:
+    state.script.record(
+        RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            raw=raw,
+            body=body,
+        )
+    )
 
 
 async def _serve(
@@ -332,8 +415,14 @@ def _authorized(state: EmulatorState, request: Request) -> bool:
     return state.accept_any_key or secrets.compare_digest(key.strip(), state.api_key)
 
 
-def _error(status: int, message: str, *, param: str | None = None) -> JSONResponse:
-    return JSONResponse(protocol.error_body(status, message, param=param), status)
+def _error(
+    status: int, message: str, *, param: str | None = None, close: bool = False
+) -> JSONResponse:
+    """An error body; `close` ends the connection (an unread body may follow)."""
+    headers = {"connection": "close"} if close else None
+    return JSONResponse(
+        protocol.error_body(status, message, param=param), status, headers
+    )
 
 
 def _bytes(value: bytes | str) -> bytes:

@@ -9,6 +9,7 @@ import secrets
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -17,14 +18,24 @@ from typing import Any
 import uvicorn
 
 from langchain_onerouter._settings.env import API_KEY_ENV, BASE_URL_ENV
-from langchain_onerouter.testing.app import EmulatorState, catalog_entry, create_app
+from langchain_onerouter.testing.app import (
+    MAX_BODY,
+    EmulatorState,
+    catalog_entry,
+    create_app,
+)
+from langchain_onerouter.testing.control import is_loopback
 from langchain_onerouter.testing.protocol import STRICT_RULES
 from langchain_onerouter.testing.script import (
+    MAX_RECORDED,
+    MAX_RECORDED_BYTES,
     RecordedRequest,
     Reply,
+    Script,
     ToolCall,
     replies_from_json,
 )
+from langchain_onerouter.testing.server import HEADER_TIMEOUT, protocol_class
 
 START_TIMEOUT = 10.0
 
@@ -66,6 +77,10 @@ class OneRouterEmulator:
             without `id`/`status`.
         raw_reasoning_events: Event name of raw reasoning deltas:
             `"reasoning_text"` (OpenAI) or `"reasoning"` (Open Responses).
+        max_body: Bytes a request body may have (413 past it).
+        max_recorded: Requests `requests` keeps (the oldest go first).
+        max_recorded_bytes: Body bytes `requests` keeps.
+        header_timeout: Seconds a client has to send a request's headers.
         models: Model ids (or full `/v1/models` entries) to add to the
             default catalog.
         any_model: Accept any model id, even when strict.
@@ -100,6 +115,10 @@ class OneRouterEmulator:
         models: Iterable[str | Mapping[str, Any]] = (),
         any_model: bool = False,
         raw_reasoning_events: str = "reasoning_text",
+        max_body: int = MAX_BODY,
+        max_recorded: int = MAX_RECORDED,
+        max_recorded_bytes: int = MAX_RECORDED_BYTES,
+        header_timeout: float = HEADER_TIMEOUT,
         log_level: str = "critical",
     ) -> None:
         if raw_reasoning_events not in ("reasoning_text", "reasoning"):
@@ -117,7 +136,10 @@ class OneRouterEmulator:
             strict=strict,
             any_model=any_model,
             raw_reasoning=raw_reasoning_events,
+            max_body=max_body,
+            script=Script(max_recorded, max_recorded_bytes),
         )
+        self._header_timeout = header_timeout
         self.lenient = lenient
         self.add_models(*models)
         self.state.save_defaults()
@@ -132,6 +154,12 @@ class OneRouterEmulator:
         """Bind, start serving in a daemon thread, and wait until ready."""
         if self._server is not None:
             return self
+        if not is_loopback(self.host):
+            warnings.warn(
+                f"the OneRouter emulator binds {self.host}, not loopback: anyone "
+                "who can reach it can use it (the control route stays loopback-only)",
+                stacklevel=2,
+            )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
@@ -145,6 +173,7 @@ class OneRouterEmulator:
             access_log=False,
             timeout_graceful_shutdown=1,
             backlog=2048,
+            http=protocol_class(self._header_timeout),
         )
         server = uvicorn.Server(config)
         self._server = server

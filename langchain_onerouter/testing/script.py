@@ -145,13 +145,26 @@ class RecordedRequest:
         return isinstance(self.body, dict) and bool(self.body.get("stream"))
 
 
-class Script:
-    """Thread-safe queue of replies and list of recorded requests."""
+MAX_RECORDED = 1000
+"""Requests the log keeps by default (the oldest go first)."""
+MAX_RECORDED_BYTES = 64 << 20
+"""Body bytes the log keeps by default (the oldest requests go first)."""
 
-    def __init__(self) -> None:
+
+class Script:
+    """Thread-safe queue of replies and a bounded log of recorded requests:
+    at most `max_requests` requests and `max_bytes` body bytes, the oldest
+    dropped first."""
+
+    def __init__(
+        self, max_requests: int = MAX_RECORDED, max_bytes: int = MAX_RECORDED_BYTES
+    ) -> None:
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque()
+        self._bytes = 0
+        self.max_requests = max_requests
+        self.max_bytes = max_bytes
 
     def push(self, *replies: Reply) -> None:
         with self._lock:
@@ -168,6 +181,11 @@ class Script:
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
+            self._bytes += len(request.raw)
+            while self._requests and (
+                len(self._requests) > self.max_requests or self._bytes > self.max_bytes
+            ):
+                self._bytes -= len(self._requests.popleft().raw)
 
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -177,6 +195,7 @@ class Script:
         with self._lock:
             self._replies.clear()
             self._requests.clear()
+            self._bytes = 0
 
 
 REPLY_FIELDS = tuple(f.name for f in dataclasses.fields(Reply))
