@@ -1,10 +1,9 @@
-"""Against the real OneRouter: `pytest -m live` with a key in the shell.
+"""Against the real OneRouter: `ONEROUTER_LIVE=1 pytest -m live` with a key.
 
-The key is read when this module is imported, because tests/conftest.py
-replaces ONEROUTER_API_KEY with a fake one inside every test (so that no
-other test can reach the network with a real key). `ONEROUTER_LIVE_API_KEY`
-wins over `ONEROUTER_API_KEY`; `ONEROUTER_LIVE_MODEL` picks the model.
-pytest-socket only allows loopback, so these tests re-enable sockets.
+Only the explicit opt-in runs them: an exported ONEROUTER_API_KEY alone does
+not (see tests/support/live.py). `ONEROUTER_LIVE_API_KEY` wins over
+`ONEROUTER_API_KEY`; `ONEROUTER_LIVE_MODEL` picks the model. pytest-socket
+only allows loopback, so these tests re-enable sockets.
 """
 
 from __future__ import annotations
@@ -19,17 +18,15 @@ from langchain_core.messages import AIMessageChunk, HumanMessage
 from pydantic import BaseModel, Field
 
 from langchain_onerouter import ChatOneRouterResponses
+from tests.support.live import LIVE_KEY, SKIP_REASON
 
-LIVE_KEY = os.environ.get("ONEROUTER_LIVE_API_KEY") or os.environ.get(
-    "ONEROUTER_API_KEY"
-)
 LIVE_MODEL = os.environ.get("ONEROUTER_LIVE_MODEL", "openai/gpt-5.4")
 REASONING_MODEL = os.environ.get("ONEROUTER_LIVE_REASONING_MODEL", "o4-mini")
 
 pytestmark = [
     pytest.mark.live,
     pytest.mark.enable_socket,
-    pytest.mark.skipif(not LIVE_KEY, reason="set ONEROUTER_API_KEY to run live tests"),
+    pytest.mark.skipif(not LIVE_KEY, reason=SKIP_REASON),
     pytest.mark.timeout(180),
 ]
 

@@ -19,16 +19,14 @@ from langchain_onerouter import ChatOneRouterResponses
 
 pytest.importorskip("starlette")
 from langchain_onerouter.testing import OneRouterEmulator  # noqa: E402
+from tests.support.live import LIVE_KEY, SKIP_REASON  # noqa: E402
 
 # Read at import time: tests/conftest.py replaces ONEROUTER_API_KEY with a
 # fake one inside every test, so only the value from the shell is real.
-LIVE_KEY = os.environ.get("ONEROUTER_LIVE_API_KEY") or os.environ.get(
-    "ONEROUTER_API_KEY"
-)
 LIVE_MODEL = os.environ.get("ONEROUTER_LIVE_MODEL", "openai/gpt-5.4")
 NEEDS_A_REAL_MODEL = (
     "needs a model that reads the prompt (exact arguments from prose); the "
-    "emulator is a stand-in. Runs in TestOneRouterLive with ONEROUTER_API_KEY."
+    "emulator is a stand-in. Runs in TestOneRouterLive with ONEROUTER_LIVE=1."
 )
 
 _emulator: OneRouterEmulator | None = None
@@ -120,7 +118,7 @@ class TestOneRouterOnEmulator(ChatModelIntegrationTests):
 
 @pytest.mark.live
 @pytest.mark.enable_socket
-@pytest.mark.skipif(not LIVE_KEY, reason="set ONEROUTER_API_KEY to run live tests")
+@pytest.mark.skipif(not LIVE_KEY, reason=SKIP_REASON)
 class TestOneRouterLive(ChatModelIntegrationTests):
     @property
     def chat_model_class(self) -> type[ChatOneRouterResponses]:
