@@ -6,7 +6,6 @@ embedding and rerank model ids; a LangChain agent with tools and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter.testing import OneRouterEmulator
+from tests.support.emulator import module_emulator
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -64,15 +64,7 @@ def get_weather(city: str) -> str:
     return f"{city}: 21 C, sunny"
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[OneRouterEmulator]:
-    with OneRouterEmulator() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emu: OneRouterEmulator) -> None:
-    emu.reset()
+emu_fixture, fresh_emulator = module_emulator()
 
 
 def post(emu: OneRouterEmulator, path: str, body: Any) -> httpx.Response:

@@ -5,13 +5,13 @@ switchable strictness (item_reference, conversation, assistant ids)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from langchain_onerouter.testing import OneRouterEmulator, Reply
+from tests.support.emulator import module_emulator
 
 NOTE = {
     "type": "url_citation",
@@ -22,17 +22,7 @@ NOTE = {
 }
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[OneRouterEmulator]:
-    with OneRouterEmulator() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emu: OneRouterEmulator) -> Iterator[None]:
-    emu.reset()
-    yield
-    emu.reset()
+emu_fixture, fresh_emulator = module_emulator()
 
 
 def post(emu: OneRouterEmulator, body: Any, path: str = "responses") -> httpx.Response:
