@@ -206,6 +206,24 @@ def create_app(state: EmulatorState) -> Starlette:
 
         return await _serve(state, request, validate, retrieval.rerank_response)
 
+    async def not_found(request: Request) -> Response:
+        return _error(404, f"No route for {request.method} {request.url.path}")
+
+    return Starlette(
+        routes=[
+            Route("/v1/responses", responses, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/rerank", rerank, methods=["POST"]),
+            *_catalog_routes(state),
+            *control.control_routes(state),
+            Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+        ]
+    )
+
+
+def _catalog_routes(state: EmulatorState) -> list[Route]:
+    """`GET /v1/models` and `GET /v1/models/{id}` (no key needed)."""
+
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": state.models})
 
@@ -218,20 +236,10 @@ def create_app(state: EmulatorState) -> Starlette:
             return _error(404, f"The model {model_id!r} does not exist.", param="model")
         return JSONResponse(entry)
 
-    async def not_found(request: Request) -> Response:
-        return _error(404, f"No route for {request.method} {request.url.path}")
-
-    return Starlette(
-        routes=[
-            Route("/v1/responses", responses, methods=["POST"]),
-            Route("/v1/embeddings", embeddings, methods=["POST"]),
-            Route("/v1/rerank", rerank, methods=["POST"]),
-            Route("/v1/models", models, methods=["GET"]),
-            Route("/v1/models/{model_id:path}", model, methods=["GET"]),
-            *control.control_routes(state),
-            Route("/{path:path}", not_found, methods=["GET", "POST", "PUT", "DELETE"]),
-        ]
-    )
+    return [
+        Route("/v1/models", models, methods=["GET"]),
+        Route("/v1/models/{model_id:path}", model, methods=["GET"]),
+    ]
 
 
 async def _accept(

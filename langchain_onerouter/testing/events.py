@@ -73,18 +73,7 @@ def item_events(
     if kind == "reasoning":
         yield from _reasoning_events(base, item, cut, raw_reasoning)
     elif kind == "message":
-        yield {
-            "type": "response.output_item.added",
-            **base,
-            "item": {**item, "status": "in_progress", "content": []},
-        }
-        for c_index, part in enumerate(item["content"]):
-            part_ids = {**ids, "content_index": c_index}
-            if part.get("type") == "refusal":
-                yield from _refusal_events(part_ids, part["refusal"], cut)
-            else:
-                yield from _text_events(part_ids, part, cut, annotations)
-            yield {"type": "response.content_part.done", **part_ids, "part": dict(part)}
+        yield from _message_events(base, ids, item, cut, annotations)
     elif kind in _STREAMED_FIELD:
         field, event = _STREAMED_FIELD[kind]
         text = str(item.get(field, ""))
@@ -114,6 +103,27 @@ _STREAMED_FIELD = {
     "custom_tool_call": ("input", "custom_tool_call_input"),
 }
 """Call items whose one text field streams: (field, event name)."""
+
+
+def _message_events(
+    base: dict[str, Any],
+    ids: dict[str, Any],
+    item: Mapping[str, Any],
+    cut: Callable[[str, int], Sequence[str]],
+    annotations: bool,
+) -> Iterator[dict[str, Any]]:
+    yield {
+        "type": "response.output_item.added",
+        **base,
+        "item": {**item, "status": "in_progress", "content": []},
+    }
+    for c_index, part in enumerate(item["content"]):
+        part_ids = {**ids, "content_index": c_index}
+        if part.get("type") == "refusal":
+            yield from _refusal_events(part_ids, part["refusal"], cut)
+        else:
+            yield from _text_events(part_ids, part, cut, annotations)
+        yield {"type": "response.content_part.done", **part_ids, "part": dict(part)}
 
 
 def _reasoning_events(

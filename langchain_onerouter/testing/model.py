@@ -309,22 +309,7 @@ def value_from_schema(
                 (branches or schema[key])[0], user_text, root=root, depth=depth + 1
             )
     if schema.get("allOf"):
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            part = (
-                _resolve(root, part["$ref"])
-                if isinstance(part, dict) and "$ref" in part
-                else part
-            )
-            if isinstance(part, dict):
-                merged.update(
-                    {
-                        k: v
-                        for k, v in part.items()
-                        if k not in ("properties", "required")
-                    }
-                )
-                merged.setdefault("properties", {}).update(part.get("properties") or {})
+        merged = _merge_all_of(root, schema["allOf"])
         return value_from_schema(merged, user_text, root=root, depth=depth + 1)
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -351,6 +336,20 @@ def value_from_schema(
     if kind == "null":
         return None
     return _string(schema, user_text)
+
+
+def _merge_all_of(root: Any, parts: list[Any]) -> dict[str, Any]:
+    """One schema from `allOf` parts: their keywords, and properties united."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        if isinstance(part, dict) and "$ref" in part:
+            part = _resolve(root, part["$ref"])
+        if isinstance(part, dict):
+            merged.update(
+                {k: v for k, v in part.items() if k not in ("properties", "required")}
+            )
+            merged.setdefault("properties", {}).update(part.get("properties") or {})
+    return merged
 
 
 def _resolve(root: Any, ref: str) -> Any:

@@ -295,26 +295,12 @@ def build_output(
     reasoning carries `encrypted_content` only when `encrypted` (the request's
     `include` asked for it)."""
     output: list[dict[str, Any]] = []
-    reasoning_tokens = 0
+    reasoning_tokens = text_tokens = 0
     incomplete: str | None = None
     if plan.reasoning is not None or plan.reasoning_text is not None:
-        rs_id = new_id("rs")
-        thought = plan.reasoning or ""
-        item: dict[str, Any] = {
-            "type": "reasoning",
-            "id": rs_id,
-            "summary": [{"type": "summary_text", "text": plan.reasoning}]
-            if plan.reasoning is not None
-            else [],
-        }
-        if plan.reasoning_text is not None:
-            item["content"] = [{"type": "reasoning_text", "text": plan.reasoning_text}]
-            thought = f"{thought} {plan.reasoning_text}"
-        if encrypted:
-            item["encrypted_content"] = sign_reasoning(secret, rs_id, thought)
+        item, thought = _reasoning_item(plan, secret, encrypted)
         output.append(item)
         reasoning_tokens = count_tokens(thought)
-    text_tokens = 0
     if plan.text is not None:
         text = plan.text
         if (
@@ -324,20 +310,19 @@ def build_output(
             text = " ".join(text.split()[:max_output_tokens])
             incomplete = "max_output_tokens"
         text_tokens = count_tokens(text)
+        part = {
+            "type": "output_text",
+            "text": text,
+            "annotations": list(plan.annotations),
+            "logprobs": [],
+        }
         output.append(
             {
                 "type": "message",
                 "id": new_id("msg"),
                 "status": "incomplete" if incomplete else "completed",
                 "role": "assistant",
-                "content": [
-                    {
-                        "type": "output_text",
-                        "text": text,
-                        "annotations": list(plan.annotations),
-                        "logprobs": [],
-                    }
-                ],
+                "content": [part],
             }
         )
     for name, arguments in plan.tool_calls:
@@ -357,6 +342,26 @@ def build_output(
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
     }
     return output, usage, incomplete
+
+
+def _reasoning_item(
+    plan: Plan, secret: bytes, encrypted: bool
+) -> tuple[dict[str, Any], str]:
+    """(the reasoning item, all its reasoning text) for a plan."""
+    rs_id = new_id("rs")
+    thought = plan.reasoning or ""
+    summary = [] if plan.reasoning is None else [plan.reasoning]
+    item: dict[str, Any] = {
+        "type": "reasoning",
+        "id": rs_id,
+        "summary": [{"type": "summary_text", "text": text} for text in summary],
+    }
+    if plan.reasoning_text is not None:
+        item["content"] = [{"type": "reasoning_text", "text": plan.reasoning_text}]
+        thought = f"{thought} {plan.reasoning_text}"
+    if encrypted:
+        item["encrypted_content"] = sign_reasoning(secret, rs_id, thought)
+    return item, thought
 
 
 def input_tokens(body: Mapping[str, Any]) -> int:

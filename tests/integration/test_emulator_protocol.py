@@ -5,6 +5,7 @@ switchable strictness (item_reference, conversation, assistant ids)."""
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -215,3 +216,15 @@ def test_not_onerouter_features_are_404(emu: OneRouterEmulator, path: str) -> No
     response = post(emu, {"model": "o4-mini", "input": "hi"}, path=path)
     assert response.status_code == 404
     assert response.json()["error"]["message"].startswith("No route")
+
+
+def test_a_websocket_upgrade_is_refused(emu: OneRouterEmulator) -> None:
+    handshake = (
+        "GET /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {emu.api_key}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+        sock.sendall(handshake.encode())
+        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.1 ") and b" 101 " not in status_line
