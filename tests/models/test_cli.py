@@ -4,7 +4,6 @@ and once through the installed console script."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from langchain_onerouter.cli import main
-from tests.support.cli import assert_one_line_error, run
+from tests.support.cli import assert_one_line_error, emulate_process, run
 
 pytest.importorskip("starlette")
 SCRIPT = Path(sys.executable).parent / "onerouter"
@@ -168,26 +167,10 @@ def test_models_unreachable_is_one_line(
     assert_one_line_error(code, err)
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed")
 def test_console_script_emulate_serves_until_interrupted() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEROUTER_")}
-    proc = subprocess.Popen(
-        [str(SCRIPT), "emulate", "--port", "0", "--api-key", "sk-cli"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        # A runner started in the background (`cmd &` in a script) passes
-        # SIGINT on as ignored; give the CLI the disposition a terminal gives.
-        preexec_fn=_default_sigint,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # bounded: the process prints it at start
+    options = ("--port", "0", "--api-key", "sk-cli")
+    with emulate_process(*options, command=[str(SCRIPT)]) as (first,):
         assert first.startswith("OneRouter emulator listening on http://127.0.0.1:")
         base_url = first.rsplit(" ", 1)[-1].strip()
         assert httpx.get(f"{base_url}/models", timeout=5).status_code == 200
@@ -198,12 +181,6 @@ def test_console_script_emulate_serves_until_interrupted() -> None:
             timeout=5,
         )
         assert reply.json()["output"][0]["content"][0]["text"] == "You said: hey"
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed")

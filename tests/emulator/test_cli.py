@@ -4,10 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +21,9 @@ from langchain_onerouter.testing.script import (
     replies_from_json,
     reply_from_json,
 )
+from tests.support.cli import emulate_process
 
 ASSISTANT = {"role": "assistant", "content": "hello"}
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")
@@ -46,30 +39,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             ]
         )
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEROUTER_")}
-    argv = [sys.executable, "-m", "langchain_onerouter.cli", "emulate", "--port", "0"]
-    argv += ["--api-key", "sk-cli", "--model", "my-org/one", "-m", "my-org/two"]
-    argv += ["--lenient", "assistant_ids", "--script", str(script)]
-    proc = subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_default_sigint,
-    )
-    try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(4)]  # printed at start
+    options = ["--port", "0", "--api-key", "sk-cli", "--model", "my-org/one"]
+    options += [
+        "-m",
+        "my-org/two",
+        "--lenient",
+        "assistant_ids",
+        "--script",
+        str(script),
+    ]
+    with emulate_process(*options, lines=4) as lines:
         base_url = lines[0].rsplit(" ", 1)[-1].strip()
-        control = lines[3].split()[1]
-        yield {"base_url": base_url, "control": control}
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
+        yield {"base_url": base_url, "control": lines[3].split()[1]}
 
 
 def call(served: dict[str, str], body: Any, key: str = "sk-cli") -> httpx.Response:
