@@ -52,7 +52,7 @@ def _model(
 # Prices (USD per million tokens) are made up, so usage accounting has
 # something to count: `usage: {"include": true}` costs tokens at these rates.
 MODELS: list[dict[str, Any]] = [
-    _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image"], (1.1, 4.4)),
+    _model("o4-mini", "o4-mini", 200000, 100000, ["text", "image", "file"], (1.1, 4.4)),
     _model("openai/o4-mini", "o4-mini", 200000, 100000, ["text", "image"], (1.1, 4.4)),
     _model(
         "openai/gpt-5.4",

@@ -231,8 +231,8 @@ FILE = {"type": "input_file", "filename": "a.pdf", "file_data": "data:,x"}
     [
         ("o4-mini", IMAGE, 200),
         ("deepseek/deepseek-r1:free", IMAGE, 400),
-        ("o4-mini", FILE, 400),
-        ("openai/gpt-5.4", FILE, 200),
+        ("deepseek/deepseek-r1:free", FILE, 400),
+        ("o4-mini", FILE, 200),
     ],
 )
 def test_media_needs_the_input_modality(

@@ -94,7 +94,15 @@ def test_models_sort_and_input_filter(
     CATALOG.clear()
     code, out, _ = run(capsys, "models", "--input", "file")
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == [PRIMARY]
+    with_files = sorted(
+        m["id"]
+        for m in onerouter_emulator.state.models
+        if "file" in m["input_modalities"]
+    )
+    assert PRIMARY in with_files and len(with_files) < len(
+        onerouter_emulator.state.models
+    )
+    assert [line.split()[0] for line in out.splitlines()] == with_files
     code, out, _ = run(capsys, "models", "--sort", "price", "--filter", "/")
     prices = [float(line.split("$")[1].rstrip("/")) for line in out.splitlines()]
     assert prices == sorted(prices) and prices[0] == 0 and prices[-1] == 3.0
