@@ -372,11 +372,12 @@ def input_tokens(body: Mapping[str, Any]) -> int:
 
 
 def full_usage(body: Mapping[str, Any], partial: Mapping[str, Any]) -> dict[str, Any]:
+    """The counted usage; `cache_write_tokens` too, as OpenAI's spec requires."""
     read = input_tokens(body)
     out = int(partial.get("output_tokens", 0))
     return {
         "input_tokens": read,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
         "output_tokens": out,
         "output_tokens_details": dict(
             partial.get("output_tokens_details") or {"reasoning_tokens": 0}

@@ -29,6 +29,7 @@ from langchain_onerouter import (
 from langchain_onerouter._mapping.response import response_to_message
 from langchain_onerouter.testing import OneRouterEmulator, Reply, ToolCall
 from tests.support.models import record_sleeps
+from tests.support.open_responses import open_responses_validators
 
 WEATHER = {
     "type": "function",
@@ -719,22 +720,7 @@ def test_body_that_is_not_json(
 # -- schema conformance ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def open_responses(shared_dir: Path) -> Any:
-    jsonschema = pytest.importorskip("jsonschema")
-    path = shared_dir / "spec" / "openresponses-openapi.json"
-    if not path.is_file():
-        pytest.skip("spec/openresponses-openapi.json is absent")
-    spec = json.loads(path.read_text())
-    components = spec["components"]
-    stream_schema = spec["paths"]["/responses"]["post"]["responses"]["200"]["content"][
-        "text/event-stream"
-    ]["schema"]
-
-    def validator(schema: dict[str, Any]) -> Any:
-        return jsonschema.Draft202012Validator({**schema, "components": components})
-
-    return validator({"$ref": "#/components/schemas/ResponseResource"}), validator(
-        stream_schema
-    )
+    return open_responses_validators(shared_dir)
 
 
 BODIES = [
