@@ -48,6 +48,8 @@ def control_routes(state: EmulatorState) -> list[Route]:
             queued = replies_from_json(json.loads(raw or b"null"), "body")
         except ValueError as exc:  # JSONDecodeError is a ValueError
             return _error(400, str(exc))
+        except RecursionError:
+            return _error(400, "The control body nests too deeply.")
         state.script.push(*queued)
         return JSONResponse({"queued": len(queued), "pending": state.script.pending()})
 

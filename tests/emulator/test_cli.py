@@ -137,6 +137,25 @@ def test_control_route_refuses_bad_replies_by_name(
     assert refused.status_code == 400 and words in refused.json()["error"]["message"]
 
 
+def test_control_route_survives_deep_json(served: dict[str, str]) -> None:
+    deep = httpx.post(
+        f"{served['control']}/replies",
+        content=b"[" * 100_000 + b"]" * 100_000,
+        headers={"Authorization": "Bearer sk-cli"},
+        timeout=10,
+    )
+    assert deep.status_code == 400
+    assert control(served, "reset").status_code == 200
+
+
+def test_an_unknown_lenient_rule_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["emulate", "--lenient", "assistant_id"]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean 'assistant_ids'" in err and err.count("\n") == 1
+
+
 def test_control_route_needs_the_emulators_own_key(served: dict[str, str]) -> None:
     assert control(served, "requests", key="sk-wrong").status_code == 401
 
