@@ -21,14 +21,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_onerouter._http.transport import Transport
 from langchain_onerouter._settings.fields import resolve_base_url
 from langchain_onerouter.errors import APIStatusError
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = [
     "CATALOG",
@@ -241,7 +243,7 @@ def find_model(models: Iterable[ModelInfo], model: str) -> ModelInfo | None:
 def list_models(
     base_url: str | None = None,
     *,
-    http_client: httpx.Client | None = None,
+    http_client: httpx2.Client | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
 ) -> list[ModelInfo]:
@@ -249,7 +251,8 @@ def list_models(
 
     Args:
         base_url: API root; defaults to `ONEROUTER_BASE_URL`, else OneRouter's.
-        http_client: Your own `httpx.Client` (never closed here).
+        http_client: Your own `httpx2.Client` (or legacy `httpx.Client`),
+            never closed here.
         refresh: Ignore a fresh cached copy and fetch again.
         cache: Defaults to the process-wide `CATALOG`.
 
@@ -270,7 +273,7 @@ def list_models(
 async def alist_models(
     base_url: str | None = None,
     *,
-    http_async_client: httpx.AsyncClient | None = None,
+    http_async_client: httpx2.AsyncClient | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
 ) -> list[ModelInfo]:

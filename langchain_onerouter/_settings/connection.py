@@ -5,7 +5,7 @@ and the per-instance `Transport` built from them."""
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Self
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
@@ -16,7 +16,6 @@ from pydantic import (
     SecretStr,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_onerouter._http.owner import (
     HttpAsyncClient,

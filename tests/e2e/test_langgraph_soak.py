@@ -125,7 +125,7 @@ def test_soak_through_the_langgraph_server(tmp_path: Path) -> None:
                         if isinstance(text, list):
                             text = "".join(b.get("text", "") for b in text)
                         got = "ok" if text == f"echo {token}" else f"mixed:{text!r}"
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         hung += 1
                         return
                     except Exception as exc:  # the SDK raises "Name: message"

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
+from langchain_onerouter._http.boundary import Boundary
 from langchain_onerouter.catalog import ModelCatalog, list_models
 from tests.support.models import make_llm
 
@@ -43,8 +44,8 @@ FAILURES: dict[str, tuple[int, dict[str, str], bytes]] = {
 def _handler(
     status: int, headers: dict[str, str], content: bytes
 ) -> Callable[..., Any]:
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, headers=headers, content=content)
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, headers=headers, content=content)
 
     return handle
 
@@ -71,7 +72,7 @@ def _through_stream(handler: Callable[..., Any]) -> BaseException:
 
 
 def _through_list_models(handler: Callable[..., Any]) -> BaseException:
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
     with pytest.raises(errors.OneRouterError) as info:
         list_models(BASE, http_client=client, cache=ModelCatalog())
     return info.value
@@ -152,20 +153,20 @@ def test_raise_for_event(event: dict[str, Any], cls: type, message: str) -> None
     "exc, mid_stream, cls, text",
     [
         (
-            httpx.ConnectTimeout("slow"),
+            httpx2.ConnectTimeout("slow"),
             False,
             errors.APITimeoutError,
             "connect timeout",
         ),
-        (httpx.ConnectError("refused"), False, errors.APIConnectionError, "refused"),
-        (httpx.ReadTimeout("quiet"), True, errors.APITimeoutError, "stream stalled"),
-        (httpx.RemoteProtocolError("cut"), True, errors.StreamError, "mid-stream"),
+        (httpx2.ConnectError("refused"), False, errors.APIConnectionError, "refused"),
+        (httpx2.ReadTimeout("quiet"), True, errors.APITimeoutError, "stream stalled"),
+        (httpx2.RemoteProtocolError("cut"), True, errors.StreamError, "mid-stream"),
     ],
 )
 def test_httpx_errors_map_to_typed_errors(
-    exc: httpx.HTTPError, mid_stream: bool, cls: type, text: str
+    exc: httpx2.HTTPError, mid_stream: bool, cls: type, text: str
 ) -> None:
-    boundary = errors.Boundary(secret=None)
+    boundary = Boundary(secret=None)
     with pytest.raises(cls, match=text) as info:
         with boundary.httpx_errors("calling x", mid_stream=mid_stream):
             raise exc

@@ -18,7 +18,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.runnables import ConfigurableField
 
@@ -227,7 +227,7 @@ def test_configurable_fields_copies_work_after_the_default_is_closed(
 def test_copies_share_your_client_and_pickle_says_why_it_cannot(
     server: ScriptedServer,
 ) -> None:
-    mine = httpx.Client()
+    mine = httpx2.Client()
     llm = _model(server, http_client=mine)
     llm.invoke("warm")
     for twin in (copy.copy(llm), copy.deepcopy(llm), llm.model_copy(deep=True)):

@@ -1,7 +1,7 @@
 """Transport: status → typed error, and the retry policy (_retry.py) — which
 failures are retried, how often, how long it waits (429 Retry-After, backoff).
 
-First over `httpx.MockTransport` (`Recorder`), then over real loopback sockets
+First over `httpx2.MockTransport` (`Recorder`), then over real loopback sockets
 (`ScriptedServer`) in all four call modes. The fault table of tests/io
 covers what sockets do beyond this (resets, stalls, broken streams, proxies).
 """
@@ -13,7 +13,7 @@ import json
 import time
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core import exceptions as lc
 from langchain_core.callbacks import BaseCallbackHandler
@@ -31,8 +31,8 @@ KEY = "sk-or-test-key-0123456789"
 DEFAULT_RETRIES = 2  # the model's default max_retries
 
 
-def ok() -> httpx.Response:
-    return httpx.Response(200, json=bodies.text_response("fine"))
+def ok() -> httpx2.Response:
+    return httpx2.Response(200, json=bodies.text_response("fine"))
 
 
 GENERIC = {
@@ -135,7 +135,7 @@ def test_status_maps_to_typed_error(
 ) -> None:
     content = json.dumps(body) if not isinstance(body, str) else body
     rec = Recorder(
-        *[httpx.Response(status, text=content, headers={"x-request-id": "req_42"})] * 3
+        *[httpx2.Response(status, text=content, headers={"x-request-id": "req_42"})] * 3
     )
     llm = make_llm(rec)
     with pytest.raises(cls) as info:
@@ -151,7 +151,7 @@ def test_status_maps_to_typed_error(
 def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
     page = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 50000
     rec = Recorder(
-        httpx.Response(502, text=page, headers={"content-type": "text/html"})
+        httpx2.Response(502, text=page, headers={"content-type": "text/html"})
     )
     llm = make_llm(rec)
     with pytest.raises(errors.APIStatusError) as info:
@@ -176,7 +176,7 @@ def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
     ],
 )
 async def test_error_inside_http_200_raises(body: dict) -> None:
-    rec = Recorder(httpx.Response(200, json=body), httpx.Response(200, json=body))
+    rec = Recorder(httpx2.Response(200, json=body), httpx2.Response(200, json=body))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.ResponseFailedError, match="model crashed"):
         llm.invoke("hi")
@@ -185,7 +185,7 @@ async def test_error_inside_http_200_raises(body: dict) -> None:
 
 
 def test_non_json_200_body_raises_clear_error() -> None:
-    rec = Recorder(httpx.Response(200, text='{"id": "resp_1", "outp'))
+    rec = Recorder(httpx2.Response(200, text='{"id": "resp_1", "outp'))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIStatusError, match="not valid JSON"):
         llm.invoke("hi")
@@ -194,15 +194,15 @@ def test_non_json_200_body_raises_clear_error() -> None:
 def test_gzip_encoded_body_is_decoded() -> None:
     raw = gzip.compress(json.dumps(bodies.text_response("zipped")).encode())
     headers = {"content-encoding": "gzip", "content-type": "application/json"}
-    rec = Recorder(lambda _: httpx.Response(200, content=raw, headers=headers))
+    rec = Recorder(lambda _: httpx2.Response(200, content=raw, headers=headers))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "zipped"
 
 
 def test_429_is_retried_honouring_retry_after() -> None:
     rec = Recorder(
-        httpx.Response(429, json=GENERIC, headers={"retry-after": "3"}),
-        httpx.Response(429, json=GENERIC, headers={"retry-after-ms": "1500"}),
+        httpx2.Response(429, json=GENERIC, headers={"retry-after": "3"}),
+        httpx2.Response(429, json=GENERIC, headers={"retry-after-ms": "1500"}),
         ok(),
     )
     sleeps: list[float] = []
@@ -213,7 +213,7 @@ def test_429_is_retried_honouring_retry_after() -> None:
 
 
 async def test_async_retries_5xx_with_exponential_backoff() -> None:
-    rec = Recorder(httpx.Response(502), httpx.Response(503), ok())
+    rec = Recorder(httpx2.Response(502), httpx2.Response(503), ok())
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
     assert (await llm.ainvoke("hi")).text == "fine"
@@ -225,7 +225,7 @@ async def test_async_retries_5xx_with_exponential_backoff() -> None:
 def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
     max_retries: int,
 ) -> None:
-    rec = Recorder(*[httpx.Response(500, json=GENERIC)] * 10)
+    rec = Recorder(*[httpx2.Response(500, json=GENERIC)] * 10)
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=max_retries)
     with pytest.raises(errors.APIStatusError):
@@ -236,7 +236,7 @@ def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
 
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 422])
 async def test_client_errors_are_never_retried(status: int) -> None:
-    rec = Recorder(*[httpx.Response(status, json=GENERIC)] * 4)
+    rec = Recorder(*[httpx2.Response(status, json=GENERIC)] * 4)
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=3)
     with pytest.raises(errors.OneRouterError):
@@ -248,24 +248,24 @@ async def test_client_errors_are_never_retried(status: int) -> None:
 
 @pytest.mark.parametrize("status", [408, 409])
 def test_408_and_409_are_retried(status: int) -> None:
-    rec = Recorder(httpx.Response(status), ok())
+    rec = Recorder(httpx2.Response(status), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
     assert len(rec.requests) == 2
 
 
 def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
-    rec = Recorder(httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), ok())
+    rec = Recorder(httpx2.ConnectError("refused"), httpx2.ReadTimeout("slow"), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
-    rec2 = Recorder(*[httpx.ConnectError("refused")] * 3)
+    rec2 = Recorder(*[httpx2.ConnectError("refused")] * 3)
     llm2 = make_llm(rec2, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIConnectionError) as info:
         llm2.invoke("hi")
     assert isinstance(info.value, lc.ModelConnectionError)
 
-    rec3 = Recorder(*[httpx.ReadTimeout("slow")] * 3)
+    rec3 = Recorder(*[httpx2.ReadTimeout("slow")] * 3)
     llm3 = make_llm(rec3, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APITimeoutError) as tinfo:
         llm3.invoke("hi")
@@ -274,7 +274,7 @@ def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
 
 
 def test_empty_200_body_cold_start_is_retried() -> None:
-    rec = Recorder(httpx.Response(200, content=b""), ok())
+    rec = Recorder(httpx2.Response(200, content=b""), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
@@ -286,7 +286,7 @@ def test_retries_show_up_as_on_retry_callbacks() -> None:
         def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
             seen.append(retry_state.attempt_number)
 
-    rec = Recorder(httpx.Response(429), httpx.Response(503), ok())
+    rec = Recorder(httpx2.Response(429), httpx2.Response(503), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     llm.invoke("hi", config={"callbacks": [Spy()]})
     assert seen == [1, 2]
@@ -294,7 +294,7 @@ def test_retries_show_up_as_on_retry_callbacks() -> None:
 
 def test_redirect_is_not_followed_and_key_not_forwarded() -> None:
     rec = Recorder(
-        httpx.Response(307, headers={"location": "https://evil.example/v1/responses"}),
+        httpx2.Response(307, headers={"location": "https://evil.example/v1/responses"}),
         ok(),
     )
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
@@ -304,7 +304,7 @@ def test_redirect_is_not_followed_and_key_not_forwarded() -> None:
 
 
 def test_key_echoed_by_server_is_redacted_from_errors() -> None:
-    rec = Recorder(httpx.Response(401, json={"error": {"message": f"bad key {KEY}"}}))
+    rec = Recorder(httpx2.Response(401, json={"error": {"message": f"bad key {KEY}"}}))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.AuthenticationError) as info:
         llm.invoke("hi")
@@ -417,10 +417,10 @@ async def test_stream_opening_is_retried(is_async: bool) -> None:
         resp_id="resp_s1",
     )
     rec = Recorder(
-        httpx.Response(
+        httpx2.Response(
             429, json={"error": {"message": "slow"}}, headers={"retry-after": "2"}
         ),
-        httpx.Response(503, json={"error": {"message": "down"}}),
+        httpx2.Response(503, json={"error": {"message": "down"}}),
         final,
     )
     slept: list[float] = []
@@ -436,7 +436,7 @@ async def test_stream_opening_is_retried(is_async: bool) -> None:
 
 def test_stream_opening_gives_up_after_max_retries() -> None:
     rec = Recorder(
-        responder=lambda _: httpx.Response(429, json={"error": {"message": "slow"}})
+        responder=lambda _: httpx2.Response(429, json={"error": {"message": "slow"}})
     )
     llm = make_llm(rec, max_retries=1)
     with pytest.raises(errors.RateLimitError):
@@ -498,8 +498,8 @@ async def test_every_request_carries_our_headers(
     theirs = {"User-Agent": "their-app/1", "Accept": "*/*", "X-Team": "blue"}
     clients = (
         {
-            "http_client": httpx.Client(headers=theirs),
-            "http_async_client": httpx.AsyncClient(headers=theirs),
+            "http_client": httpx2.Client(headers=theirs),
+            "http_async_client": httpx2.AsyncClient(headers=theirs),
         }
         if injected
         else {}

@@ -1,11 +1,11 @@
 """Streaming: the event state machine (pure) and `stream`/`astream` of the
-chat model over `httpx.MockTransport` (sync and async)."""
+chat model over `httpx2.MockTransport` (sync and async)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -570,7 +570,7 @@ def test_callbacks_receive_tokens_sync_and_invoke_streaming_equals_invoke() -> N
     def reply(body: dict) -> Any:
         if body.get("stream"):
             return sse(events)
-        return httpx.Response(200, json=final)
+        return httpx2.Response(200, json=final)
 
     server = Server(reply)
     recorder = TokenRecorder()
@@ -694,7 +694,7 @@ async def test_connection_drop_mid_stream(is_async: bool) -> None:
 async def test_http_error_on_stream_same_as_invoke(
     status: int, error: dict, expected: type, is_async: bool
 ) -> None:
-    server = Server(lambda body: httpx.Response(status, json=error))
+    server = Server(lambda body: httpx2.Response(status, json=error))
     model = server.model()
     with pytest.raises(expected) as streamed:
         if is_async:
@@ -738,7 +738,7 @@ async def test_truncated_stream_through_model_raises(is_async: bool) -> None:
 
 def test_non_sse_answer_to_stream_request() -> None:
     _, final = story_events()
-    server = Server(httpx.Response(200, json=final))
+    server = Server(httpx2.Response(200, json=final))
     chunks = list(server.model().stream("hi"))
     assert_matches(chunks, response_to_message(final))
 

@@ -1,4 +1,4 @@
-"""`httpx.MockTransport` server for streaming tests: scripted replies, and
+"""`httpx2.MockTransport` server for streaming tests: scripted replies, and
 response bodies that record being closed or fail midway."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_onerouter import ChatOneRouterResponses
 from tests.support.models import make_llm
 
 
-class TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+class TrackedStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A response body that records being closed; may fail midway."""
 
     def __init__(self, chunks: list[bytes], fail_after: int | None = None) -> None:
@@ -25,7 +25,7 @@ class TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     def _next(self) -> Iterator[bytes]:
         for n, chunk in enumerate(self.chunks):
             if self.fail_after is not None and n >= self.fail_after:
-                raise httpx.ReadError("connection reset by peer")
+                raise httpx2.ReadError("connection reset by peer")
             self.sent += 1
             yield chunk
 
@@ -51,12 +51,12 @@ class Server:
         self.requests: list[dict] = []
         self.streams: list[TrackedStream] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(json.loads(request.content))
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if callable(reply):
             reply = reply(self.requests[-1])
-        if isinstance(reply, httpx.Response):
+        if isinstance(reply, httpx2.Response):
             return reply
         stream = (
             reply
@@ -64,7 +64,7 @@ class Server:
             else TrackedStream([reply[i : i + 7] for i in range(0, len(reply), 7)])
         )
         self.streams.append(stream)
-        return httpx.Response(
+        return httpx2.Response(
             200, stream=stream, headers={"content-type": "text/event-stream"}
         )
 

@@ -1,11 +1,11 @@
 """One way to make a model for tests: against a scripted `Recorder` on an
-`httpx.MockTransport` (`make_llm`) or a real server's URL (`model`).
+`httpx2.MockTransport` (`make_llm`) or a real server's URL (`model`).
 
 `Recorder(*replies, responder=...)` answers each request with the next queued
 reply and records it as a `Recorded` (the record type `ScriptedServer` keeps
 too: `.json()`, `.method`, `.path`, `.headers`, `.url`). A reply is a
 Responses body (a dict: served as JSON, or as the standard event stream built
-by `sse_stream` when the request asked to stream), an `httpx.Response`
+by `sse_stream` when the request asked to stream), an `httpx2.Response`
 (served as a fresh copy, so one can answer the sync and the async client), an
 exception (raised, as a transport error would be) or a callable of the
 `Recorded` request returning one of those. With the queue empty it asks
@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._http.retry import RetryPolicy
@@ -28,7 +28,7 @@ from tests.support.events import sse_stream
 from tests.support.scripted_server import Recorded
 
 MODEL = "openai/gpt-5.4"
-Answer = dict[str, Any] | httpx.Response | BaseException | Callable[[Recorded], Any]
+Answer = dict[str, Any] | httpx2.Response | BaseException | Callable[[Recorded], Any]
 
 
 class Recorder:
@@ -44,7 +44,7 @@ class Recorder:
     def push(self, *replies: Answer) -> None:
         self.replies.extend(replies)
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         recorded = Recorded(
             request.method,
             request.url.raw_path.decode(),
@@ -58,24 +58,26 @@ class Recorder:
         elif self.responder is not None:
             reply = self.responder
         else:
-            reply = httpx.Response(500, json={"error": {"message": "script exhausted"}})
-        if isinstance(reply, httpx.Response):  # a fresh copy of a queued one
-            reply = httpx.Response(
+            reply = httpx2.Response(
+                500, json={"error": {"message": "script exhausted"}}
+            )
+        if isinstance(reply, httpx2.Response):  # a fresh copy of a queued one
+            reply = httpx2.Response(
                 reply.status_code, headers=reply.headers, content=reply.content
             )
         elif callable(reply):
             reply = reply(recorded)
         if isinstance(reply, BaseException):
             raise reply
-        if isinstance(reply, httpx.Response):
+        if isinstance(reply, httpx2.Response):
             return reply
         if recorded.body and recorded.json().get("stream"):
-            return httpx.Response(
+            return httpx2.Response(
                 200,
                 content=sse_stream(reply),
                 headers={"content-type": "text/event-stream"},
             )
-        return httpx.Response(200, json=reply)
+        return httpx2.Response(200, json=reply)
 
 
 def echo(request: Recorded) -> dict[str, Any]:
@@ -107,20 +109,20 @@ def record_sleeps(
 
 
 def make_llm(
-    handler: Callable[[httpx.Request], httpx.Response],
+    handler: Callable[[httpx2.Request], httpx2.Response],
     sleeps: list[float] | None = None,
     **kw: Any,
 ) -> ChatOneRouterResponses:
-    """A model on `httpx.MockTransport(handler)` (sync and async clients).
+    """A model on `httpx2.MockTransport(handler)` (sync and async clients).
 
     `model` defaults to `MODEL` and `max_retries` to 0 (a test of retries asks
     for them); a model that may retry records its waits in `sleeps`, unslept.
     """
-    transport = httpx.MockTransport(handler)
+    transport = httpx2.MockTransport(handler)
     settings: dict[str, Any] = {"model": MODEL, "max_retries": 0, **kw}
     llm = ChatOneRouterResponses(
-        http_client=httpx.Client(transport=transport),
-        http_async_client=httpx.AsyncClient(transport=transport),
+        http_client=httpx2.Client(transport=transport),
+        http_async_client=httpx2.AsyncClient(transport=transport),
         **settings,
     )
     if llm.max_retries or sleeps is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from tests.support.bodies import message_item, response
@@ -90,7 +90,7 @@ def gzip_reply(text: str, *, streaming: bool) -> RawReply:
         parts = [raw[i : i + 64] for i in range(0, len(raw), 64)]
         headers = {**SSE_HEADERS, "Content-Encoding": "gzip"}
         return RawReply(headers=headers, chunks=parts)
-    raw = gzip.compress(httpx.Response(200, json=final_body(text)).content)
+    raw = gzip.compress(httpx2.Response(200, json=final_body(text)).content)
     headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
     return RawReply(body=raw, headers=headers)
 

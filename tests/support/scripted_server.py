@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+import httpx2
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Recorded:
     method: str
     path: str
     headers: Mapping[str, str]
-    """Case-insensitive (`httpx.Headers`)."""
+    """Case-insensitive (`httpx2.Headers`)."""
     body: bytes
     client_port: int = 0
     """The caller's TCP port: requests with the same port came on one connection."""
@@ -112,7 +112,7 @@ class ScriptedServer:
                 recorded = Recorded(
                     self.command,
                     self.path,
-                    httpx.Headers(list(self.headers.items())),
+                    httpx2.Headers(list(self.headers.items())),
                     body,
                     client_port=self.client_address[1],
                 )
