@@ -34,11 +34,9 @@ logger = logging.getLogger("langchain_onerouter.transport")
 
 DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
 """Read timeout 600 s (it is also the per-event stall bound of a stream)."""
-# At most 100 connections; keep 20 idle ones (httpx's default). httpcore scans
-# every idle connection on each request it queues or releases, so a large idle
-# pool makes a burst of concurrent calls CPU-bound (benchmarks/: 200 concurrent
-# ainvoke on loopback took ~3x longer with 100 kept alive).
-DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20)
+# Every connection may stay alive: with fewer, each burst after the first
+# reopens the difference (a TLS handshake each) when the pool drains.
+DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
 # After the terminal event a stream is read to its end (a `data: [DONE]`, the
 # chunked body's last frame), so httpx2 returns the connection to the pool
 # instead of discarding it; a server still talking past these bounds is cut.
