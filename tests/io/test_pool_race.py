@@ -23,30 +23,15 @@ import pytest
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._http.transport import DEFAULT_LIMITS
-from tests.support.modes import KEY, final_body
+from tests.support.modes import echo_reply, served_model
 from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 POOL = DEFAULT_LIMITS.max_connections
 
 
-def _echo(request: Recorded) -> RawReply:
-    token = request.json()["input"][0]["content"][0]["text"]
-    return RawReply(body=final_body(f"echo {token}"))
-
-
 def _slow_echo(request: Recorded) -> RawReply:
     time.sleep(0.005)  # keeps many requests in flight at once
-    return _echo(request)
-
-
-def _model(server: ScriptedServer) -> ChatOneRouterResponses:
-    return ChatOneRouterResponses(
-        model="o4-mini",
-        base_url=server.base_url,
-        api_key=KEY,
-        max_retries=0,
-        timeout=10,
-    )
+    return echo_reply(request)
 
 
 def _threads(llm: ChatOneRouterResponses, calls: int, threads: int) -> list[str]:
@@ -71,7 +56,7 @@ def _threads(llm: ChatOneRouterResponses, calls: int, threads: int) -> list[str]
 
 def test_threads_on_one_client_never_fail_cross_or_exceed_the_pool() -> None:
     with ScriptedServer(_slow_echo, keep_requests=False) as server:
-        llm = _model(server)
+        llm = served_model(server)
         counted = _counting(server)
         failures = _threads(llm, calls=400, threads=32)
         llm._get_transport().close()
@@ -82,8 +67,8 @@ def test_threads_on_one_client_never_fail_cross_or_exceed_the_pool() -> None:
 
 async def test_three_bursts_of_200_ainvoke_reuse_the_pool() -> None:
     """Keep-alive is the whole pool: once warm, a burst opens (about) none."""
-    with ScriptedServer(_echo, keep_requests=False) as server:
-        llm = _model(server)
+    with ScriptedServer(echo_reply, keep_requests=False) as server:
+        llm = served_model(server)
         opened = []
         for burst in range(3):
             before = server.connections
@@ -121,7 +106,7 @@ def _counting(server: ScriptedServer) -> Callable[[], int]:
 def test_64_threads_on_one_client_never_fail_or_hang() -> None:
     """Bounded: 64 threads, 6,000 calls, 10 s read timeout, 0 retries."""
     with ScriptedServer(_slow_echo, keep_requests=False) as server:
-        llm = _model(server)
+        llm = served_model(server)
         failures = _threads(llm, calls=6000, threads=64)
         llm._get_transport().close()
     assert failures == []

@@ -15,9 +15,10 @@ from typing import Any
 import httpx2
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
+from langchain_onerouter import ChatOneRouterResponses
 from tests.support.bodies import message_item, response
 from tests.support.events import created, frames, message_events, sse
-from tests.support.scripted_server import RawReply
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 KEY = "sk-or-test-key-0123456789"
 MODES = ("invoke", "ainvoke", "stream", "astream")
@@ -132,3 +133,17 @@ def wait_until(predicate: Any, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return bool(predicate())
+
+
+def echo_reply(request: Recorded) -> RawReply:
+    """A `ScriptedServer` responder answering `echo <the request's text>`."""
+    token = request.json()["input"][0]["content"][0]["text"]
+    return RawReply(body=final_body(f"echo {token}"))
+
+
+def served_model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
+    """A model on `server`, no retries, 10 s timeout (a test may override)."""
+    settings: dict[str, Any] = {"max_retries": 0, "timeout": 10, **kw}
+    return ChatOneRouterResponses(
+        model="o4-mini", base_url=server.base_url, api_key=KEY, **settings
+    )
