@@ -156,10 +156,8 @@ class SSEDecoder:
     in `\\n`, `\\r\\n` or `\\r`, a blank line ends an event, `:` starts a
     comment; no line over `max_line` bytes.
 
-    Each chunk's complete lines are decoded at once and scanned in one loop:
-    a line and an event cost no call of their own (the benchmark's 2,000-delta
-    text stream: 2.7-4.0 -> 1.9 us per event through `Budget.iter_sse`,
-    timeit best of 9, against a line splitter feeding an event assembler).
+    Each chunk's complete lines are decoded at once and scanned in one loop,
+    as a line or an event costing a call of its own shows in long streams.
     `heard` says whether the last chunk held a field line (for the idle bound).
     """
 

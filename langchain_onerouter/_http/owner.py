@@ -82,15 +82,11 @@ class OwnPoolCopies:
     _USER_CLIENTS = ("http_client", "http_async_client")
 
     def _get_transport(self) -> Any:
-        # One read on the common path: a pydantic private attribute costs
-        # ~4 us per read (a failed normal lookup, then `__getattr__`).
-        transport = self._transport  # type: ignore[has-type]
-        if transport is None:
+        if self._transport is None:  # type: ignore[has-type]
             with _TRANSPORT_LOCK:
                 if self._transport is None:  # type: ignore[has-type]
                     self._transport = self._new_transport()
-                transport = self._transport
-        return transport
+        return self._transport
 
     def _new_transport(self) -> Any:
         from langchain_onerouter._http.transport import Transport

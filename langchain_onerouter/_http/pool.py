@@ -103,10 +103,6 @@ class ClientPool:
                     client = self._client = _new_client(self._kwargs)
         return client
 
-    def injected(self, client: httpx2.Client | httpx2.AsyncClient) -> bool:
-        """Whether `client` is one you passed in (not built from the kwargs)."""
-        return client is self._user_client or client is self._user_aclient
-
     # -- async -----------------------------------------------------------
     def current_async(self) -> httpx2.AsyncClient:
         """The async client of the running event loop (built on first use)."""
