@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models.model_profile import ModelProfile
 
+from langchain_onerouter._http.boundary import malformed
 from langchain_onerouter._http.transport import Transport
 from langchain_onerouter._settings.fields import resolve_base_url
-from langchain_onerouter.errors import APIStatusError
 
 if TYPE_CHECKING:
     import httpx2
@@ -154,8 +154,9 @@ def parse_models(body: Any) -> list[ModelInfo]:
     """
     entries = body.get("data") if isinstance(body, dict) else body
     if not isinstance(entries, list):
-        raise APIStatusError(
+        raise malformed(
             "unexpected /models body: expected {'data': [...]}",
+            status_code=None,  # a body given to us, maybe not off the wire
             body=body if isinstance(body, dict) else None,
         )
     models: list[ModelInfo] = []

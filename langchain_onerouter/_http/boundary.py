@@ -1,9 +1,11 @@
 """The one error boundary: every wire failure becomes a typed error here.
 
-An HTTP error status, an error body, an error inside a 200 body, a malformed
-200 body, a malformed SSE event and an HTTP library exception (httpx2's, or
-legacy httpx's from a client you passed in) are all mapped by `Boundary`,
-which also masks the API key in whatever the server echoed back.
+An HTTP library exception (httpx2's, or legacy httpx's from a client you
+passed in) is mapped by `Boundary.map_exceptions`, the transport's one
+exception-mapping context manager (as httpx2's `map_exceptions` is its own);
+an HTTP error status, an error body, an error inside a 200 body, a malformed
+200 body (`malformed`) and a malformed SSE event by the other `Boundary`
+methods, which also mask the API key in whatever the server echoed back.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from langchain_onerouter.errors import (
     truncate,
 )
 
-__all__ = ["Boundary", "http_errors", "timeout_errors"]
+__all__ = ["Boundary", "http_errors", "malformed", "timeout_errors"]
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-onerouter-request-id")
 _CONTEXT_OVERFLOW = re.compile(
@@ -70,7 +72,7 @@ class Boundary:
     Example:
         ```python
         boundary = Boundary(secret=None)
-        with boundary.httpx_errors("calling responses"):
+        with boundary.map_exceptions("calling responses"):
             response = client.send(request)
         body = boundary.json_body(response, response.content)
         ```
@@ -96,7 +98,7 @@ class Boundary:
         return loads(self.redact(text)) if self._secret in text else value
 
     @contextmanager
-    def httpx_errors(self, where: str, *, mid_stream: bool = False) -> Iterator[None]:
+    def map_exceptions(self, where: str, *, mid_stream: bool = False) -> Iterator[None]:
         """Raise HTTP library exceptions from the block as `APITimeoutError` or
         `APIConnectionError` (`StreamError` once a stream has begun)."""
         try:
@@ -116,7 +118,7 @@ class Boundary:
         """`json_document` that must be a JSON object (a Responses object)."""
         body = self.json_document(response, content)
         if not isinstance(body, dict):
-            raise APIStatusError(
+            raise malformed(
                 f"expected a JSON object, got {type(body).__name__}",
                 status_code=response.status_code,
             )
@@ -131,7 +133,7 @@ class Boundary:
         self.raise_for_status(response, content)
         status = response.status_code
         if not content.strip():
-            raise APIStatusError(
+            raise malformed(
                 "empty response body (OneRouter cold start?)",
                 status_code=status,
                 code="empty_response",
@@ -140,7 +142,7 @@ class Boundary:
             body = loads(content)
         except JSONDecodeError as exc:
             text = self.redact(content.decode("utf-8", "replace"))
-            raise APIStatusError(
+            raise malformed(
                 f"response body is not valid JSON ({exc}): " + truncate(text, 300),
                 status_code=status,
             ) from None
@@ -209,6 +211,20 @@ class Boundary:
         )
         err.retry_after = _parse_retry_after(headers)
         return err
+
+
+def malformed(
+    message: str, *, status_code: int | None = 200, **details: Any
+) -> APIStatusError:
+    """The error for a successful response whose body we cannot use (empty,
+    not JSON, or not the shape asked for): never a partial result.
+
+    >>> malformed("no `data` list").message
+    'malformed response: no `data` list'
+    """
+    return APIStatusError(
+        f"malformed response: {message}", status_code=status_code, **details
+    )
 
 
 def _status_class(status: int, code: Any, message: str) -> type[OneRouterError]:

@@ -153,7 +153,7 @@ class Transport:
         self, client: httpx2.Client, request: httpx2.Request, budget: Budget, path: str
     ) -> tuple[httpx2.Response, bytes]:
         """Send `request` and read its body within the budget's caps."""
-        with self._errors.httpx_errors(f"calling {path}"):
+        with self._errors.map_exceptions(f"calling {path}"):
             response = client.send(request, stream=True)
             try:
                 return response, budget.read(response)
@@ -167,7 +167,7 @@ class Transport:
         budget: Budget,
         path: str,
     ) -> tuple[httpx2.Response, bytes]:
-        with self._errors.httpx_errors(f"calling {path}"):
+        with self._errors.map_exceptions(f"calling {path}"):
             response = await client.send(request, stream=True)
             try:
                 return response, await budget.aread(response)
@@ -235,7 +235,7 @@ class Transport:
         def attempt() -> httpx2.Response:
             client = self.client
             request = self._request(client, path, budget, body, stream=True)
-            with self._errors.httpx_errors(f"opening stream {path}"):
+            with self._errors.map_exceptions(f"opening stream {path}"):
                 response = client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
@@ -253,7 +253,7 @@ class Transport:
         async def attempt() -> httpx2.Response:
             client = self.aclient
             request = self._request(client, path, budget, body, stream=True)
-            with self._errors.httpx_errors(f"opening stream {path}"):
+            with self._errors.map_exceptions(f"opening stream {path}"):
                 response = await client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
@@ -284,14 +284,14 @@ class Transport:
         response = self._open_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._errors.map_exceptions(path, mid_stream=True):
                     content = budget.read(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.iter_sse(response)
             complete = False
             try:
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._errors.map_exceptions(path, mid_stream=True):
                     for name, data in events:
                         event = self._errors.decode_event(name, data)
                         if event is not None:
@@ -311,14 +311,14 @@ class Transport:
         response = await self._aopen_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._errors.map_exceptions(path, mid_stream=True):
                     content = await budget.aread(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.aiter_sse(response)
             complete = False
             try:
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._errors.map_exceptions(path, mid_stream=True):
                     async for name, data in events:
                         event = self._errors.decode_event(name, data)
                         if event is not None:

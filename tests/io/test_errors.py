@@ -163,12 +163,12 @@ def test_raise_for_event(event: dict[str, Any], cls: type, message: str) -> None
         (httpx2.RemoteProtocolError("cut"), True, errors.StreamError, "mid-stream"),
     ],
 )
-def test_httpx_errors_map_to_typed_errors(
+def test_http_library_errors_map_to_typed_errors(
     exc: httpx2.HTTPError, mid_stream: bool, cls: type, text: str
 ) -> None:
     boundary = Boundary(secret=None)
     with pytest.raises(cls, match=text) as info:
-        with boundary.httpx_errors("calling x", mid_stream=mid_stream):
+        with boundary.map_exceptions("calling x", mid_stream=mid_stream):
             raise exc
     assert info.value.__cause__ is exc
 
