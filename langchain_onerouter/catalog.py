@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_onerouter._http.boundary import malformed
+from langchain_onerouter._http.retry import RetryPolicy
 from langchain_onerouter._http.transport import Transport
 from langchain_onerouter._settings.fields import resolve_base_url
 
@@ -247,6 +248,7 @@ def list_models(
     http_client: httpx2.Client | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
+    retry: RetryPolicy | None = None,
 ) -> list[ModelInfo]:
     """Fetch (or reuse the cached) catalog of `base_url`; no API key needed.
 
@@ -256,6 +258,8 @@ def list_models(
             never closed here.
         refresh: Ignore a fresh cached copy and fetch again.
         cache: Defaults to the process-wide `CATALOG`.
+        retry: How failed fetches are retried; default two retries, honouring
+            `Retry-After` (`RetryPolicy(max_retries, sleep=...)`).
 
     Example:
         ```python
@@ -264,7 +268,9 @@ def list_models(
         ```
     """
     url = resolve_base_url(base_url)
-    transport = Transport(base_url=url, api_key=None, http_client=http_client)
+    transport = Transport(
+        base_url=url, api_key=None, http_client=http_client, retry=retry
+    )
     try:
         return _fetch_models(transport, refresh=refresh, cache=cache)
     finally:
@@ -277,8 +283,9 @@ async def alist_models(
     http_async_client: httpx2.AsyncClient | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
+    retry: RetryPolicy | None = None,
 ) -> list[ModelInfo]:
-    """Async counterpart of `list_models`.
+    """Async counterpart of `list_models` (`retry` waits with its `asleep`).
 
     Example:
         ```python
@@ -287,7 +294,7 @@ async def alist_models(
     """
     url = resolve_base_url(base_url)
     transport = Transport(
-        base_url=url, api_key=None, http_async_client=http_async_client
+        base_url=url, api_key=None, http_async_client=http_async_client, retry=retry
     )
     try:
         return await _afetch_models(transport, refresh=refresh, cache=cache)

@@ -11,6 +11,7 @@ import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
 from langchain_onerouter._http.boundary import Boundary
+from langchain_onerouter._http.retry import RetryPolicy
 from langchain_onerouter.catalog import ModelCatalog, list_models
 from tests.support.models import make_llm
 
@@ -71,10 +72,14 @@ def _through_stream(handler: Callable[..., Any]) -> BaseException:
     return info.value
 
 
-def _through_list_models(handler: Callable[..., Any]) -> BaseException:
+def _through_list_models(
+    handler: Callable[..., Any], waits: list[float] | None = None
+) -> BaseException:
+    """`list_models` with its default two retries, their waits unslept."""
     client = httpx2.Client(transport=httpx2.MockTransport(handler))
+    retry = RetryPolicy(2, sleep=(waits if waits is not None else []).append)
     with pytest.raises(errors.OneRouterError) as info:
-        list_models(BASE, http_client=client, cache=ModelCatalog())
+        list_models(BASE, http_client=client, cache=ModelCatalog(), retry=retry)
     return info.value
 
 
@@ -85,7 +90,10 @@ def test_same_failure_same_error_through_invoke_stream_and_list_models(
     handler = _handler(*FAILURES[name])
     invoked = _seen(_through_invoke(handler))
     assert _seen(_through_stream(handler)) == invoked
-    assert _seen(_through_list_models(handler)) == invoked
+    waits: list[float] = []
+    assert _seen(_through_list_models(handler, waits)) == invoked
+    if name == "429 JSON":
+        assert waits == [3.0, 3.0]  # retried, as the server's Retry-After asks
 
 
 def test_key_echoed_in_a_failed_200_body_is_masked_in_invoke_and_stream() -> None:
