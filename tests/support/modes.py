@@ -36,9 +36,17 @@ class Outcome:
     chunks: list[AIMessageChunk] = field(default_factory=list)
     seconds: float = 0.0
 
+    def final(self) -> BaseMessage:
+        """The final message; the call's exception raised again if it failed."""
+        if self.error is not None:
+            raise self.error
+        assert self.message is not None, "the call produced no message"
+        return self.message
 
-async def call(llm: Any, mode: str, text: str = "hi", **kw: Any) -> Outcome:
-    """Run one call in `mode` (sync modes block: the servers run in threads)."""
+
+async def call(llm: Any, mode: str, text: Any = "hi", **kw: Any) -> Outcome:
+    """Run one call in `mode` (invoke, ainvoke, stream or astream; streamed
+    chunks summed); sync modes block (the servers run in threads)."""
     out = Outcome()
     start = time.monotonic()
     try:
