@@ -8,9 +8,7 @@ covers what sockets do beyond this (resets, stalls, broken streams, proxies).
 
 from __future__ import annotations
 
-import gzip
 import json
-import time
 from typing import Any
 
 import httpx2
@@ -24,7 +22,7 @@ from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
 from tests.support.models import Recorder, make_llm, model
 from tests.support.modes import STREAM_MODES, call, ok_reply
-from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
+from tests.support.scripted_server import RawReply, ScriptedServer
 from tests.support.streams import assert_matches
 
 KEY = "sk-or-test-key-0123456789"
@@ -148,18 +146,6 @@ def test_status_maps_to_typed_error(
     assert len(rec.requests) == 1
 
 
-def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
-    page = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 50000
-    rec = Recorder(
-        httpx2.Response(502, text=page, headers={"content-type": "text/html"})
-    )
-    llm = make_llm(rec)
-    with pytest.raises(errors.APIStatusError) as info:
-        llm.invoke("hi")
-    assert "502 Bad Gateway" in info.value.message
-    assert len(str(info.value)) < 2500  # huge bodies are truncated
-
-
 @pytest.mark.parametrize(
     "body",
     [
@@ -189,27 +175,6 @@ def test_non_json_200_body_raises_clear_error() -> None:
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIStatusError, match="not valid JSON"):
         llm.invoke("hi")
-
-
-def test_gzip_encoded_body_is_decoded() -> None:
-    raw = gzip.compress(json.dumps(bodies.text_response("zipped")).encode())
-    headers = {"content-encoding": "gzip", "content-type": "application/json"}
-    rec = Recorder(lambda _: httpx2.Response(200, content=raw, headers=headers))
-    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
-    assert llm.invoke("hi").text == "zipped"
-
-
-def test_429_is_retried_honouring_retry_after() -> None:
-    rec = Recorder(
-        httpx2.Response(429, json=GENERIC, headers={"retry-after": "3"}),
-        httpx2.Response(429, json=GENERIC, headers={"retry-after-ms": "1500"}),
-        ok(),
-    )
-    sleeps: list[float] = []
-    llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
-    assert llm.invoke("hi").text == "fine"
-    assert len(rec.requests) == 3
-    assert sleeps == [3.0, 1.5]
 
 
 async def test_async_retries_5xx_with_exponential_backoff() -> None:
@@ -290,17 +255,6 @@ def test_retries_show_up_as_on_retry_callbacks() -> None:
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     llm.invoke("hi", config={"callbacks": [Spy()]})
     assert seen == [1, 2]
-
-
-def test_redirect_is_not_followed_and_key_not_forwarded() -> None:
-    rec = Recorder(
-        httpx2.Response(307, headers={"location": "https://evil.example/v1/responses"}),
-        ok(),
-    )
-    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
-    with pytest.raises(errors.APIStatusError, match="redirect"):
-        llm.invoke("hi")
-    assert [r.url for r in rec.requests] == ["https://llm.onerouter.pro/v1/responses"]
 
 
 def test_key_echoed_by_server_is_redacted_from_errors() -> None:
@@ -447,20 +401,6 @@ def test_stream_opening_gives_up_after_max_retries() -> None:
 # -- over real loopback sockets -------------------------------------------------------
 
 
-def test_retry_after_429_then_success(server: ScriptedServer) -> None:
-    server.push(
-        RawReply(
-            429,
-            {"error": {"code": "rate_limit_exceeded", "message": "slow"}},
-            headers={"Retry-After": "0"},
-        ),
-        RawReply(503, "no provider available"),
-        RawReply(body=bodies.text_response("ok")),
-    )
-    assert model(server.base_url).invoke("x").text == "ok"
-    assert len(server.requests) == 3
-
-
 @pytest.mark.parametrize(
     "status, cls",
     [
@@ -520,11 +460,15 @@ async def test_every_request_carries_our_headers(
     assert request.headers.get("x-team") == ("blue" if injected else None)
 
 
-@pytest.mark.parametrize("retry_after", ["7", None])
+@pytest.mark.parametrize(
+    "headers, waits",
+    [({"Retry-After": "7"}, [7.0]), ({"Retry-After-Ms": "1500"}, [1.5]), ({}, None)],
+    ids=["retry-after", "retry-after-ms", "none"],
+)
 async def test_429_then_success(
-    server: ScriptedServer, mode: str, retry_after: str | None
+    server: ScriptedServer, mode: str, headers: dict[str, str], waits: Any
 ) -> None:
-    headers = {"Retry-After": retry_after} if retry_after else {}
+    """The one 429-then-success test: the server's wait, else our backoff."""
     streaming = mode in STREAM_MODES
     server.push(
         RawReply(
@@ -537,8 +481,8 @@ async def test_429_then_success(
     assert out.error is None and out.message is not None
     assert out.message.text == "fine now"
     assert len(server.requests) == 2
-    if retry_after:
-        assert sleeps == [7.0]  # the server's wait, not our backoff
+    if waits:
+        assert sleeps == waits  # the server's wait, not our backoff
     else:
         assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
     assert out.seconds < 5
@@ -586,22 +530,6 @@ async def test_5xx_storm_against_max_retries(
     for n, wait in enumerate(sleeps):
         assert 0.25 * 2**n <= wait <= 0.5 * 2**n
     assert out.seconds < 5
-
-
-async def test_connection_refused_is_a_connection_error() -> None:
-    llm = model(f"http://127.0.0.1:{closed_port()}/v1", max_retries=1)
-    with pytest.raises(errors.APIConnectionError):
-        llm.invoke("x")
-
-
-def test_server_that_never_answers_times_out(server: ScriptedServer) -> None:
-    server.push(RawReply(hang=3.0), RawReply(hang=3.0))
-    llm = model(server.base_url, timeout=0.3, max_retries=1)
-    started = time.monotonic()
-    with pytest.raises(errors.APITimeoutError):
-        llm.invoke("x")
-    assert time.monotonic() - started < 2.5
-    assert len(server.requests) == 2
 
 
 def test_reset_mid_response_is_retried(server: ScriptedServer) -> None:
