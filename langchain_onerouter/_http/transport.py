@@ -1,7 +1,9 @@
-"""All network I/O: httpx2 clients, auth, timeouts, retries, SSE framing, errors.
+"""All network I/O: httpx2 clients, auth, timeouts, retries, SSE, errors.
 
 Nothing else in the package touches a socket. Sync and async paths differ only
-here; both feed the same pure mapping code (`request`, `response`, `streaming`).
+here; both feed the same pure mapping code (`_mapping/`). The pieces beside it:
+`pool` (clients), `budget` (deadlines, caps, SSE decoding), `retry`,
+`boundary` (every failure to a typed error).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class Transport:
         base_url: API root, e.g. `https://llm.onerouter.pro/v1`.
         api_key: Bearer token (never logged, never put in errors).
         timeout: `httpx2.Timeout`, seconds, or None for the default.
-        max_retries: Retries after the first attempt (see `_retry.RetryPolicy`).
+        max_retries: Retries after the first attempt (see `retry.RetryPolicy`).
         retry: The whole retry policy (overrides `max_retries`), e.g.
             `RetryPolicy(2, sleep=fake_sleep)` in tests.
         default_headers: Extra headers for every request.
@@ -81,7 +83,7 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         secret = api_key.get_secret_value() if api_key else None
-        self._errors = Boundary(secret)
+        self._boundary = Boundary(secret)
         self.retry = retry or RetryPolicy(max_retries)
         self.timeout = as_timeout(timeout)
         self._headers = {
@@ -107,7 +109,7 @@ class Transport:
         if self.limits.idle_timeout is not None and read is not None:
             self.limits = dataclasses.replace(self.limits, idle_timeout=read)
 
-    # -- clients (lifecycle under threads, loops and forks: see _clients) ----
+    # -- clients (lifecycle under threads, loops and forks: see pool.py) ------
     @property
     def client(self) -> httpx2.Client:
         """This process's pooled sync client (created on first use, reused)."""
@@ -153,7 +155,7 @@ class Transport:
         self, client: httpx2.Client, request: httpx2.Request, budget: Budget, path: str
     ) -> tuple[httpx2.Response, bytes]:
         """Send `request` and read its body within the budget's caps."""
-        with self._errors.map_exceptions(f"calling {path}"):
+        with self._boundary.map_exceptions(f"calling {path}"):
             response = client.send(request, stream=True)
             try:
                 return response, budget.read(response)
@@ -167,7 +169,7 @@ class Transport:
         budget: Budget,
         path: str,
     ) -> tuple[httpx2.Response, bytes]:
-        with self._errors.map_exceptions(f"calling {path}"):
+        with self._boundary.map_exceptions(f"calling {path}"):
             response = await client.send(request, stream=True)
             try:
                 return response, await budget.aread(response)
@@ -183,7 +185,7 @@ class Transport:
             client = self.client
             request = self._request(client, path, budget, body)
             response, content = self._read(client, request, budget, path)
-            return self._errors.json_body(response, content)
+            return self._boundary.json_body(response, content)
 
         return self.retry.call(attempt, run_manager)
 
@@ -198,7 +200,7 @@ class Transport:
             client = self.aclient
             request = self._request(client, path, budget, body)
             response, content = await self._aread(client, request, budget, path)
-            return self._errors.json_body(response, content)
+            return self._boundary.json_body(response, content)
 
         return await self.retry.acall(attempt, run_manager)
 
@@ -211,7 +213,7 @@ class Transport:
             client = self.client
             request = self._request(client, path, budget)
             response, content = self._read(client, request, budget, path)
-            return self._errors.json_document(response, content)
+            return self._boundary.json_document(response, content)
 
         return self.retry.call(attempt)
 
@@ -224,7 +226,7 @@ class Transport:
             client = self.aclient
             request = self._request(client, path, budget)
             response, content = await self._aread(client, request, budget, path)
-            return self._errors.json_document(response, content)
+            return self._boundary.json_document(response, content)
 
         return await self.retry.acall(attempt)
 
@@ -235,14 +237,14 @@ class Transport:
         def attempt() -> httpx2.Response:
             client = self.client
             request = self._request(client, path, budget, body, stream=True)
-            with self._errors.map_exceptions(f"opening stream {path}"):
+            with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
                 with suppress(*http_errors(), errors.ResponseTooLargeError):
                     content = budget.read(response)
                 response.close()
-                self._errors.raise_for_status(response, content)
+                self._boundary.raise_for_status(response, content)
             return response
 
         return self.retry.call(attempt, run_manager)
@@ -253,14 +255,14 @@ class Transport:
         async def attempt() -> httpx2.Response:
             client = self.aclient
             request = self._request(client, path, budget, body, stream=True)
-            with self._errors.map_exceptions(f"opening stream {path}"):
+            with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = await client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
                 with suppress(*http_errors(), errors.ResponseTooLargeError):
                     content = await budget.aread(response)
                 await response.aclose()
-                self._errors.raise_for_status(response, content)
+                self._boundary.raise_for_status(response, content)
             return response
 
         return await self.retry.acall(attempt, run_manager)
@@ -269,7 +271,7 @@ class Transport:
         """A server that answered a stream request with one JSON body."""
         return {
             "type": "response.completed",
-            "response": self._errors.json_body(response, content),
+            "response": self._boundary.json_body(response, content),
         }
 
     def stream(
@@ -284,16 +286,16 @@ class Transport:
         response = self._open_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.map_exceptions(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     content = budget.read(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.iter_sse(response)
             complete = False
             try:
-                with self._errors.map_exceptions(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     for name, data in events:
-                        event = self._errors.decode_event(name, data)
+                        event = self._boundary.decode_event(name, data)
                         if event is not None:
                             complete = complete or event.get("type") in TERMINAL_EVENTS
                             yield event
@@ -311,16 +313,16 @@ class Transport:
         response = await self._aopen_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.map_exceptions(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     content = await budget.aread(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.aiter_sse(response)
             complete = False
             try:
-                with self._errors.map_exceptions(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     async for name, data in events:
-                        event = self._errors.decode_event(name, data)
+                        event = self._boundary.decode_event(name, data)
                         if event is not None:
                             complete = complete or event.get("type") in TERMINAL_EVENTS
                             yield event
