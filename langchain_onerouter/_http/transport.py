@@ -384,7 +384,7 @@ async def _adrain(events: AsyncIterator[tuple[str, str]]) -> None:
             if budget < 0:
                 return
 
-    with suppress(asyncio.TimeoutError, *http_errors(), errors.OneRouterError):
+    with suppress(TimeoutError, *http_errors(), errors.OneRouterError):
         await asyncio.wait_for(read(), DRAIN_SECONDS)
 
 
