@@ -20,6 +20,7 @@ limits), with the mock as their transport: ours as a user gets it.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -39,13 +40,13 @@ BASE_URL = "https://mock.invalid/v1"  # never resolved: MockTransport answers
 NAMES = ("floor", "floor+core", "ours", "core")
 
 
-def _transport() -> Any:
-    import httpx
-
+def _transport(library: str = "httpx") -> Any:
+    """The mock of `library` (the floor's is httpx; ours is on httpx2)."""
+    http = importlib.import_module(library)
     body = json_bytes()
     headers = {"content-type": "application/json"}
-    return httpx.MockTransport(
-        lambda _: httpx.Response(200, content=body, headers=headers)
+    return http.MockTransport(
+        lambda _: http.Response(200, content=body, headers=headers)
     )
 
 
@@ -58,11 +59,10 @@ def _models() -> tuple[
     transport = _transport()
     floor = FloorClient(BASE_URL, transport=transport)
     ours = ChatOneRouterResponses(model=MODEL, base_url=BASE_URL, api_key=API_KEY)
-    # The clients our pool builds (its headers, timeouts, limits), on the mock:
-    # ours as a user gets it, not an injected client (that one pays httpx's
-    # per-request header merge, ~15 µs; see transport.py).
+    # The clients our pool builds (timeouts, limits), on the mock: ours as a
+    # user gets it.
     pool = ours._get_transport()._clients
-    pool._kwargs = {**pool._kwargs, "transport": transport}
+    pool._kwargs = {**pool._kwargs, "transport": _transport("httpx2")}
     floor_core, noop = make_floor_core(floor), make_noop(1)
     sync: dict[str, Callable[[], str]] = {
         "floor": floor.invoke,

@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -643,9 +643,7 @@ def write_docs(r: dict[str, Any], docs: Path, command: str) -> None:
 
     docs.mkdir(exist_ok=True)
     chart(r, docs / "performance.png")
-    when = r.get("finished_at") or datetime.now(timezone.utc).strftime(
-        "%Y-%m-%d %H:%M UTC"
-    )
+    when = r.get("finished_at") or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cfg = r["config"]
     method = METHOD.format(
         **cfg,

@@ -18,12 +18,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import httpx
-
+from langchain_onerouter._http.retry import RetryPolicy
 from langchain_onerouter._http.transport import Transport
 from langchain_onerouter._mapping.catalog import ModelInfo, find_model, parse_models
 from langchain_onerouter._settings.fields import resolve_base_url
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = [
     "CATALOG",
@@ -97,17 +100,21 @@ CATALOG = ModelCatalog()
 def list_models(
     base_url: str | None = None,
     *,
-    http_client: httpx.Client | None = None,
+    http_client: httpx2.Client | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
+    retry: RetryPolicy | None = None,
 ) -> list[ModelInfo]:
     """Fetch (or reuse the cached) catalog of `base_url`; no API key needed.
 
     Args:
         base_url: API root; defaults to `ONEROUTER_BASE_URL`, else OneRouter's.
-        http_client: Your own `httpx.Client` (never closed here).
+        http_client: Your own `httpx2.Client` (or legacy `httpx.Client`),
+            never closed here.
         refresh: Ignore a fresh cached copy and fetch again.
         cache: Defaults to the process-wide `CATALOG`.
+        retry: How failed fetches are retried; default two retries, honouring
+            `Retry-After` (`RetryPolicy(max_retries, sleep=...)`).
 
     Example:
         ```python
@@ -116,7 +123,9 @@ def list_models(
         ```
     """
     url = resolve_base_url(base_url)
-    transport = Transport(base_url=url, api_key=None, http_client=http_client)
+    transport = Transport(
+        base_url=url, api_key=None, http_client=http_client, retry=retry
+    )
     try:
         return _fetch_models(transport, refresh=refresh, cache=cache)
     finally:
@@ -126,11 +135,12 @@ def list_models(
 async def alist_models(
     base_url: str | None = None,
     *,
-    http_async_client: httpx.AsyncClient | None = None,
+    http_async_client: httpx2.AsyncClient | None = None,
     refresh: bool = False,
     cache: ModelCatalog | None = None,
+    retry: RetryPolicy | None = None,
 ) -> list[ModelInfo]:
-    """Async counterpart of `list_models`.
+    """Async counterpart of `list_models` (`retry` waits with its `asleep`).
 
     Example:
         ```python
@@ -139,7 +149,7 @@ async def alist_models(
     """
     url = resolve_base_url(base_url)
     transport = Transport(
-        base_url=url, api_key=None, http_async_client=http_async_client
+        base_url=url, api_key=None, http_async_client=http_async_client, retry=retry
     )
     try:
         return await _afetch_models(transport, refresh=refresh, cache=cache)

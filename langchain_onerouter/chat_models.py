@@ -5,7 +5,7 @@ fallback) and I/O (`_http`: the transport)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -24,7 +24,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_onerouter import errors
 from langchain_onerouter._mapping.answer import StreamRun, chat_result

@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langchain_core.embeddings import Embeddings
 from pydantic import Field, PrivateAttr, model_validator
-from typing_extensions import Self
 
 from langchain_onerouter._mapping.retrieval import (
     DEFAULT_EMBEDDING_CTX_LENGTH,

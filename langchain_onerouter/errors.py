@@ -1,10 +1,7 @@
-"""Typed errors raised by `ChatOneRouterResponses`, and the one error boundary.
+"""Typed errors raised by `ChatOneRouterResponses`, embeddings and rerank.
 
-Every wire failure is mapped here, and nowhere else: an HTTP error status, an
-error body, an error inside a 200 body, an SSE `error` / `response.failed`
-event, a malformed event, an httpx exception. Transport, catalog and the stream
-parser all go through `Boundary` (or, for parsed events, `raise_for_event`),
-which also masks the API key in whatever the server echoed back.
+Wire failures become these in one place, `_http/boundary.py`; a parsed SSE
+`error` / `response.failed` event becomes one through `raise_for_event`.
 
 Every error subclasses both `OneRouterError` and the matching
 `langchain_core.exceptions` class, so provider-agnostic code that catches
@@ -22,13 +19,8 @@ except ModelRateLimitError as err:
 
 from __future__ import annotations
 
-import email.utils
 import json
-import re
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -42,11 +34,6 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
-
-from langchain_onerouter._mapping.jsonutil import JSONDecodeError, dumps, loads
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = [
     "OneRouterError",
@@ -62,7 +49,6 @@ __all__ = [
     "ResponseFailedError",
     "StreamError",
     "ResponseTooLargeError",
-    "UnsupportedCapabilityError",
 ]
 
 MAX_ERROR_BODY_CHARS = 2000
@@ -118,7 +104,7 @@ class OneRouterError(ModelError):
         return (_rebuild, (type(self), str(self), self.__dict__))
 
 
-def _truncate(text: str, limit: int = MAX_ERROR_BODY_CHARS) -> str:
+def truncate(text: str, limit: int = MAX_ERROR_BODY_CHARS) -> str:
     """`text` cut to `limit` characters, saying how long it was."""
     return text if len(text) <= limit else text[:limit] + f"... [{len(text)} chars]"
 
@@ -128,7 +114,7 @@ def _bounded_text(text: str) -> str:
     # Slack for the "... [N chars]" tail a caller may already have added.
     if len(text) <= MAX_ERROR_BODY_CHARS + 64:
         return text
-    return _truncate(text)
+    return truncate(text)
 
 
 def _bounded_body(body: Any) -> Any:
@@ -140,7 +126,7 @@ def _bounded_body(body: Any) -> Any:
         try:
             text = json.dumps(body, default=str)
         except RecursionError:  # a 1000-deep array: nothing worth keeping
-            return _TOO_DEEP
+            return TOO_DEEP
         except (TypeError, ValueError):  # circular or odd keys: keep as is
             return body
         if len(text) > MAX_ERROR_JSON_CHARS:
@@ -148,7 +134,7 @@ def _bounded_body(body: Any) -> Any:
     return body
 
 
-_TOO_DEEP = "[error body nested too deeply to keep]"
+TOO_DEEP = "[error body nested too deeply to keep]"
 
 
 def _rebuild(cls: type[OneRouterError], text: str, state: dict) -> OneRouterError:
@@ -215,196 +201,12 @@ class UnsupportedCapabilityError(ValueError):
     """
 
 
-# -- the boundary: wire failures → the errors above ----------------------------
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-onerouter-request-id")
-_CONTEXT_OVERFLOW = re.compile(
-    r"context[ _]length|context[ _]window|maximum context|too many tokens|"
-    r"prompt is too long|input is too long|exceeds? the (?:model'?s? )?context",
-    re.IGNORECASE,
-)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-_ERROR_TYPE = re.compile(r'"type"\s*:\s*"(?:error|response\.failed)"')
-
-
-class Boundary:
-    """Maps every wire failure of one transport to a typed error, key masked.
-
-    Args:
-        secret: The API key, masked as `***` wherever the server echoes it.
-
-    Example:
-        ```python
-        boundary = Boundary(secret=None)
-        with boundary.httpx_errors("calling responses"):
-            response = client.send(request)
-        body = boundary.json_body(response, response.content)
-        ```
-    """
-
-    def __init__(self, secret: str | None) -> None:
-        self._secret = secret if secret and len(secret) >= 4 else None
-
-    def redact(self, text: str) -> str:
-        """`text` with the API key masked."""
-        if self._secret and self._secret in text:
-            return text.replace(self._secret, "***")
-        return text
-
-    def _redact_json(self, value: Any) -> Any:
-        """`value` with the key masked in every string (a server may echo it)."""
-        if not self._secret:
-            return value
-        try:
-            text = dumps(value).decode()
-        except TypeError:  # too deep for orjson: cannot be checked, so not kept
-            return _TOO_DEEP
-        return loads(self.redact(text)) if self._secret in text else value
-
-    @contextmanager
-    def httpx_errors(self, where: str, *, mid_stream: bool = False) -> Iterator[None]:
-        """Raise httpx exceptions from the block as `APITimeoutError` or
-        `APIConnectionError` (`StreamError` once a stream has begun)."""
-        import httpx  # loaded by the transport already (not at our import)
-
-        try:
-            yield
-        except httpx.HTTPError as exc:
-            err = _from_httpx(exc, where, mid_stream=mid_stream)
-            if self._secret and self._secret in str(err):
-                err = type(err)(self.redact(err.message))
-            raise err from exc
-
-    def raise_for_status(self, response: httpx.Response, content: bytes) -> None:
-        """Raise the typed error of an HTTP status >= 300 (no-op below)."""
-        if response.status_code >= 300:
-            raise self._from_status(response.status_code, response.headers, content)
-
-    def json_body(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
-        """`json_document` that must be a JSON object (a Responses object)."""
-        body = self.json_document(response, content)
-        if not isinstance(body, dict):
-            raise APIStatusError(
-                f"expected a JSON object, got {type(body).__name__}",
-                status_code=response.status_code,
-            )
-        return body
-
-    def json_document(self, response: httpx.Response, content: bytes) -> Any:
-        """The parsed JSON of a response, or the typed error it amounts to.
-
-        Raises for an error status, an empty or non-JSON body, and an object
-        that reports a failure (`error`, `status: "failed"`).
-        """
-        self.raise_for_status(response, content)
-        status = response.status_code
-        if not content.strip():
-            raise APIStatusError(
-                "empty response body (OneRouter cold start?)",
-                status_code=status,
-                code="empty_response",
-            )
-        try:
-            body = loads(content)
-        except JSONDecodeError as exc:
-            text = self.redact(content.decode("utf-8", "replace"))
-            raise APIStatusError(
-                f"response body is not valid JSON ({exc}): " + _truncate(text, 300),
-                status_code=status,
-            ) from None
-        if isinstance(body, dict) and (
-            body.get("error") or body.get("status") == "failed"
-        ):
-            raise _failure(body, self)
-        return body
-
-    def decode_event(self, name: str, data: str) -> dict[str, Any] | None:
-        """One SSE event's data as a dict (None for keep-alives and `[DONE]`)."""
-        if not data or data == "[DONE]":
-            return None
-        if self._secret and self._secret in data and _may_be_error(name, data):
-            # The parser turns these events into exceptions; a server that
-            # echoes the key there must not put it in our error messages.
-            data = self.redact(data)
-        try:
-            event = loads(data)
-        except JSONDecodeError as exc:
-            raise StreamError(
-                f"malformed JSON in SSE event {name or '(unnamed)'!r}: {exc}; data: "
-                + _truncate(self.redact(data), 200)
-            ) from None
-        if not isinstance(event, dict):
-            raise StreamError(
-                f"SSE event {name or '(unnamed)'!r} is not a JSON object: "
-                + _truncate(self.redact(data), 200)
-            )
-        if self._secret and (
-            name in ("error", "response.failed")
-            or event.get("type") in ("error", "response.failed")
-        ):
-            event = self._redact_json(event)  # also a key echoed JSON-escaped
-        if name and "type" not in event:
-            event["type"] = name
-        return event
-
-    def _from_status(
-        self, status: int, headers: httpx.Headers, content: bytes
-    ) -> OneRouterError:
-        """The typed error for an HTTP error response."""
-        text = self.redact(content.decode("utf-8", "replace"))
-        body: Any
-        try:
-            body = loads(text) if text.strip() else None
-        except JSONDecodeError:
-            body = None
-        body = self._redact_json(
-            body
-        )  # also a key echoed JSON-escaped (\/ or \u escapes)
-        message, code = _message_from_body(body)
-        message = _truncate(
-            self.redact(message or _text_message(text, headers, status))
-        )
-        kwargs: dict[str, Any] = {
-            "status_code": status,
-            "code": code,
-            "request_id": next(
-                (headers[h] for h in REQUEST_ID_HEADERS if h in headers), None
-            ),
-            "body": body if body is not None else text,
-        }
-        cls: type[OneRouterError]
-        if status in (400, 422):
-            overflow = code == "context_length_exceeded" or _CONTEXT_OVERFLOW.search(
-                message
-            )
-            cls = ContextLengthExceededError if overflow else BadRequestError
-        elif status == 401:
-            cls = AuthenticationError
-        elif status in (402, 403):
-            cls = PermissionDeniedError
-        elif status == 404:
-            cls = NotFoundError
-        elif status == 429:
-            cls = RateLimitError
-        elif 300 <= status < 400:
-            cls = APIStatusError
-            message = (
-                f"unexpected redirect to {headers.get('location', '?')!r}; not "
-                "followed, so the API key is never sent to another host. Fix base_url."
-            )
-        else:
-            cls = APIStatusError
-        err = cls(message, **kwargs)
-        err.retry_after = _parse_retry_after(headers)
-        return err
-
-
 def raise_for_event(event: dict[str, Any]) -> None:
     """Raise the error an SSE `error` or `response.failed` event reports.
 
     A `response.failed` event raises what the same response as a 200 body
     would (`ResponseFailedError`, same message); an `error` event raises
-    `StreamError`. Event data is already key-masked by `Boundary.decode_event`.
+    `StreamError`. Event data is already key-masked by the transport.
 
     >>> raise_for_event({"type": "response.failed",
     ...                  "response": {"status": "failed", "error": "quota exhausted"}})
@@ -414,25 +216,22 @@ def raise_for_event(event: dict[str, Any]) -> None:
     """
     if event.get("type") == "response.failed":
         response = event.get("response")
-        if isinstance(response, dict):
-            raise _failure(response)
-        raise _failure(event)
-    message, code = _message_from_body(event)
+        body = response if isinstance(response, dict) else event
+        failed, code = failure_message(body)
+        raise ResponseFailedError(failed, code=code, body=body)
+    message, code = message_from_body(event)
     raise StreamError(message or "error event without a message", code=code, body=event)
 
 
-def _failure(body: dict[str, Any], boundary: Boundary | None = None) -> OneRouterError:
-    """The error a failed response object reports (`boundary` masks the key)."""
-    message, code = _message_from_body(body)
+def failure_message(body: dict[str, Any]) -> tuple[str, Any]:
+    """(message, code) of a failed response object (`status: "failed"`)."""
+    message, code = message_from_body(body)
     if message is None and isinstance(body.get("response"), dict):
-        message, code = _message_from_body(body["response"])
-    message = message or "the response failed"
-    if boundary is not None:
-        message, body = boundary.redact(message), boundary._redact_json(body)
-    return ResponseFailedError(message, code=code, body=body)
+        message, code = message_from_body(body["response"])
+    return message or "the response failed", code
 
 
-def _message_from_body(body: Any) -> tuple[str | None, Any]:
+def message_from_body(body: Any) -> tuple[str | None, Any]:
     """(message, code) from either documented error shape, or (None, None)."""
     if not isinstance(body, dict):
         return None, None
@@ -446,58 +245,3 @@ def _message_from_body(body: Any) -> tuple[str | None, Any]:
         if isinstance(body.get(key), str):
             return body[key], body.get("code")
     return None, None
-
-
-def _text_message(text: str, headers: httpx.Headers, status: int) -> str:
-    """A message for a non-JSON error body: an HTML page's title, or the text."""
-    if "html" in headers.get("content-type", "") or text.lstrip().startswith("<"):
-        title = _HTML_TITLE.search(text)
-        snippet = title.group(1) if title else _TAGS.sub(" ", text)
-        return "non-JSON error page: " + " ".join(snippet.split())[:300]
-    import httpx  # an error response came in: httpx is loaded
-
-    return " ".join(text.split())[:500] or httpx.codes.get_reason_phrase(status)
-
-
-def _parse_retry_after(headers: httpx.Headers) -> float | None:
-    if ms := headers.get("retry-after-ms"):
-        try:
-            return float(ms) / 1000.0
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _from_httpx(
-    exc: httpx.HTTPError, where: str, *, mid_stream: bool
-) -> OneRouterError:
-    import httpx  # `exc` is one of its exceptions: it is loaded
-
-    if mid_stream:
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(
-                f"stream stalled: no data within the read timeout ({exc})"
-            )
-        return StreamError(
-            f"connection lost mid-stream ({type(exc).__name__}: {exc}); "
-            "the response is incomplete"
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
-        return APITimeoutError(f"{kind} timeout {where}: {exc}".rstrip(": "))
-    return APIConnectionError(f"{type(exc).__name__} {where}: {exc}")
-
-
-def _may_be_error(name: str, data: str) -> bool:
-    return name in ("error", "response.failed") or bool(_ERROR_TYPE.search(data))

@@ -6,12 +6,11 @@ Thin glue: checks and wire mapping live in `retrieval`, I/O in `transport`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import Field, PrivateAttr, model_validator
-from typing_extensions import Self
 
 from langchain_onerouter._mapping.retrieval import (
     RetrievalUsage,

@@ -1,14 +1,11 @@
 """What a pydantic model owning a `Transport` shares (the chat model, and
-`OneRouterConnection` behind embeddings and rerank), without importing httpx.
+`OneRouterConnection` behind embeddings and rerank).
 
 - `OwnPoolCopies`: the lifecycle of the model's `_transport`.
-- `HttpClient`, `HttpAsyncClient`, `HttpTimeout`: field types for
-  `httpx.Client`, `httpx.AsyncClient` and `httpx.Timeout`. mypy sees the
-  httpx classes; pydantic checks `isinstance` against httpx as loaded (a
-  client or `httpx.Timeout` you pass in has loaded it), so
-  `import langchain_onerouter` does not load httpx (issue 18: about 90 ms
-  of CPU) and checking a field's value never does. (Building a model still
-  does, later: its profile lookup loads the catalog and the transport.)
+- `HttpClient`, `HttpAsyncClient`, `HttpTimeout`: field types for an
+  `httpx2.Client`, `httpx2.AsyncClient` and `httpx2.Timeout`, or the same
+  class of legacy `httpx` (checked only when it is loaded: a client you pass
+  in has loaded it, and checking never imports it).
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
+import httpx2
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -24,10 +22,10 @@ __all__ = ["HttpAsyncClient", "HttpClient", "HttpTimeout", "OwnPoolCopies"]
 
 
 class _HttpxInstance:
-    """pydantic metadata: an instance of `httpx.<name>`, checked lazily.
+    """pydantic metadata: an instance of `httpx2.<name>` or `httpx.<name>`.
 
     The error is pydantic's own `is_instance_of`, naming the field, as for
-    a field typed with the httpx class.
+    a field typed with the httpx2 class.
     """
 
     def __init__(self, name: str) -> None:
@@ -39,24 +37,22 @@ class _HttpxInstance:
         return core_schema.no_info_plain_validator_function(self._check)
 
     def _check(self, value: Any) -> Any:
-        # Not loaded yet: then `value` cannot be an httpx object, and checking
-        # never imports httpx (nor does `timeout=30`, tried as this too).
-        httpx = sys.modules.get("httpx")
-        if httpx is not None and isinstance(value, getattr(httpx, self.name)):
+        if isinstance(value, getattr(httpx2, self.name)):
+            return value
+        legacy = sys.modules.get("httpx")  # not loaded: `value` is none of its
+        if legacy is not None and isinstance(value, getattr(legacy, self.name)):
             return value
         raise PydanticCustomError(
             "is_instance_of",
-            "Input should be an instance of httpx.{class_name}",
+            "Input should be an instance of httpx.{class_name} or httpx2.{class_name}",
             {"class_name": self.name},
         )
 
 
 if TYPE_CHECKING:
-    import httpx
-
-    HttpClient = httpx.Client
-    HttpAsyncClient = httpx.AsyncClient
-    HttpTimeout = httpx.Timeout
+    HttpClient = httpx2.Client
+    HttpAsyncClient = httpx2.AsyncClient
+    HttpTimeout = httpx2.Timeout
 else:
     HttpClient = Annotated[Any, _HttpxInstance("Client")]
     HttpAsyncClient = Annotated[Any, _HttpxInstance("AsyncClient")]
@@ -86,15 +82,11 @@ class OwnPoolCopies:
     _USER_CLIENTS = ("http_client", "http_async_client")
 
     def _get_transport(self) -> Any:
-        # One read on the common path: a pydantic private attribute costs
-        # ~4 us per read (a failed normal lookup, then `__getattr__`).
-        transport = self._transport  # type: ignore[has-type]
-        if transport is None:
+        if self._transport is None:  # type: ignore[has-type]
             with _TRANSPORT_LOCK:
                 if self._transport is None:  # type: ignore[has-type]
                     self._transport = self._new_transport()
-                transport = self._transport
-        return transport
+        return self._transport
 
     def _new_transport(self) -> Any:
         from langchain_onerouter._http.transport import Transport
@@ -135,7 +127,7 @@ class OwnPoolCopies:
         if yours:
             raise TypeError(
                 f"cannot pickle a {type(self).__name__} with {' and '.join(yours)} "
-                "set: an httpx client holds sockets and locks that cannot cross "
+                "set: an HTTP client holds sockets and locks that cannot cross "
                 "processes. Build the model (and its client) in the worker, or "
                 "leave the client unset so the copy makes its own connections."
             )

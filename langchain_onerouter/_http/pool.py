@@ -1,10 +1,10 @@
-"""Who owns which httpx client: the lifecycle under threads, loops and forks.
+"""Who owns which httpx2 client: the lifecycle under threads, loops and forks.
 
 A `ClientPool` belongs to one `Transport` and hands out
 
-- one sync `httpx.Client` per process, built once even when 64 threads ask
+- one sync `httpx2.Client` per process, built once even when 64 threads ask
   for it at the same moment;
-- one `httpx.AsyncClient` per event loop per process. A loop's client is
+- one `httpx2.AsyncClient` per event loop per process. A loop's client is
   closed on that loop when the loop shuts down (`asyncio.run`,
   `loop.shutdown_asyncgens()`), so `asyncio.run` twice, or a thread per
   loop, neither shares sockets between loops nor leaks them.
@@ -25,8 +25,7 @@ import weakref
 from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
-import httpcore
-import httpx
+import httpx2
 
 from langchain_onerouter import errors
 
@@ -39,7 +38,7 @@ class ClientPool:
     """The sync client and the per-loop async clients of one transport.
 
     Args:
-        client_kwargs: Passed to `httpx.Client` / `httpx.AsyncClient`.
+        client_kwargs: Passed to `httpx2.Client` / `httpx2.AsyncClient`.
         http_client / http_async_client: Your own clients, used as they are
             (in every thread, loop and copy) and never closed here.
 
@@ -57,8 +56,8 @@ class ClientPool:
         self,
         client_kwargs: dict[str, Any],
         *,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.Client | None = None,
+        http_async_client: httpx2.AsyncClient | None = None,
     ) -> None:
         self._kwargs = client_kwargs
         self._user_client = http_client
@@ -71,10 +70,10 @@ class ClientPool:
         the parent's) and start with a fresh lock."""
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        self._client: httpx.Client | None = None
+        self._client: httpx2.Client | None = None
         # loop -> (its client, the async generator that closes it with the loop)
         self._aclients: dict[
-            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, Any]
+            asyncio.AbstractEventLoop, tuple[httpx2.AsyncClient, Any]
         ] = {}
 
     def _forget_inherited(self) -> None:
@@ -91,7 +90,7 @@ class ClientPool:
             self._forget_inherited()
 
     # -- sync ------------------------------------------------------------
-    def sync(self) -> httpx.Client:
+    def sync(self) -> httpx2.Client:
         """This process's sync client (built on first use)."""
         if self._user_client is not None:
             return self._user_client
@@ -104,12 +103,8 @@ class ClientPool:
                     client = self._client = _new_client(self._kwargs)
         return client
 
-    def injected(self, client: httpx.Client | httpx.AsyncClient) -> bool:
-        """Whether `client` is one you passed in (not built from the kwargs)."""
-        return client is self._user_client or client is self._user_aclient
-
     # -- async -----------------------------------------------------------
-    def current_async(self) -> httpx.AsyncClient:
+    def current_async(self) -> httpx2.AsyncClient:
         """The async client of the running event loop (built on first use)."""
         if self._user_aclient is not None:
             return self._user_aclient
@@ -171,8 +166,8 @@ class ClientPool:
         return self.__copy__()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Your own clients cannot cross a process boundary (httpx clients
-        # hold locks and sockets); pickling one raises httpx's TypeError.
+        # Your own clients cannot cross a process boundary (they hold locks
+        # and sockets); pickling one raises the HTTP library's TypeError.
         return (
             _rebuild,
             (self._kwargs, self._user_client, self._user_aclient),
@@ -181,8 +176,8 @@ class ClientPool:
 
 def _rebuild(
     kwargs: dict[str, Any],
-    http_client: httpx.Client | None,
-    http_async_client: httpx.AsyncClient | None,
+    http_client: httpx2.Client | None,
+    http_async_client: httpx2.AsyncClient | None,
 ) -> ClientPool:
     return ClientPool(
         kwargs, http_client=http_client, http_async_client=http_async_client
@@ -202,7 +197,7 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
 
 
 def _close_with_loop(
-    client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop
+    client: httpx2.AsyncClient, loop: asyncio.AbstractEventLoop
 ) -> AsyncGenerator[None, None]:
     """An async generator, started now, whose `finally` closes `client`.
 
@@ -242,19 +237,15 @@ def _finish(closer: Any) -> None:
 # -- building clients ---------------------------------------------------------
 
 
-def _new_client(kwargs: dict[str, Any]) -> httpx.Client:
-    client = _build(httpx.Client, kwargs)
-    _patch_pool(getattr(client._transport, "_pool", None))
-    return client
+def _new_client(kwargs: dict[str, Any]) -> httpx2.Client:
+    return _build(httpx2.Client, kwargs)
 
 
-def _new_async_client(kwargs: dict[str, Any]) -> httpx.AsyncClient:
-    client = _build(httpx.AsyncClient, kwargs)
-    _patch_pool(getattr(client._transport, "_pool", None))
-    return client
+def _new_async_client(kwargs: dict[str, Any]) -> httpx2.AsyncClient:
+    return _build(httpx2.AsyncClient, kwargs)
 
 
-_C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
+_C = TypeVar("_C", httpx2.Client, httpx2.AsyncClient)
 
 
 def _build(cls: type[_C], kwargs: dict[str, Any]) -> _C:
@@ -264,118 +255,5 @@ def _build(cls: type[_C], kwargs: dict[str, Any]) -> _C:
     except ImportError as exc:  # e.g. ALL_PROXY=socks5://... without socksio
         raise errors.OneRouterError(
             f"cannot build the HTTP client: {exc} (a socks5:// proxy from "
-            "ALL_PROXY/HTTPS_PROXY needs `pip install httpx[socks]`)"
+            "ALL_PROXY/HTTPS_PROXY needs `pip install httpx2[socks]`)"
         ) from exc
-
-
-# httpcore <= 1.0.9 (newest release when written) closes connections it has
-# already handed to a queued request (encode/httpcore#1110, fix proposed in
-# #1111), and counts *all* connections as idle when trimming the keep-alive
-# pool (#1000), so with more connections than `max_keepalive_connections`
-# it trims on nearly every release. Under 64 threads that closes a socket
-# under a request that has started on it: `ReadError [Errno 9] Bad file
-# descriptor`, or a hang until the read timeout. Counted by wrapping the
-# pass (docs/reliability.md): 64 threads, 5,000 calls, keep-alive 20 closed
-# 4,604 connections, 1,723 of them held by a pending request.
-_PATCHED_HTTPCORE = tuple(int(p) for p in httpcore.__version__.split(".")[:3]) <= (
-    1,
-    0,
-    9,
-)
-
-
-def _patch_pool(pool: Any) -> None:
-    if not _PATCHED_HTTPCORE:
-        return
-    if type(pool) is httpcore.ConnectionPool:
-        pool.__class__ = _ConnectionPool
-    elif type(pool) is httpcore.AsyncConnectionPool:
-        pool.__class__ = _AsyncConnectionPool
-
-
-def _assign_requests_to_connections(pool: Any) -> list[Any]:
-    """httpcore's assignment pass, never closing a connection that a pending
-    request holds, and counting only idle connections against keep-alive.
-
-    Same three cases as upstream: reuse an available connection, open a new
-    one below `max_connections`, else close an idle one to make room. As
-    upstream, an available connection goes to every queued request of its
-    origin in the pass (all but one then retry); that herd reuses connections
-    as they free up (200 concurrent ainvoke, second burst: 9 connections
-    opened; handing one connection to one request per pass opened 100, as
-    keep-alive trims to 20 between bursts). Linear in connections + queued
-    requests (upstream: their product): the idle count is kept, not
-    recounted, each origin's connection is looked up once, once a request
-    finds none later ones for its origin are skipped, and all are once no
-    connection is available at all, as a pass only takes connections away.
-    1,000 concurrent astream on 100 connections: 2.67 -> 1.48 s in the pass
-    (~6,950 passes; a counter wrapped around the pass).
-    """
-    closing: list[Any] = []
-    held: set[int] = set()  # connections a pending request holds, by id
-    queued: list[Any] = []
-    for request in pool._requests:
-        if request.connection is None:  # httpcore's `is_queued()`
-            queued.append(request)
-        else:
-            held.add(id(request.connection))
-
-    def idle(connection: Any) -> bool:
-        return id(connection) not in held and connection.is_idle()
-
-    idle_count = sum(map(idle, pool._connections))
-    for connection in list(pool._connections):
-        if connection.is_closed():
-            pool._connections.remove(connection)
-        elif id(connection) in held:
-            continue
-        elif connection.has_expired() or (
-            idle(connection) and idle_count > pool._max_keepalive_connections
-        ):
-            idle_count -= idle(connection)
-            pool._connections.remove(connection)
-            closing.append(connection)
-
-    def connection_for(origin: Any) -> Any:
-        """An available connection, else a new one (in place of an idle one
-        when the pool is full), else None."""
-        for c in pool._connections:
-            if c.can_handle_request(origin) and c.is_available():
-                return c
-        if len(pool._connections) >= pool._max_connections:
-            spare = next(filter(idle, pool._connections), None)
-            if spare is None:
-                return None
-            pool._connections.remove(spare)
-            closing.append(spare)
-        connection = pool.create_connection(origin)
-        pool._connections.append(connection)
-        return connection
-
-    # (origin, its available connection or None); httpcore's Origin is not
-    # hashable. A new connection is not available until it connects.
-    seen: list[tuple[Any, Any]] = []
-    for request in queued:
-        origin = request.request.url.origin
-        connection = next((c for o, c in seen if o == origin), False)
-        if connection is False:
-            connection = connection_for(origin)
-            if connection is None and not any(
-                c.is_available() for c in pool._connections
-            ):
-                break  # full, none idle, none available: no origin gets one
-            if connection is None or connection.is_available():
-                seen.append((origin, connection))
-        if connection is None:
-            continue
-        request.assign_to_connection(connection)
-        held.add(id(connection))
-    return closing
-
-
-class _ConnectionPool(httpcore.ConnectionPool):
-    _assign_requests_to_connections = _assign_requests_to_connections  # type: ignore[assignment]
-
-
-class _AsyncConnectionPool(httpcore.AsyncConnectionPool):
-    _assign_requests_to_connections = _assign_requests_to_connections  # type: ignore[assignment]

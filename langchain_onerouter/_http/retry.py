@@ -6,18 +6,10 @@ Where does a 429 get retried? Here. `Transport` runs every request attempt
 
 - retried: 408, 409, 429, 5xx, connection errors, timeouts, an empty 200 body;
 - never: 400, 401, 402, 403, 404, 422, any error that is not ours, nor after
-  the call's `total_timeout` deadline (`_budget.py`);
+  the call's `total_timeout` deadline (`budget.py`);
 - wait: `Retry-After` / `Retry-After-Ms` when the server sent one (capped at
   60 s), else exponential backoff from 0.5 s, capped at 8 s, 50% jitter;
 - each wait is reported to LangChain as `run_manager.on_retry(retry_state)`.
-
-The first attempt runs outside tenacity; only once it fails with a retryable
-error does tenacity take over, and it starts by replaying that failure as its
-own attempt 1, so attempt numbers, waits, `on_retry` and the stop rule are
-tenacity's as if it had run from the start. Tenacity's bookkeeping for an
-attempt that succeeds costs ~18 us sync and ~58 us async per call
-(`RetryPolicy.call(lambda: 1)`, timeit best of 9, 2 shared cores), against a
-do-nothing chat model's whole `invoke` of ~160 us (issue 18's invoke target).
 """
 
 from __future__ import annotations
@@ -109,36 +101,17 @@ class RetryPolicy:
 
     def call(self, attempt: Callable[[], _T], run_manager: Any = None) -> _T:
         """`attempt()`, retried while it raises a retryable error."""
-        try:
-            return attempt()
-        except Exception as exc:
-            if not self._retries(exc):
-                raise
-            first = [exc]
-
-        def replayed() -> _T:
-            return _raise(first.pop()) if first else attempt()
-
         retrying = Retrying(
             sleep=self.sleep,
             before_sleep=lambda state: self._before_sleep(state, run_manager),
             **self._common(),
         )
-        return retrying(replayed)
+        return retrying(attempt)
 
     async def acall(
         self, attempt: Callable[[], Awaitable[_T]], run_manager: Any = None
     ) -> _T:
         """Async counterpart of `call` (`attempt` is a coroutine function)."""
-        try:
-            return await attempt()
-        except Exception as exc:
-            if not self._retries(exc):
-                raise
-            first = [exc]
-
-        async def replayed() -> _T:
-            return _raise(first.pop()) if first else await attempt()
 
         async def before_sleep(state: RetryCallState) -> None:
             self._log(state)
@@ -148,11 +121,7 @@ class RetryPolicy:
         retrying = AsyncRetrying(
             sleep=self.asleep, before_sleep=before_sleep, **self._common()
         )
-        return await retrying(replayed)
-
-    def _retries(self, exc: Exception) -> bool:
-        """Whether a failed first attempt goes on to tenacity."""
-        return self.max_retries > 0 and is_retryable(exc)
+        return await retrying(attempt)
 
     def _common(self) -> dict[str, Any]:
         return {
@@ -175,11 +144,6 @@ class RetryPolicy:
             state.attempt_number,
             self.max_retries,
         )
-
-
-def _raise(exc: Exception) -> Any:
-    """Raise the first attempt's error again, as tenacity's attempt 1."""
-    raise exc
 
 
 def _wait(state: RetryCallState) -> float:

@@ -1,7 +1,9 @@
-"""All network I/O: httpx clients, auth, timeouts, retries, SSE framing, errors.
+"""All network I/O: httpx2 clients, auth, timeouts, retries, SSE, errors.
 
 Nothing else in the package touches a socket. Sync and async paths differ only
-here; both feed the same pure mapping code (`request`, `response`, `streaming`).
+here; both feed the same pure mapping code (`_mapping/`). The pieces beside it:
+`pool` (clients), `budget` (deadlines, caps, SSE decoding), `retry`,
+`boundary` (every failure to a typed error).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from contextlib import suppress
 from typing import Any
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from langchain_onerouter import errors
+from langchain_onerouter._http.boundary import Boundary, http_errors
 from langchain_onerouter._http.budget import Budget, Limits
 from langchain_onerouter._http.pool import ClientPool
 from langchain_onerouter._http.retry import RetryPolicy
@@ -31,19 +34,15 @@ from langchain_onerouter._version import __version__
 
 logger = logging.getLogger("langchain_onerouter.transport")
 
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
 """Read timeout 600 s (it is also the per-event stall bound of a stream)."""
-# At most 100 connections; keep 20 idle ones (httpx's default). httpcore scans
-# every idle connection on each request it queues or releases, so a large idle
-# pool makes a burst of concurrent calls CPU-bound (benchmarks/: 200 concurrent
-# ainvoke on loopback took ~3x longer with 100 kept alive).
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# Every connection may stay alive: with fewer, each burst after the first
+# reopens the difference (a TLS handshake each) when the pool drains.
+DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
 # After the terminal event a stream is read to its end (a `data: [DONE]`, the
-# chunked body's last frame), so httpx returns the connection to the pool
+# chunked body's last frame), so httpx2 returns the connection to the pool
 # instead of discarding it; a server still talking past these bounds is cut.
-# The time bound is generous because it is wall time of a shared event loop:
-# with 300 concurrent astream on loopback, 267 of 300 drains took over 0.9 s
-# (max 5.1 s) waiting for their turn on the loop, not for the server.
+# The time bound is generous: it is wall time on a shared, busy event loop.
 TERMINAL_EVENTS = frozenset(
     {"response.completed", "response.incomplete", "response.failed"}
 )
@@ -55,13 +54,13 @@ _ACCEPT = {False: "application/json", True: "text/event-stream"}
 
 
 class Transport:
-    """Owns the pooled httpx clients of one model instance; retries per `retry`.
+    """Owns the pooled httpx2 clients of one model instance; retries per `retry`.
 
     Args:
         base_url: API root, e.g. `https://llm.onerouter.pro/v1`.
         api_key: Bearer token (never logged, never put in errors).
-        timeout: `httpx.Timeout`, seconds, or None for the default.
-        max_retries: Retries after the first attempt (see `_retry.RetryPolicy`).
+        timeout: `httpx2.Timeout`, seconds, or None for the default.
+        max_retries: Retries after the first attempt (see `retry.RetryPolicy`).
         retry: The whole retry policy (overrides `max_retries`), e.g.
             `RetryPolicy(2, sleep=fake_sleep)` in tests.
         default_headers: Extra headers for every request.
@@ -74,24 +73,19 @@ class Transport:
         *,
         base_url: str,
         api_key: SecretStr | None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
         default_headers: dict[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.Client | None = None,
+        http_async_client: httpx2.AsyncClient | None = None,
         limits: Limits | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         secret = api_key.get_secret_value() if api_key else None
-        self._errors = errors.Boundary(secret)
+        self._boundary = Boundary(secret)
         self.retry = retry or RetryPolicy(max_retries)
-        if timeout is None:
-            self.timeout: httpx.Timeout | None = None
-        elif isinstance(timeout, httpx.Timeout):
-            self.timeout = timeout
-        else:
-            self.timeout = httpx.Timeout(float(timeout))
+        self.timeout = as_timeout(timeout)
         self._headers = {
             "Content-Type": "application/json",
             "User-Agent": f"langchain-onerouter/{__version__}",
@@ -99,28 +93,15 @@ class Transport:
         }
         if secret:
             self._headers["Authorization"] = f"Bearer {secret}"
-        # A POST's headers by `stream`, normalized once (httpx would per request).
-        self._post_headers = {
-            stream: httpx.Headers({**self._headers, "Accept": _ACCEPT[stream]})
-            for stream in (False, True)
-        }
-        # The clients built here carry the JSON POST's headers, so a request
-        # adds at most its Accept: httpx merges request headers into the
-        # client's by scanning both, ~15 us per request (build_request +
-        # send on MockTransport, timeit best of 9: 180 -> 163 us). A client
-        # you pass in gets them all on every request.
-        self._own_headers = {False: None, True: {"Accept": _ACCEPT[True]}}
         self._clients = ClientPool(
             {
                 "timeout": self.timeout or DEFAULT_TIMEOUT,
                 "limits": DEFAULT_LIMITS,
                 "follow_redirects": False,
-                "headers": self._post_headers[False],
             },
             http_client=http_client,
             http_async_client=http_async_client,
         )
-        self._parsed_urls: dict[str, httpx.URL] = {}
         if http_client is None or http_async_client is None:
             _warn_if_env_proxy_sees_key(self.base_url)
         read = (self.timeout or DEFAULT_TIMEOUT).read
@@ -128,14 +109,14 @@ class Transport:
         if self.limits.idle_timeout is not None and read is not None:
             self.limits = dataclasses.replace(self.limits, idle_timeout=read)
 
-    # -- clients (lifecycle under threads, loops and forks: see _clients) ----
+    # -- clients (lifecycle under threads, loops and forks: see pool.py) ------
     @property
-    def client(self) -> httpx.Client:
+    def client(self) -> httpx2.Client:
         """This process's pooled sync client (created on first use, reused)."""
         return self._clients.sync()
 
     @property
-    def aclient(self) -> httpx.AsyncClient:
+    def aclient(self) -> httpx2.AsyncClient:
         """The pooled async client of the running event loop."""
         return self._clients.current_async()
 
@@ -153,37 +134,28 @@ class Transport:
 
     def _request(
         self,
-        client: httpx.Client | httpx.AsyncClient,
+        client: httpx2.Client | httpx2.AsyncClient,
         path: str,
-        body: Any,
-        *,
-        stream: bool,
         budget: Budget,
-    ) -> httpx.Request:
+        body: Any = None,
+        *,
+        stream: bool = False,
+    ) -> httpx2.Request:
+        """A POST of `body` (a GET when None), timed within the budget."""
         timeout = budget.timeouts(self.timeout or client.timeout)
-        extensions = {"timeout": timeout}
-        url = self.url(path)
-        # httpx parses a str URL on every request (~40 us); parse each once.
-        parsed = self._parsed_urls.get(url)
-        if parsed is None:
-            parsed = self._parsed_urls[url] = httpx.URL(url)
         return client.build_request(
-            "POST",
-            parsed,
-            content=dumps(body),
-            headers=(
-                self._post_headers[stream]
-                if self._clients.injected(client)
-                else self._own_headers[stream]
-            ),
-            extensions=extensions,
+            "GET" if body is None else "POST",
+            self.url(path),
+            content=None if body is None else dumps(body),
+            headers={**self._headers, "Accept": _ACCEPT[stream]},
+            extensions={"timeout": timeout},
         )
 
     def _read(
-        self, client: httpx.Client, request: httpx.Request, budget: Budget, path: str
-    ) -> tuple[httpx.Response, bytes]:
+        self, client: httpx2.Client, request: httpx2.Request, budget: Budget, path: str
+    ) -> tuple[httpx2.Response, bytes]:
         """Send `request` and read its body within the budget's caps."""
-        with self._errors.httpx_errors(f"calling {path}"):
+        with self._boundary.map_exceptions(f"calling {path}"):
             response = client.send(request, stream=True)
             try:
                 return response, budget.read(response)
@@ -192,12 +164,12 @@ class Transport:
 
     async def _aread(
         self,
-        client: httpx.AsyncClient,
-        request: httpx.Request,
+        client: httpx2.AsyncClient,
+        request: httpx2.Request,
         budget: Budget,
         path: str,
-    ) -> tuple[httpx.Response, bytes]:
-        with self._errors.httpx_errors(f"calling {path}"):
+    ) -> tuple[httpx2.Response, bytes]:
+        with self._boundary.map_exceptions(f"calling {path}"):
             response = await client.send(request, stream=True)
             try:
                 return response, await budget.aread(response)
@@ -211,9 +183,9 @@ class Transport:
 
         def attempt() -> dict[str, Any]:
             client = self.client
-            request = self._request(client, path, body, stream=False, budget=budget)
+            request = self._request(client, path, budget, body)
             response, content = self._read(client, request, budget, path)
-            return self._errors.json_body(response, content)
+            return self._boundary.json_body(response, content)
 
         return self.retry.call(attempt, run_manager)
 
@@ -226,22 +198,11 @@ class Transport:
 
         async def attempt() -> dict[str, Any]:
             client = self.aclient
-            request = self._request(client, path, body, stream=False, budget=budget)
+            request = self._request(client, path, budget, body)
             response, content = await self._aread(client, request, budget, path)
-            return self._errors.json_body(response, content)
+            return self._boundary.json_body(response, content)
 
         return await self.retry.acall(attempt, run_manager)
-
-    def _get_request(
-        self, client: httpx.Client | httpx.AsyncClient, path: str, budget: Budget
-    ) -> httpx.Request:
-        timeout = budget.timeouts(self.timeout or client.timeout)
-        return client.build_request(
-            "GET",
-            self.url(path),
-            headers=self._headers,
-            extensions={"timeout": timeout},
-        )
 
     def get(self, path: str) -> Any:
         """GET a JSON document (retried, and capped, like POST)."""
@@ -250,9 +211,9 @@ class Transport:
 
         def attempt() -> Any:
             client = self.client
-            request = self._get_request(client, path, budget)
+            request = self._request(client, path, budget)
             response, content = self._read(client, request, budget, path)
-            return self._errors.json_document(response, content)
+            return self._boundary.json_document(response, content)
 
         return self.retry.call(attempt)
 
@@ -263,54 +224,54 @@ class Transport:
 
         async def attempt() -> Any:
             client = self.aclient
-            request = self._get_request(client, path, budget)
+            request = self._request(client, path, budget)
             response, content = await self._aread(client, request, budget, path)
-            return self._errors.json_document(response, content)
+            return self._boundary.json_document(response, content)
 
         return await self.retry.acall(attempt)
 
     # -- streaming ---------------------------------------------------------
     def _open_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
-    ) -> httpx.Response:
-        def attempt() -> httpx.Response:
+    ) -> httpx2.Response:
+        def attempt() -> httpx2.Response:
             client = self.client
-            request = self._request(client, path, body, stream=True, budget=budget)
-            with self._errors.httpx_errors(f"opening stream {path}"):
+            request = self._request(client, path, budget, body, stream=True)
+            with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
-                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                with suppress(*http_errors(), errors.ResponseTooLargeError):
                     content = budget.read(response)
                 response.close()
-                self._errors.raise_for_status(response, content)
+                self._boundary.raise_for_status(response, content)
             return response
 
         return self.retry.call(attempt, run_manager)
 
     async def _aopen_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
-    ) -> httpx.Response:
-        async def attempt() -> httpx.Response:
+    ) -> httpx2.Response:
+        async def attempt() -> httpx2.Response:
             client = self.aclient
-            request = self._request(client, path, body, stream=True, budget=budget)
-            with self._errors.httpx_errors(f"opening stream {path}"):
+            request = self._request(client, path, budget, body, stream=True)
+            with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = await client.send(request, stream=True)
             if response.status_code >= 300:
                 content = b""  # best effort: the status alone still maps
-                with suppress(httpx.HTTPError, errors.ResponseTooLargeError):
+                with suppress(*http_errors(), errors.ResponseTooLargeError):
                     content = await budget.aread(response)
                 await response.aclose()
-                self._errors.raise_for_status(response, content)
+                self._boundary.raise_for_status(response, content)
             return response
 
         return await self.retry.acall(attempt, run_manager)
 
-    def _non_sse_event(self, response: httpx.Response, content: bytes) -> Event:
+    def _non_sse_event(self, response: httpx2.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""
         return {
             "type": "response.completed",
-            "response": self._errors.json_body(response, content),
+            "response": self._boundary.json_body(response, content),
         }
 
     def stream(
@@ -325,16 +286,16 @@ class Transport:
         response = self._open_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     content = budget.read(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.iter_sse(response)
             complete = False
             try:
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     for name, data in events:
-                        event = self._errors.decode_event(name, data)
+                        event = self._boundary.decode_event(name, data)
                         if event is not None:
                             complete = complete or event.get("type") in TERMINAL_EVENTS
                             yield event
@@ -352,16 +313,16 @@ class Transport:
         response = await self._aopen_stream(path, body, run_manager, budget)
         try:
             if not _is_event_stream(response):
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     content = await budget.aread(response)
                 yield self._non_sse_event(response, content)
                 return
             events = budget.aiter_sse(response)
             complete = False
             try:
-                with self._errors.httpx_errors(path, mid_stream=True):
+                with self._boundary.map_exceptions(path, mid_stream=True):
                     async for name, data in events:
-                        event = self._errors.decode_event(name, data)
+                        event = self._boundary.decode_event(name, data)
                         if event is not None:
                             complete = complete or event.get("type") in TERMINAL_EVENTS
                             yield event
@@ -372,15 +333,25 @@ class Transport:
             await response.aclose()
 
 
-def _drain(events: Iterator[tuple[str, str]], response: httpx.Response) -> None:
+def as_timeout(value: Any) -> httpx2.Timeout | None:
+    """Seconds, an `httpx2.Timeout` or a legacy `httpx.Timeout` as httpx2's."""
+    if value is None or isinstance(value, httpx2.Timeout):
+        return value
+    if hasattr(value, "as_dict"):  # legacy httpx.Timeout: the same four phases
+        return httpx2.Timeout(**value.as_dict())
+    return httpx2.Timeout(float(value))
+
+
+def _drain(events: Iterator[tuple[str, str]], response: httpx2.Response) -> None:
     """Read the rest of a finished stream, bounded by `DRAIN_BYTES` and
     `DRAIN_SECONDS` (a watchdog shuts the socket of a server that stalls)."""
     watchdog = threading.Timer(DRAIN_SECONDS, _shut_down, (response,))
     watchdog.daemon = True
     watchdog.start()
+    broken: tuple[type[Exception], ...] = (*http_errors(), errors.OneRouterError)
     try:
         _read_within(events, DRAIN_BYTES, time.monotonic() + DRAIN_SECONDS)
-    except (httpx.HTTPError, errors.OneRouterError):
+    except broken:
         pass  # the response is complete: a broken tail only costs the connection
     finally:
         watchdog.cancel()
@@ -395,7 +366,7 @@ def _read_within(
             return
 
 
-def _shut_down(response: httpx.Response) -> None:
+def _shut_down(response: httpx2.Response) -> None:
     stream = response.extensions.get("network_stream")
     sock = stream.get_extra_info("socket") if stream is not None else None
     if sock is not None and not response.is_closed:
@@ -413,12 +384,12 @@ async def _adrain(events: AsyncIterator[tuple[str, str]]) -> None:
             if budget < 0:
                 return
 
-    with suppress(asyncio.TimeoutError, httpx.HTTPError, errors.OneRouterError):
+    with suppress(TimeoutError, *http_errors(), errors.OneRouterError):
         await asyncio.wait_for(read(), DRAIN_SECONDS)
 
 
 def _warn_if_env_proxy_sees_key(base_url: str) -> None:
-    """httpx follows HTTP(S)_PROXY/ALL_PROXY (`trust_env`); for a plain-http
+    """httpx2 follows HTTP(S)_PROXY/ALL_PROXY (`trust_env`); for a plain-http
     base URL the proxy then reads the API key in clear: say so, once per
     transport, as for a plain-http host."""
     url = urllib.parse.urlsplit(base_url)
@@ -437,5 +408,5 @@ def _warn_if_env_proxy_sees_key(base_url: str) -> None:
         )
 
 
-def _is_event_stream(response: httpx.Response) -> bool:
+def _is_event_stream(response: httpx2.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")

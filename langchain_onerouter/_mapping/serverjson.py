@@ -64,12 +64,15 @@ def first_count(*values: Any) -> int | None:
     return None
 
 
-def malformed(what: str, *, body: Any = None) -> errors.APIStatusError:
-    """The error for a 200 response whose body we cannot use.
+def malformed(
+    message: str, *, status_code: int | None = 200, **details: Any
+) -> errors.APIStatusError:
+    """The error for a successful response whose body we cannot use (empty,
+    not JSON, or not the shape asked for): never a partial result.
 
     >>> malformed("no `data` list").message
     'malformed response: no `data` list'
     """
     return errors.APIStatusError(
-        f"malformed response: {what}", status_code=200, body=body
+        f"malformed response: {message}", status_code=status_code, **details
     )

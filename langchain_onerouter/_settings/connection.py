@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
@@ -19,7 +19,6 @@ from pydantic import (
     SecretStr,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_onerouter._http.budget import (
     DEFAULT_MAX_RESPONSE_BYTES,

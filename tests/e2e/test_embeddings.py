@@ -8,7 +8,7 @@ import math
 import threading
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 pytest.importorskip("starlette")
@@ -42,7 +42,7 @@ def _posts(emu: Any) -> list[Any]:
 
 
 class _InFlight:
-    """Counts requests in flight at once through an httpx transport."""
+    """Counts requests in flight at once through an httpx2 transport."""
 
     def __init__(self) -> None:
         self.now = self.peak = 0
@@ -58,12 +58,12 @@ class _InFlight:
             self.now -= 1
 
 
-class _CountingTransport(httpx.HTTPTransport):
+class _CountingTransport(httpx2.HTTPTransport):
     def __init__(self, counter: _InFlight) -> None:
         super().__init__()
         self.counter = counter
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         self.counter.enter()
         try:
             response = super().handle_request(request)
@@ -73,12 +73,12 @@ class _CountingTransport(httpx.HTTPTransport):
             self.counter.leave()
 
 
-class _AsyncCountingTransport(httpx.AsyncHTTPTransport):
+class _AsyncCountingTransport(httpx2.AsyncHTTPTransport):
     def __init__(self, counter: _InFlight) -> None:
         super().__init__()
         self.counter = counter
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self.counter.enter()
         try:
             response = await super().handle_async_request(request)
@@ -146,7 +146,7 @@ def test_dimensions_and_base64_are_sent_and_decoded(onerouter_emulator: Any) -> 
 def test_sync_concurrency_is_bounded(onerouter_emulator: Any) -> None:
     onerouter_emulator.latency = 0.05
     counter = _InFlight()
-    client = httpx.Client(transport=_CountingTransport(counter))
+    client = httpx2.Client(transport=_CountingTransport(counter))
     emb = _embeddings(chunk_size=1, max_concurrency=3, http_client=client)
     vectors = emb.embed_documents(TEXTS)
     assert len(vectors) == 7 and len(_posts(onerouter_emulator)) == 7
@@ -157,7 +157,7 @@ def test_sync_concurrency_is_bounded(onerouter_emulator: Any) -> None:
 async def test_async_concurrency_is_bounded(onerouter_emulator: Any) -> None:
     onerouter_emulator.latency = 0.05
     counter = _InFlight()
-    client = httpx.AsyncClient(transport=_AsyncCountingTransport(counter))
+    client = httpx2.AsyncClient(transport=_AsyncCountingTransport(counter))
     emb = _embeddings(chunk_size=1, max_concurrency=2, http_async_client=client)
     vectors = await emb.aembed_documents(TEXTS)
     assert vectors == [pytest.approx(embed_text(t)) for t in TEXTS]

@@ -35,7 +35,7 @@ RUN_BOUND = 90.0  # seconds: 4 attempts x 3 s read timeout + waits, with slack
 MAX_RETRIES = 3
 
 GRAPH = """
-import httpx
+import httpx2
 from langchain.agents import create_agent
 from langchain_onerouter import ChatOneRouterResponses
 
@@ -44,7 +44,7 @@ def _agent(streaming):
     model = ChatOneRouterResponses(
         model="o4-mini",
         max_retries={max_retries},
-        timeout=httpx.Timeout(30, read=3, connect=5),
+        timeout=httpx2.Timeout(30, read=3, connect=5),
         streaming=streaming,
     )
     return create_agent(model, tools=[])
@@ -125,7 +125,7 @@ def test_soak_through_the_langgraph_server(tmp_path: Path) -> None:
                         if isinstance(text, list):
                             text = "".join(b.get("text", "") for b in text)
                         got = "ok" if text == f"echo {token}" else f"mixed:{text!r}"
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         hung += 1
                         return
                     except Exception as exc:  # the SDK raises "Name: message"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_onerouter import errors
@@ -85,7 +85,7 @@ async def test_body_that_is_not_json(emu: Any, mode: str) -> None:
 
 async def test_latency_beyond_read_timeout(emu: Any, mode: str) -> None:
     emu.latency = 2.0
-    llm = llm_for(emu, timeout=httpx.Timeout(10, read=0.3), max_retries=1)
+    llm = llm_for(emu, timeout=httpx2.Timeout(10, read=0.3), max_retries=1)
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
     assert len(emu.requests) == 2
@@ -95,7 +95,7 @@ async def test_latency_beyond_read_timeout(emu: Any, mode: str) -> None:
 @pytest.mark.parametrize("mode", STREAM_MODES)
 async def test_event_delay_beyond_read_timeout(emu: Any, mode: str) -> None:
     emu.event_delay = 2.0
-    llm = llm_for(emu, timeout=httpx.Timeout(10, read=0.3))
+    llm = llm_for(emu, timeout=httpx2.Timeout(10, read=0.3))
     out = await call(llm, mode, "a b c")
     assert isinstance(out.error, errors.APITimeoutError)
     assert "stream stalled" in out.error.message

@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_onerouter import ChatOneRouterResponses, errors
+from langchain_onerouter._http.boundary import Boundary
+from langchain_onerouter._http.retry import RetryPolicy
 from langchain_onerouter.catalog import ModelCatalog, list_models
 from tests.support.models import make_llm
 
@@ -43,8 +45,8 @@ FAILURES: dict[str, tuple[int, dict[str, str], bytes]] = {
 def _handler(
     status: int, headers: dict[str, str], content: bytes
 ) -> Callable[..., Any]:
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, headers=headers, content=content)
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, headers=headers, content=content)
 
     return handle
 
@@ -70,10 +72,14 @@ def _through_stream(handler: Callable[..., Any]) -> BaseException:
     return info.value
 
 
-def _through_list_models(handler: Callable[..., Any]) -> BaseException:
-    client = httpx.Client(transport=httpx.MockTransport(handler))
+def _through_list_models(
+    handler: Callable[..., Any], waits: list[float] | None = None
+) -> BaseException:
+    """`list_models` with its default two retries, their waits unslept."""
+    client = httpx2.Client(transport=httpx2.MockTransport(handler))
+    retry = RetryPolicy(2, sleep=(waits if waits is not None else []).append)
     with pytest.raises(errors.OneRouterError) as info:
-        list_models(BASE, http_client=client, cache=ModelCatalog())
+        list_models(BASE, http_client=client, cache=ModelCatalog(), retry=retry)
     return info.value
 
 
@@ -84,7 +90,10 @@ def test_same_failure_same_error_through_invoke_stream_and_list_models(
     handler = _handler(*FAILURES[name])
     invoked = _seen(_through_invoke(handler))
     assert _seen(_through_stream(handler)) == invoked
-    assert _seen(_through_list_models(handler)) == invoked
+    waits: list[float] = []
+    assert _seen(_through_list_models(handler, waits)) == invoked
+    if name == "429 JSON":
+        assert waits == [3.0, 3.0]  # retried, as the server's Retry-After asks
 
 
 def test_key_echoed_in_a_failed_200_body_is_masked_in_invoke_and_stream() -> None:
@@ -152,22 +161,22 @@ def test_raise_for_event(event: dict[str, Any], cls: type, message: str) -> None
     "exc, mid_stream, cls, text",
     [
         (
-            httpx.ConnectTimeout("slow"),
+            httpx2.ConnectTimeout("slow"),
             False,
             errors.APITimeoutError,
             "connect timeout",
         ),
-        (httpx.ConnectError("refused"), False, errors.APIConnectionError, "refused"),
-        (httpx.ReadTimeout("quiet"), True, errors.APITimeoutError, "stream stalled"),
-        (httpx.RemoteProtocolError("cut"), True, errors.StreamError, "mid-stream"),
+        (httpx2.ConnectError("refused"), False, errors.APIConnectionError, "refused"),
+        (httpx2.ReadTimeout("quiet"), True, errors.APITimeoutError, "stream stalled"),
+        (httpx2.RemoteProtocolError("cut"), True, errors.StreamError, "mid-stream"),
     ],
 )
-def test_httpx_errors_map_to_typed_errors(
-    exc: httpx.HTTPError, mid_stream: bool, cls: type, text: str
+def test_http_library_errors_map_to_typed_errors(
+    exc: httpx2.HTTPError, mid_stream: bool, cls: type, text: str
 ) -> None:
-    boundary = errors.Boundary(secret=None)
+    boundary = Boundary(secret=None)
     with pytest.raises(cls, match=text) as info:
-        with boundary.httpx_errors("calling x", mid_stream=mid_stream):
+        with boundary.map_exceptions("calling x", mid_stream=mid_stream):
             raise exc
     assert info.value.__cause__ is exc
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from langchain_onerouter import errors
@@ -95,7 +95,7 @@ async def test_server_accepts_and_never_answers_read_timeout(
     server: ScriptedServer, mode: str
 ) -> None:
     server.push(RawReply(hang=3.0), RawReply(hang=3.0))
-    llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.3), max_retries=1)
+    llm = model(server.base_url, timeout=httpx2.Timeout(10, read=0.3), max_retries=1)
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
     assert out.error.message.startswith("read timeout")
@@ -128,7 +128,7 @@ def full_backlog() -> Iterator[str]:
 async def test_connect_timeout(full_backlog: str, mode: str) -> None:
     sleeps: list[float] = []
     llm = model(
-        full_backlog, sleeps, timeout=httpx.Timeout(10, connect=0.3), max_retries=1
+        full_backlog, sleeps, timeout=httpx2.Timeout(10, connect=0.3), max_retries=1
     )
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
@@ -141,10 +141,10 @@ async def test_connect_timeout(full_backlog: str, mode: str) -> None:
 async def test_stream_stall_between_events_hits_the_read_timeout(
     server: ScriptedServer, mode: str
 ) -> None:
-    """The per-event stall bound of a stream is the httpx *read* timeout."""
+    """The per-event stall bound of a stream is the httpx2 *read* timeout."""
     events = frames(stream_events("alpha beta gamma"))
     server.push(RawReply(headers=SSE_HEADERS, chunks=events, delay=3.0))
-    llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.4), max_retries=2)
+    llm = model(server.base_url, timeout=httpx2.Timeout(10, read=0.4), max_retries=2)
     out = await call(llm, mode)
     assert isinstance(out.error, errors.APITimeoutError)
     assert "stream stalled" in out.error.message
@@ -160,7 +160,7 @@ async def test_slow_stream_within_the_stall_bound_completes(
     whole stream takes (the bound is per event, not per response)."""
     events = frames(stream_events("a b c d e f"))
     server.push(RawReply(headers=SSE_HEADERS, chunks=events, delay=0.12))
-    llm = model(server.base_url, timeout=httpx.Timeout(10, read=0.4))
+    llm = model(server.base_url, timeout=httpx2.Timeout(10, read=0.4))
     out = await call(llm, mode)
     assert out.error is None and out.message is not None
     assert out.message.text == "a b c d e f"

@@ -15,7 +15,7 @@ import json
 import operator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -286,7 +286,7 @@ def test_malformed_fields_give_typed_errors_or_nothing(event: dict[str, Any]) ->
 def sse_model(body: bytes) -> ChatOneRouterResponses:
     sse_headers = {"content-type": "text/event-stream"}
     return make_llm(
-        lambda _: httpx.Response(200, content=body, headers=sse_headers),
+        lambda _: httpx2.Response(200, content=body, headers=sse_headers),
         model="o4-mini",
     )
 
@@ -372,7 +372,7 @@ def test_response_to_message_survives_any_body(body: dict[str, Any]) -> None:
 @given(responses)
 def test_invoke_with_any_json_body_raises_only_typed_errors(body: Any) -> None:
     content = json.dumps(body, allow_nan=True)
-    llm = make_llm(lambda _: httpx.Response(200, content=content), model="o4-mini")
+    llm = make_llm(lambda _: httpx2.Response(200, content=content), model="o4-mini")
     try:
         llm.invoke("hi")
     except OneRouterError:

@@ -18,14 +18,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.runnables import ConfigurableField
 
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._http import pool as _clients
-from tests.support.modes import KEY, final_body, open_sockets
-from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
+from tests.support.modes import KEY, echo_reply, open_sockets, served_model
+from tests.support.scripted_server import Recorded, ScriptedServer
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 
@@ -34,25 +34,10 @@ def _token(request: Recorded) -> str:
     return request.json()["input"][0]["content"][0]["text"]
 
 
-def _echo(request: Recorded) -> RawReply:
-    return RawReply(body=final_body(f"echo {_token(request)}"))
-
-
 @pytest.fixture
 def server() -> Any:
-    with ScriptedServer(_echo) as srv:
+    with ScriptedServer(echo_reply) as srv:
         yield srv
-
-
-def _model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
-    return ChatOneRouterResponses(
-        model="o4-mini",
-        base_url=server.base_url,
-        api_key=KEY,
-        max_retries=0,
-        timeout=10,
-        **kw,
-    )
 
 
 def _ports(server: ScriptedServer, token: str) -> set[int]:
@@ -101,7 +86,7 @@ def _in_child(work: Any) -> dict[str, Any]:
 def test_forked_child_opens_its_own_connection_and_parent_keeps_its_own(
     server: ScriptedServer,
 ) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     assert llm.invoke("parent-1").text == "echo parent-1"
     parent_port = _ports(server, "parent-1")
 
@@ -117,7 +102,7 @@ def test_forked_child_opens_its_own_connection_and_parent_keeps_its_own(
 def test_fork_while_the_pool_lock_is_held_does_not_deadlock_the_child(
     server: ScriptedServer,
 ) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     llm.invoke("warm")
     with llm._get_transport()._clients._lock:  # as if another thread held it at fork
         child = _in_child(lambda: llm.invoke("child").text)
@@ -127,7 +112,7 @@ def test_fork_while_the_pool_lock_is_held_does_not_deadlock_the_child(
 def test_forked_child_never_uses_the_parents_loop_bound_client(
     server: ScriptedServer,
 ) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     loop = asyncio.new_event_loop()  # stays open: its client stays pooled
     try:
         assert loop.run_until_complete(llm.ainvoke("parent")).text == "echo parent"
@@ -159,7 +144,7 @@ def test_multiprocessing_fork_pool_gets_every_answer_right(
     server: ScriptedServer,
 ) -> None:
     global _POOL_MODEL
-    _POOL_MODEL = _model(server)
+    _POOL_MODEL = served_model(server)
     _POOL_MODEL.invoke("warm-up")  # the parent holds a pooled connection
     tokens = [f"mp-{i}" for i in range(40)]
     ctx = multiprocessing.get_context("fork")
@@ -189,7 +174,7 @@ def test_multiprocessing_fork_pool_gets_every_answer_right(
 def test_copy_of_a_used_model_makes_its_own_connections(
     server: ScriptedServer, make_copy: Any
 ) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     llm.invoke("original")
     llm.stream("original-stream")  # a generator, never started: holds nothing
 
@@ -204,7 +189,7 @@ def test_copy_of_a_used_model_makes_its_own_connections(
 
 
 def test_model_copy_with_update_uses_the_new_settings(server: ScriptedServer) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     llm.invoke("warm")
     faster = llm.model_copy(update={"timeout": 7.0})
     assert faster._get_transport().client.timeout.read == 7.0
@@ -214,7 +199,7 @@ def test_model_copy_with_update_uses_the_new_settings(server: ScriptedServer) ->
 def test_configurable_fields_copies_work_after_the_default_is_closed(
     server: ScriptedServer,
 ) -> None:
-    llm = _model(server).configurable_fields(
+    llm = served_model(server).configurable_fields(
         temperature=ConfigurableField(id="temperature")
     )
     config: Any = {"configurable": {"temperature": 0.5}}
@@ -227,8 +212,8 @@ def test_configurable_fields_copies_work_after_the_default_is_closed(
 def test_copies_share_your_client_and_pickle_says_why_it_cannot(
     server: ScriptedServer,
 ) -> None:
-    mine = httpx.Client()
-    llm = _model(server, http_client=mine)
+    mine = httpx2.Client()
+    llm = served_model(server, http_client=mine)
     llm.invoke("warm")
     for twin in (copy.copy(llm), copy.deepcopy(llm), llm.model_copy(deep=True)):
         assert twin.http_client is mine and twin._get_transport().client is mine
@@ -258,7 +243,7 @@ def test_a_fresh_model_hit_by_64_threads_builds_one_client(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built = _count_built(monkeypatch, "_new_client")
-    llm = _model(server)
+    llm = served_model(server)
     gate = threading.Barrier(64)
 
     def call(i: int) -> str:
@@ -276,7 +261,7 @@ def test_a_loop_per_thread_gets_one_client_per_loop_closed_with_its_loop(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built = _count_built(monkeypatch, "_new_async_client")
-    llm = _model(server)
+    llm = served_model(server)
     baseline = open_sockets()
     wrong: list[str] = []
 
@@ -303,7 +288,7 @@ def test_a_loop_per_thread_gets_one_client_per_loop_closed_with_its_loop(
 
 
 def test_asyncio_run_twice_and_a_second_threads_loop(server: ScriptedServer) -> None:
-    llm = _model(server)
+    llm = served_model(server)
     baseline = open_sockets()
     answers = [asyncio.run(llm.ainvoke(f"run-{i}")).text for i in range(2)]
     with ThreadPoolExecutor(1) as pool:
@@ -317,7 +302,7 @@ def test_asyncio_run_twice_and_a_second_threads_loop(server: ScriptedServer) -> 
 def test_aclose_closes_this_loops_client_and_a_later_call_reconnects(
     server: ScriptedServer,
 ) -> None:
-    llm = _model(server)
+    llm = served_model(server)
 
     async def main() -> list[str]:
         first = (await llm.ainvoke("x")).text

@@ -139,11 +139,11 @@ def test_timeouts_that_cannot_work_are_rejected_naming_the_setting(
 
 
 def test_a_timeout_object_is_checked_phase_by_phase() -> None:
-    import httpx
+    import httpx2
 
     with pytest.raises(ValueError, match=r"timeout\.read"):
         ChatOneRouterResponses(
-            model="o4-mini", api_key=KEY, timeout=httpx.Timeout(5, read=-1)
+            model="o4-mini", api_key=KEY, timeout=httpx2.Timeout(5, read=-1)
         )
 
 
@@ -166,7 +166,7 @@ def test_a_key_headers_cannot_carry_is_rejected_without_showing_it(bad: str) -> 
 def test_a_socks_proxy_without_socksio_is_a_typed_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("httpx")
+    pytest.importorskip("httpx2")
     try:
         import socksio  # noqa: F401
 
@@ -175,7 +175,7 @@ def test_a_socks_proxy_without_socksio_is_a_typed_error(
         pass
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
     llm = ChatOneRouterResponses(model="o4-mini", api_key=KEY, max_retries=0)
-    with pytest.raises(errors.OneRouterError, match=r"httpx\[socks\]"):
+    with pytest.raises(errors.OneRouterError, match=r"httpx2\[socks\]"):
         llm.invoke("hi")
 
 

@@ -1,16 +1,21 @@
 """Secrets and transport safety: the key never leaks (serialisation, tracing
-params, exceptions, logs at DEBUG with httpx/httpcore on), plain http warns,
+params, exceptions, logs at DEBUG with httpx2/httpcore2 on), plain http warns,
 TLS verification stays on, server text in exceptions is bounded."""
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import ssl
+import subprocess
+import threading
 import warnings
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps
@@ -21,6 +26,7 @@ from tests.support.modes import (
     KEY,
     SSE_HEADERS,
     call,
+    final_body,
     frames,
     ok_reply,
     stream_events,
@@ -88,7 +94,7 @@ def echo(message: str) -> dict[str, Any]:
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "httpcore", "langchain_onerouter", "hpack"):
+    for name in ("httpx2", "httpcore2", "langchain_onerouter", "hpack"):
         caplog.set_level(logging.DEBUG, logger=name)
     return caplog
 
@@ -137,8 +143,8 @@ async def test_key_absent_from_errors_and_debug_logs(
         else:
             assert isinstance(out.error, expected), out.error
             caught.append(out.error)
-    assert len(debug_logs.records) > 20  # httpx/httpcore/retry logging did run
-    assert any(r.name.startswith("httpcore") for r in debug_logs.records)
+    assert len(debug_logs.records) > 20  # httpx2/httpcore2/retry logging did run
+    assert any(r.name.startswith("httpcore2") for r in debug_logs.records)
     leaked_logs = [
         r.getMessage()
         for r in debug_logs.records
@@ -192,27 +198,63 @@ def test_loopback_or_https_does_not_warn(url: str) -> None:
         ChatOneRouterResponses(model="o4-mini", base_url=url)
 
 
-def _ssl_context(client: httpx.Client | httpx.AsyncClient) -> ssl.SSLContext:
-    return client._transport._pool._ssl_context  # type: ignore[union-attr]
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A loopback HTTPS server with a self-signed certificate (no CA trusts it)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    body = json.dumps(final_body("ok")).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}/v1"
+    httpd.shutdown()
+    httpd.server_close()
 
 
-async def test_tls_verification_is_on_for_our_own_clients() -> None:
-    llm = ChatOneRouterResponses(model="o4-mini")
-    for client in (llm._get_transport().client, llm._get_transport().aclient):
-        context = _ssl_context(client)
-        assert context.verify_mode == ssl.CERT_REQUIRED
-        assert context.check_hostname is True
-        assert client.follow_redirects is False
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+async def test_our_own_clients_verify_tls(tls_server: str, mode: str) -> None:
+    llm = ChatOneRouterResponses(
+        model="o4-mini", api_key=KEY, base_url=tls_server, max_retries=0
+    )
+    out = await call(llm, mode)
+    assert isinstance(out.error, errors.APIConnectionError), out.error
+    assert "CERTIFICATE_VERIFY_FAILED" in str(out.error)
+    assert llm._get_transport().client.follow_redirects is False
     await llm._get_transport().aclose()
 
 
-def test_an_injected_client_is_used_as_given() -> None:
-    mine = httpx.Client(verify=False)
-    llm = ChatOneRouterResponses(model="o4-mini", http_client=mine)
-    assert llm._get_transport().client is mine  # the user's choice, never overridden
-    assert _ssl_context(mine).verify_mode == ssl.CERT_NONE
-    other = ChatOneRouterResponses(model="o4-mini")
-    assert _ssl_context(other._get_transport().client).verify_mode == ssl.CERT_REQUIRED
+def test_an_injected_client_is_used_as_given(tls_server: str) -> None:
+    with httpx2.Client(verify=False) as mine:
+        llm = ChatOneRouterResponses(
+            model="o4-mini", api_key=KEY, base_url=tls_server, http_client=mine
+        )
+        assert llm._get_transport().client is mine  # the user's choice, kept
+        assert llm.invoke("hi").text == "ok"
 
 
 HUGE = "y" * 1_000_000

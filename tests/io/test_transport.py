@@ -1,19 +1,17 @@
 """Transport: status → typed error, and the retry policy (_retry.py) — which
 failures are retried, how often, how long it waits (429 Retry-After, backoff).
 
-First over `httpx.MockTransport` (`Recorder`), then over real loopback sockets
+First over `httpx2.MockTransport` (`Recorder`), then over real loopback sockets
 (`ScriptedServer`) in all four call modes. The fault table of tests/io
 covers what sockets do beyond this (resets, stalls, broken streams, proxies).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-import time
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core import exceptions as lc
 from langchain_core.callbacks import BaseCallbackHandler
@@ -24,15 +22,15 @@ from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
 from tests.support.models import Recorder, make_llm, model
 from tests.support.modes import STREAM_MODES, call, ok_reply
-from tests.support.scripted_server import RawReply, ScriptedServer, closed_port
+from tests.support.scripted_server import RawReply, ScriptedServer
 from tests.support.streams import assert_matches
 
 KEY = "sk-or-test-key-0123456789"
 DEFAULT_RETRIES = 2  # the model's default max_retries
 
 
-def ok() -> httpx.Response:
-    return httpx.Response(200, json=bodies.text_response("fine"))
+def ok() -> httpx2.Response:
+    return httpx2.Response(200, json=bodies.text_response("fine"))
 
 
 GENERIC = {
@@ -135,7 +133,7 @@ def test_status_maps_to_typed_error(
 ) -> None:
     content = json.dumps(body) if not isinstance(body, str) else body
     rec = Recorder(
-        *[httpx.Response(status, text=content, headers={"x-request-id": "req_42"})] * 3
+        *[httpx2.Response(status, text=content, headers={"x-request-id": "req_42"})] * 3
     )
     llm = make_llm(rec)
     with pytest.raises(cls) as info:
@@ -146,18 +144,6 @@ def test_status_maps_to_typed_error(
     assert message in err.message and message in str(err)
     assert err.request_id == "req_42"
     assert len(rec.requests) == 1
-
-
-def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
-    page = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 50000
-    rec = Recorder(
-        httpx.Response(502, text=page, headers={"content-type": "text/html"})
-    )
-    llm = make_llm(rec)
-    with pytest.raises(errors.APIStatusError) as info:
-        llm.invoke("hi")
-    assert "502 Bad Gateway" in info.value.message
-    assert len(str(info.value)) < 2500  # huge bodies are truncated
 
 
 @pytest.mark.parametrize(
@@ -176,7 +162,7 @@ def test_html_error_page_from_a_proxy_keeps_the_title() -> None:
     ],
 )
 async def test_error_inside_http_200_raises(body: dict) -> None:
-    rec = Recorder(httpx.Response(200, json=body), httpx.Response(200, json=body))
+    rec = Recorder(httpx2.Response(200, json=body), httpx2.Response(200, json=body))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.ResponseFailedError, match="model crashed"):
         llm.invoke("hi")
@@ -185,35 +171,14 @@ async def test_error_inside_http_200_raises(body: dict) -> None:
 
 
 def test_non_json_200_body_raises_clear_error() -> None:
-    rec = Recorder(httpx.Response(200, text='{"id": "resp_1", "outp'))
+    rec = Recorder(httpx2.Response(200, text='{"id": "resp_1", "outp'))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIStatusError, match="not valid JSON"):
         llm.invoke("hi")
 
 
-def test_gzip_encoded_body_is_decoded() -> None:
-    raw = gzip.compress(json.dumps(bodies.text_response("zipped")).encode())
-    headers = {"content-encoding": "gzip", "content-type": "application/json"}
-    rec = Recorder(lambda _: httpx.Response(200, content=raw, headers=headers))
-    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
-    assert llm.invoke("hi").text == "zipped"
-
-
-def test_429_is_retried_honouring_retry_after() -> None:
-    rec = Recorder(
-        httpx.Response(429, json=GENERIC, headers={"retry-after": "3"}),
-        httpx.Response(429, json=GENERIC, headers={"retry-after-ms": "1500"}),
-        ok(),
-    )
-    sleeps: list[float] = []
-    llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
-    assert llm.invoke("hi").text == "fine"
-    assert len(rec.requests) == 3
-    assert sleeps == [3.0, 1.5]
-
-
 async def test_async_retries_5xx_with_exponential_backoff() -> None:
-    rec = Recorder(httpx.Response(502), httpx.Response(503), ok())
+    rec = Recorder(httpx2.Response(502), httpx2.Response(503), ok())
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=DEFAULT_RETRIES)
     assert (await llm.ainvoke("hi")).text == "fine"
@@ -225,7 +190,7 @@ async def test_async_retries_5xx_with_exponential_backoff() -> None:
 def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
     max_retries: int,
 ) -> None:
-    rec = Recorder(*[httpx.Response(500, json=GENERIC)] * 10)
+    rec = Recorder(*[httpx2.Response(500, json=GENERIC)] * 10)
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=max_retries)
     with pytest.raises(errors.APIStatusError):
@@ -236,7 +201,7 @@ def test_storm_longer_than_max_retries_fails_after_max_retries_plus_one(
 
 @pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 422])
 async def test_client_errors_are_never_retried(status: int) -> None:
-    rec = Recorder(*[httpx.Response(status, json=GENERIC)] * 4)
+    rec = Recorder(*[httpx2.Response(status, json=GENERIC)] * 4)
     sleeps: list[float] = []
     llm = make_llm(rec, sleeps, max_retries=3)
     with pytest.raises(errors.OneRouterError):
@@ -248,24 +213,24 @@ async def test_client_errors_are_never_retried(status: int) -> None:
 
 @pytest.mark.parametrize("status", [408, 409])
 def test_408_and_409_are_retried(status: int) -> None:
-    rec = Recorder(httpx.Response(status), ok())
+    rec = Recorder(httpx2.Response(status), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
     assert len(rec.requests) == 2
 
 
 def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
-    rec = Recorder(httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), ok())
+    rec = Recorder(httpx2.ConnectError("refused"), httpx2.ReadTimeout("slow"), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
-    rec2 = Recorder(*[httpx.ConnectError("refused")] * 3)
+    rec2 = Recorder(*[httpx2.ConnectError("refused")] * 3)
     llm2 = make_llm(rec2, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APIConnectionError) as info:
         llm2.invoke("hi")
     assert isinstance(info.value, lc.ModelConnectionError)
 
-    rec3 = Recorder(*[httpx.ReadTimeout("slow")] * 3)
+    rec3 = Recorder(*[httpx2.ReadTimeout("slow")] * 3)
     llm3 = make_llm(rec3, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.APITimeoutError) as tinfo:
         llm3.invoke("hi")
@@ -274,7 +239,7 @@ def test_connection_errors_and_timeouts_are_retried_then_typed() -> None:
 
 
 def test_empty_200_body_cold_start_is_retried() -> None:
-    rec = Recorder(httpx.Response(200, content=b""), ok())
+    rec = Recorder(httpx2.Response(200, content=b""), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     assert llm.invoke("hi").text == "fine"
 
@@ -286,25 +251,14 @@ def test_retries_show_up_as_on_retry_callbacks() -> None:
         def on_retry(self, retry_state: Any, **kwargs: Any) -> None:
             seen.append(retry_state.attempt_number)
 
-    rec = Recorder(httpx.Response(429), httpx.Response(503), ok())
+    rec = Recorder(httpx2.Response(429), httpx2.Response(503), ok())
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     llm.invoke("hi", config={"callbacks": [Spy()]})
     assert seen == [1, 2]
 
 
-def test_redirect_is_not_followed_and_key_not_forwarded() -> None:
-    rec = Recorder(
-        httpx.Response(307, headers={"location": "https://evil.example/v1/responses"}),
-        ok(),
-    )
-    llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
-    with pytest.raises(errors.APIStatusError, match="redirect"):
-        llm.invoke("hi")
-    assert [r.url for r in rec.requests] == ["https://llm.onerouter.pro/v1/responses"]
-
-
 def test_key_echoed_by_server_is_redacted_from_errors() -> None:
-    rec = Recorder(httpx.Response(401, json={"error": {"message": f"bad key {KEY}"}}))
+    rec = Recorder(httpx2.Response(401, json={"error": {"message": f"bad key {KEY}"}}))
     llm = make_llm(rec, max_retries=DEFAULT_RETRIES)
     with pytest.raises(errors.AuthenticationError) as info:
         llm.invoke("hi")
@@ -417,10 +371,10 @@ async def test_stream_opening_is_retried(is_async: bool) -> None:
         resp_id="resp_s1",
     )
     rec = Recorder(
-        httpx.Response(
+        httpx2.Response(
             429, json={"error": {"message": "slow"}}, headers={"retry-after": "2"}
         ),
-        httpx.Response(503, json={"error": {"message": "down"}}),
+        httpx2.Response(503, json={"error": {"message": "down"}}),
         final,
     )
     slept: list[float] = []
@@ -436,7 +390,7 @@ async def test_stream_opening_is_retried(is_async: bool) -> None:
 
 def test_stream_opening_gives_up_after_max_retries() -> None:
     rec = Recorder(
-        responder=lambda _: httpx.Response(429, json={"error": {"message": "slow"}})
+        responder=lambda _: httpx2.Response(429, json={"error": {"message": "slow"}})
     )
     llm = make_llm(rec, max_retries=1)
     with pytest.raises(errors.RateLimitError):
@@ -445,20 +399,6 @@ def test_stream_opening_gives_up_after_max_retries() -> None:
 
 
 # -- over real loopback sockets -------------------------------------------------------
-
-
-def test_retry_after_429_then_success(server: ScriptedServer) -> None:
-    server.push(
-        RawReply(
-            429,
-            {"error": {"code": "rate_limit_exceeded", "message": "slow"}},
-            headers={"Retry-After": "0"},
-        ),
-        RawReply(503, "no provider available"),
-        RawReply(body=bodies.text_response("ok")),
-    )
-    assert model(server.base_url).invoke("x").text == "ok"
-    assert len(server.requests) == 3
 
 
 @pytest.mark.parametrize(
@@ -498,8 +438,8 @@ async def test_every_request_carries_our_headers(
     theirs = {"User-Agent": "their-app/1", "Accept": "*/*", "X-Team": "blue"}
     clients = (
         {
-            "http_client": httpx.Client(headers=theirs),
-            "http_async_client": httpx.AsyncClient(headers=theirs),
+            "http_client": httpx2.Client(headers=theirs),
+            "http_async_client": httpx2.AsyncClient(headers=theirs),
         }
         if injected
         else {}
@@ -520,11 +460,15 @@ async def test_every_request_carries_our_headers(
     assert request.headers.get("x-team") == ("blue" if injected else None)
 
 
-@pytest.mark.parametrize("retry_after", ["7", None])
+@pytest.mark.parametrize(
+    "headers, waits",
+    [({"Retry-After": "7"}, [7.0]), ({"Retry-After-Ms": "1500"}, [1.5]), ({}, None)],
+    ids=["retry-after", "retry-after-ms", "none"],
+)
 async def test_429_then_success(
-    server: ScriptedServer, mode: str, retry_after: str | None
+    server: ScriptedServer, mode: str, headers: dict[str, str], waits: Any
 ) -> None:
-    headers = {"Retry-After": retry_after} if retry_after else {}
+    """The one 429-then-success test: the server's wait, else our backoff."""
     streaming = mode in STREAM_MODES
     server.push(
         RawReply(
@@ -537,8 +481,8 @@ async def test_429_then_success(
     assert out.error is None and out.message is not None
     assert out.message.text == "fine now"
     assert len(server.requests) == 2
-    if retry_after:
-        assert sleeps == [7.0]  # the server's wait, not our backoff
+    if waits:
+        assert sleeps == waits  # the server's wait, not our backoff
     else:
         assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
     assert out.seconds < 5
@@ -586,22 +530,6 @@ async def test_5xx_storm_against_max_retries(
     for n, wait in enumerate(sleeps):
         assert 0.25 * 2**n <= wait <= 0.5 * 2**n
     assert out.seconds < 5
-
-
-async def test_connection_refused_is_a_connection_error() -> None:
-    llm = model(f"http://127.0.0.1:{closed_port()}/v1", max_retries=1)
-    with pytest.raises(errors.APIConnectionError):
-        llm.invoke("x")
-
-
-def test_server_that_never_answers_times_out(server: ScriptedServer) -> None:
-    server.push(RawReply(hang=3.0), RawReply(hang=3.0))
-    llm = model(server.base_url, timeout=0.3, max_retries=1)
-    started = time.monotonic()
-    with pytest.raises(errors.APITimeoutError):
-        llm.invoke("x")
-    assert time.monotonic() - started < 2.5
-    assert len(server.requests) == 2
 
 
 def test_reset_mid_response_is_retried(server: ScriptedServer) -> None:

@@ -13,8 +13,8 @@ from langchain_onerouter._mapping.outputs import tool_output_id
 from langchain_onerouter._mapping.request import build_request_body, messages_to_input
 from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
-from tests.support.calls import final_message
 from tests.support.models import Recorder, make_llm
+from tests.support.modes import call
 
 
 @tool
@@ -48,7 +48,7 @@ async def test_encrypted_reasoning_survives_a_tool_round_trip(
     rec = Recorder(_call_reply(), _final_reply())
     llm = make_llm(rec, use_encrypted_reasoning=True).bind_tools([get_weather])
     question = HumanMessage("Weather in Oslo?")
-    ai = await final_message(mode, llm, question)
+    ai = (await call(llm, mode, [question])).final()
     assert ai.tool_calls[0]["id"] == "call_A"
     result = ToolMessage("sunny", tool_call_id="call_A")
     final = llm.invoke([question, ai, result])

@@ -18,8 +18,8 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_onerouter._mapping.request import messages_to_input
 from langchain_onerouter._mapping.response import response_to_message
 from tests.support import bodies
-from tests.support.calls import final_message
 from tests.support.models import Recorder, make_llm
+from tests.support.modes import call
 
 TOOL_SEARCH = [
     {
@@ -151,7 +151,7 @@ async def test_output_items_replay_verbatim_in_place(
     rec = Recorder(_answer(items), bodies.text_response("ok"))
     llm = make_llm(rec, use_encrypted_reasoning=True, output_version=output_version)
     question = HumanMessage("go")
-    ai = await final_message(mode, llm, question)
+    ai = (await call(llm, mode, [question])).final()
     assert ai.text == "Done."
     llm.invoke([question, ai, HumanMessage("and then?")])
 

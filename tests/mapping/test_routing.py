@@ -7,7 +7,7 @@ import json
 import warnings
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.runnables import ConfigurableField
@@ -569,7 +569,7 @@ def test_every_routing_keyword_works_per_call(way: str) -> None:
 
     def answer(request: Recorded) -> Any:
         if request.json().get("stream"):
-            return httpx.Response(
+            return httpx2.Response(
                 200, text=stream_body, headers={"content-type": "text/event-stream"}
             )
         return echo(request)

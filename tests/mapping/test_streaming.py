@@ -1,11 +1,11 @@
 """Streaming: the event state machine (pure) and `stream`/`astream` of the
-chat model over `httpx.MockTransport` (sync and async)."""
+chat model over `httpx2.MockTransport` (sync and async)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +37,8 @@ from tests.support.events import (
     reasoning_events,
     sse,
 )
-from tests.support.mock_server import Server, TrackedStream
+from tests.support.models import Recorder, TrackedStream
+from tests.support.scripted_server import Recorded
 from tests.support.streams import aggregate, assert_matches, feed_all, strip_index
 
 # -- helpers -------------------------------------------------------------------
@@ -538,18 +539,18 @@ FRAMINGS = [
 @pytest.mark.parametrize("framing", FRAMINGS)
 def test_model_stream_sync(framing: dict) -> None:
     events, final = story_events()
-    server = Server(sse(events, **framing))
+    server = Recorder.always(sse(events, **framing))
     chunks = list(server.model().stream("Write a short story about AI"))
     assert [c.text for c in chunks if c.text] == ["Once", " upon", " a", " time", "."]
     assert_matches(chunks, response_to_message(final))
-    assert server.requests[0]["stream"] is True
+    assert server.requests[0].json()["stream"] is True
     assert server.streams[0].closed
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
 async def test_model_stream_async(framing: dict) -> None:
     events, final = story_events()
-    server = Server(sse(events, **framing))
+    server = Recorder.always(sse(events, **framing))
     chunks = [c async for c in server.model().astream("Write a short story about AI")]
     assert_matches(chunks, response_to_message(final))
     assert server.streams[0].closed
@@ -567,19 +568,19 @@ class TokenRecorder(BaseCallbackHandler):
 def test_callbacks_receive_tokens_sync_and_invoke_streaming_equals_invoke() -> None:
     events, final = story_events()
 
-    def reply(body: dict) -> Any:
-        if body.get("stream"):
+    def reply(request: Recorded) -> Any:
+        if request.json().get("stream"):
             return sse(events)
-        return httpx.Response(200, json=final)
+        return httpx2.Response(200, json=final)
 
-    server = Server(reply)
+    server = Recorder.always(reply)
     recorder = TokenRecorder()
     streamed = server.model(streaming=True).invoke(
         "hi", config={"callbacks": [recorder]}
     )
     assert [t for t in recorder.tokens if t] == ["Once", " upon", " a", " time", "."]
     plain = server.model().invoke("hi")
-    assert [r.get("stream") for r in server.requests] == [True, None]
+    assert [r.json().get("stream") for r in server.requests] == [True, None]
     assert streamed.text == plain.text
     assert strip_index(streamed.content) == plain.content
     assert streamed.tool_calls == plain.tool_calls
@@ -589,7 +590,7 @@ def test_callbacks_receive_tokens_sync_and_invoke_streaming_equals_invoke() -> N
 
 async def test_callbacks_receive_tokens_async_and_ainvoke_streaming() -> None:
     events, final = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     recorder = TokenRecorder()
     streamed = await server.model(streaming=True).ainvoke(
         "hi", config={"callbacks": [recorder]}
@@ -600,7 +601,7 @@ async def test_callbacks_receive_tokens_async_and_ainvoke_streaming() -> None:
 
 async def test_astream_events_v2_shows_stream_events() -> None:
     events, _ = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     seen = [
         e
         async for e in server.model().astream_events("hi", version="v2")
@@ -613,20 +614,20 @@ def test_malformed_json_raises_stream_error_naming_event() -> None:
     body = sse([created()]).replace(
         b"data: [DONE]", b"event: response.output_text.delta\ndata: {nope"
     )
-    server = Server(body)
+    server = Recorder.always(body)
     with pytest.raises(StreamError, match="response.output_text.delta"):
         list(server.model().stream("hi"))
 
 
 async def test_malformed_json_raises_async() -> None:
-    server = Server(b'event: response.created\ndata: {"type": \n\n')
+    server = Recorder.always(b'event: response.created\ndata: {"type": \n\n')
     with pytest.raises(StreamError, match="response.created"):
         [c async for c in server.model().astream("hi")]
 
 
 def test_early_break_closes_the_response_sync() -> None:
     events, _ = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     for chunk in server.model().stream("hi"):
         if chunk.text:
             break
@@ -636,7 +637,7 @@ def test_early_break_closes_the_response_sync() -> None:
 
 async def test_early_break_closes_the_response_async() -> None:
     events, _ = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     stream = server.model().astream("hi")
     async for chunk in stream:
         if chunk.text:
@@ -648,7 +649,7 @@ async def test_early_break_closes_the_response_async() -> None:
 @pytest.mark.parametrize("is_async", [False, True])
 async def test_stop_sequence_closes_connection(is_async: bool) -> None:
     events, _ = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     model = server.model()
     if is_async:
         chunks = [c async for c in model.astream("hi", stop=[" a"])]
@@ -665,7 +666,7 @@ async def test_connection_drop_mid_stream(is_async: bool) -> None:
     events, _ = story_events()
     body = sse(events)
     pieces = [body[i : i + 40] for i in range(0, len(body), 40)]
-    server = Server(TrackedStream(pieces, fail_after=len(pieces) - 3))
+    server = Recorder.always(TrackedStream(pieces, fail_after=len(pieces) - 3))
     model = server.model(max_retries=3)
     got: list[AIMessageChunk] = []
     with pytest.raises(StreamError, match="mid-stream"):
@@ -694,7 +695,7 @@ async def test_connection_drop_mid_stream(is_async: bool) -> None:
 async def test_http_error_on_stream_same_as_invoke(
     status: int, error: dict, expected: type, is_async: bool
 ) -> None:
-    server = Server(lambda body: httpx.Response(status, json=error))
+    server = Recorder.always(lambda body: httpx2.Response(status, json=error))
     model = server.model()
     with pytest.raises(expected) as streamed:
         if is_async:
@@ -715,7 +716,7 @@ def test_stream_error_event_through_model() -> None:
         {"type": "error", "code": "server_error", "message": "boom"},
         finished(kind="failed", error={"code": "server_error", "message": "boom"}),
     ]
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     got = []
     with pytest.raises(StreamError, match="boom"):
         for chunk in server.model().stream("hi"):
@@ -727,7 +728,9 @@ def test_stream_error_event_through_model() -> None:
 @pytest.mark.parametrize("is_async", [False, True])
 async def test_truncated_stream_through_model_raises(is_async: bool) -> None:
     events, _ = story_events()
-    server = Server(sse(events[:-1], done=True))  # [DONE] but no response.completed
+    server = Recorder.always(
+        sse(events[:-1], done=True)
+    )  # [DONE] but no response.completed
     model = server.model()
     with pytest.raises(StreamError, match="before response.completed"):
         if is_async:
@@ -738,7 +741,7 @@ async def test_truncated_stream_through_model_raises(is_async: bool) -> None:
 
 def test_non_sse_answer_to_stream_request() -> None:
     _, final = story_events()
-    server = Server(httpx.Response(200, json=final))
+    server = Recorder.always(httpx2.Response(200, json=final))
     chunks = list(server.model().stream("hi"))
     assert_matches(chunks, response_to_message(final))
 
@@ -748,7 +751,7 @@ def test_non_sse_answer_to_stream_request() -> None:
 
 def _standard_model(output_version: str | None = None) -> ChatOneRouterResponses:
     events, _ = story_events()
-    server = Server(sse(events))
+    server = Recorder.always(sse(events))
     kw = {"output_version": output_version} if output_version else {}
     return server.model(**kw)
 

@@ -10,7 +10,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import yaml
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -179,7 +179,7 @@ def _parse_sse(text: str) -> list[dict[str, Any]]:
 def _model(body: str) -> ChatOneRouterResponses:
     sse_headers = {"content-type": "text/event-stream"}
     return make_llm(
-        lambda _: httpx.Response(200, content=body.encode(), headers=sse_headers),
+        lambda _: httpx2.Response(200, content=body.encode(), headers=sse_headers),
         model="openai/gpt-4o",
         base_url="https://onerouter.test/v1",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tools import BaseTool, tool
@@ -205,7 +205,7 @@ def test_no_tool_choice_or_parallel_flag_means_not_sent() -> None:
 )
 def test_bad_tool_choice_raises_before_any_request(choice: Any) -> None:
     calls: list[Any] = []
-    llm = make_llm(lambda r: calls.append(r) or httpx.Response(500))
+    llm = make_llm(lambda r: calls.append(r) or httpx2.Response(500))
     with pytest.raises(ValueError):
         llm.bind_tools([add], tool_choice=choice)
     assert calls == []

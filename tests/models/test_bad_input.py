@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import (
     AIMessage,
@@ -43,7 +43,7 @@ def with_call(args: dict[str, Any]) -> list[Any]:
 
 @pytest.fixture
 def mocked() -> tuple[ChatOneRouterResponses, list[Recorded]]:
-    rec = Recorder(responder=lambda _: httpx.Response(500))
+    rec = Recorder(responder=lambda _: httpx2.Response(500))
     return make_llm(rec, model="o4-mini"), rec.requests
 
 

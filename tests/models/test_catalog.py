@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.language_models.model_profile import ModelProfile
 
@@ -52,11 +52,11 @@ class FakeClock:
 
 def models_server(
     body: Any = None, status: int = 200
-) -> tuple[httpx.MockTransport, list[Recorded]]:
+) -> tuple[httpx2.MockTransport, list[Recorded]]:
     """A catalog client's transport answering `body` (the sample), and its requests."""
     answer = sample() if body is None else body
-    rec = Recorder(responder=lambda _: httpx.Response(status, json=answer))
-    return httpx.MockTransport(rec), rec.requests
+    rec = Recorder(responder=lambda _: httpx2.Response(status, json=answer))
+    return httpx2.MockTransport(rec), rec.requests
 
 
 # -- parsing --------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_list_models_fetches_once_per_ttl_without_key() -> None:
     clock = FakeClock()
     cache = ModelCatalog(ttl=3600, clock=clock)
     transport, seen = models_server()
-    client = httpx.Client(transport=transport)
+    client = httpx2.Client(transport=transport)
     first = list_models(BASE, http_client=client, cache=cache)
     again = list_models(BASE, http_client=client, cache=cache)
     assert first == again and len(first) == 8
@@ -228,7 +228,7 @@ async def test_alist_models_fetches_once_per_ttl_without_key() -> None:
     clock = FakeClock()
     cache = ModelCatalog(ttl=10, clock=clock)
     transport, seen = models_server()
-    client = httpx.AsyncClient(transport=transport)
+    client = httpx2.AsyncClient(transport=transport)
     first = await alist_models(BASE, http_async_client=client, cache=cache)
     assert await alist_models(BASE, http_async_client=client, cache=cache) == first
     assert len(seen) == 1 and "authorization" not in seen[0].headers
@@ -242,7 +242,7 @@ def test_list_models_defaults_to_env_then_onerouter(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     transport, seen = models_server()
-    client = httpx.Client(transport=transport)
+    client = httpx2.Client(transport=transport)
     list_models(http_client=client)
     assert str(seen[-1].url) == f"{DEFAULT_BASE_URL}/models"
     monkeypatch.setenv("ONEROUTER_BASE_URL", "http://env.test/api/v1")
@@ -253,14 +253,14 @@ def test_list_models_defaults_to_env_then_onerouter(
 def test_errors_are_typed_and_not_cached() -> None:
     transport, seen = models_server({"error": {"code": 404, "message": "no"}}, 404)
     with pytest.raises(NotFoundError):
-        list_models(BASE, http_client=httpx.Client(transport=transport))
+        list_models(BASE, http_client=httpx2.Client(transport=transport))
     assert CATALOG.get(BASE) is None
 
 
 # -- the chat model -------------------------------------------------------------
 def catalog_llm(model: str, **kw: Any) -> tuple[ChatOneRouterResponses, list[Recorded]]:
     """A model whose every request (GET /models too) gets the sample."""
-    rec = Recorder(responder=lambda _: httpx.Response(200, json=sample()))
+    rec = Recorder(responder=lambda _: httpx2.Response(200, json=sample()))
     return make_llm(rec, model=model, base_url=BASE, **kw), rec.requests
 
 

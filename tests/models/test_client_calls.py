@@ -21,8 +21,8 @@ from langchain_onerouter._mapping.response import response_to_message
 from langchain_onerouter._mapping.tools import tool_payload
 from langchain_onerouter.tools import custom_tool
 from tests.support import bodies
-from tests.support.calls import final_message
 from tests.support.models import Recorder, make_llm
+from tests.support.modes import call as call_in_mode
 
 SHOT = "data:image/png;base64,iVBORw0KGgo="
 CALLS: dict[str, dict[str, Any]] = {
@@ -156,7 +156,7 @@ async def test_client_call_is_a_tool_call_and_its_answer_the_output_item(
     rec = Recorder(bodies.response(call), bodies.text_response("ok"))
     llm = make_llm(rec, output_version=output_version)
     question = HumanMessage("do it")
-    ai = await final_message(mode, llm, question)
+    ai = (await call_in_mode(llm, mode, [question])).final()
     assert ai.tool_calls == [{**tool_call, "id": call["call_id"], "type": "tool_call"}]
 
     result = ToolMessage(answer, tool_call_id=call["call_id"])

@@ -24,6 +24,7 @@ LAZY_OURS = {
 HEAVY_THIRD_PARTY = {
     "httpx",  # ~90 ms of our import before; its __init__ loads rich and click
     "httpcore",
+    "httpcore2",
     "tenacity",
     "httpx_sse",
     "starlette",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "langgraph_server"
@@ -66,9 +66,9 @@ def langgraph_dev(config_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, 
             if proc.poll() is not None:
                 raise RuntimeError(f"langgraph dev exited; see {log.name}")
             try:
-                if httpx.get(f"{url}/ok", timeout=1).status_code == 200:
+                if httpx2.get(f"{url}/ok", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"langgraph dev did not start; see {log.name}")

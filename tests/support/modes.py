@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
+from langchain_onerouter import ChatOneRouterResponses
 from tests.support.bodies import message_item, response
 from tests.support.events import created, frames, message_events, sse
-from tests.support.scripted_server import RawReply
+from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 KEY = "sk-or-test-key-0123456789"
 MODES = ("invoke", "ainvoke", "stream", "astream")
@@ -35,9 +36,17 @@ class Outcome:
     chunks: list[AIMessageChunk] = field(default_factory=list)
     seconds: float = 0.0
 
+    def final(self) -> BaseMessage:
+        """The final message; the call's exception raised again if it failed."""
+        if self.error is not None:
+            raise self.error
+        assert self.message is not None, "the call produced no message"
+        return self.message
 
-async def call(llm: Any, mode: str, text: str = "hi", **kw: Any) -> Outcome:
-    """Run one call in `mode` (sync modes block: the servers run in threads)."""
+
+async def call(llm: Any, mode: str, text: Any = "hi", **kw: Any) -> Outcome:
+    """Run one call in `mode` (invoke, ainvoke, stream or astream; streamed
+    chunks summed); sync modes block (the servers run in threads)."""
     out = Outcome()
     start = time.monotonic()
     try:
@@ -90,7 +99,7 @@ def gzip_reply(text: str, *, streaming: bool) -> RawReply:
         parts = [raw[i : i + 64] for i in range(0, len(raw), 64)]
         headers = {**SSE_HEADERS, "Content-Encoding": "gzip"}
         return RawReply(headers=headers, chunks=parts)
-    raw = gzip.compress(httpx.Response(200, json=final_body(text)).content)
+    raw = gzip.compress(httpx2.Response(200, json=final_body(text)).content)
     headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
     return RawReply(body=raw, headers=headers)
 
@@ -132,3 +141,17 @@ def wait_until(predicate: Any, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return bool(predicate())
+
+
+def echo_reply(request: Recorded) -> RawReply:
+    """A `ScriptedServer` responder answering `echo <the request's text>`."""
+    token = request.json()["input"][0]["content"][0]["text"]
+    return RawReply(body=final_body(f"echo {token}"))
+
+
+def served_model(server: ScriptedServer, **kw: Any) -> ChatOneRouterResponses:
+    """A model on `server`, no retries, 10 s timeout (a test may override)."""
+    settings: dict[str, Any] = {"max_retries": 0, "timeout": 10, **kw}
+    return ChatOneRouterResponses(
+        model="o4-mini", base_url=server.base_url, api_key=KEY, **settings
+    )

@@ -6,7 +6,8 @@ recorded. When the queue is empty it answers 500, or asks `responder` (a
 function of the recorded request) when one is given; each record carries
 the caller's port, i.e. which connection it came on. `disconnects` records
 the paths of chunked replies whose client went away mid-body; `connections`
-counts the TCP connections accepted (a pooled client reuses them).
+counts the TCP connections accepted (a pooled client reuses them), `open_now`
+those open at this moment and `max_open` the most open at once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
+import httpx2
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Recorded:
     method: str
     path: str
     headers: Mapping[str, str]
-    """Case-insensitive (`httpx.Headers`)."""
+    """Case-insensitive (`httpx2.Headers`)."""
     body: bytes
     client_port: int = 0
     """The caller's TCP port: requests with the same port came on one connection."""
@@ -91,6 +92,8 @@ class ScriptedServer:
         self.disconnects: list[str] = []
         self.disconnected = threading.Event()
         self.connections = 0
+        self.open_now = 0
+        self.max_open = 0
         self._lock = threading.Lock()
         server = self
 
@@ -105,6 +108,13 @@ class ScriptedServer:
                 super().setup()
                 with server._lock:
                     server.connections += 1
+                    server.open_now += 1
+                    server.max_open = max(server.max_open, server.open_now)
+
+            def finish(self) -> None:
+                with server._lock:
+                    server.open_now -= 1
+                super().finish()
 
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
@@ -112,7 +122,7 @@ class ScriptedServer:
                 recorded = Recorded(
                     self.command,
                     self.path,
-                    httpx.Headers(list(self.headers.items())),
+                    httpx2.Headers(list(self.headers.items())),
                     body,
                     client_port=self.client_address[1],
                 )

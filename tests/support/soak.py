@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from langchain_onerouter import ChatOneRouterResponses, errors
 from tests.support.modes import (
@@ -274,7 +274,7 @@ def run_soak(
             base_url=server.base_url,
             api_key="sk-or-soak-0123456789",
             max_retries=max_retries,
-            timeout=httpx.Timeout(30, read=READ_TIMEOUT, connect=5),
+            timeout=httpx2.Timeout(30, read=READ_TIMEOUT, connect=5),
         )
         report.sockets_baseline = open_sockets()
         stop_probe = threading.Event()
@@ -302,7 +302,7 @@ def run_soak(
                     out = await asyncio.wait_for(
                         call(llm, mode, f"soak call {token}"), report.call_bound
                     )
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     with report.lock:
                         report.hung += 1
                     continue
