@@ -123,12 +123,14 @@ class Raw:
 
 
 def make_ours(base_url: str, client: Any = None, aclient: Any = None) -> Any:
+    from pydantic import SecretStr
+
     from langchain_onerouter import ChatOneRouterResponses
 
     return ChatOneRouterResponses(
         model=MODEL,
         base_url=base_url,
-        api_key=API_KEY,
+        api_key=SecretStr(API_KEY),
         http_client=client,
         http_async_client=aclient,
     )
@@ -167,17 +169,25 @@ def make_floor(raw: Raw) -> Any:
         def _llm_type(self) -> str:
             return "floor"
 
-        def _generate(self, messages: Any, stop: Any = None, **kw: Any) -> Any:
+        def _generate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
             return result(raw.invoke())
 
-        async def _agenerate(self, messages: Any, stop: Any = None, **kw: Any) -> Any:
+        async def _agenerate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
             return result(await raw.ainvoke())
 
-        def _stream(self, messages: Any, stop: Any = None, **kw: Any) -> Any:
+        def _stream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
             for piece in raw.stream():
                 yield chunk(piece)
 
-        async def _astream(self, messages: Any, stop: Any = None, **kw: Any) -> Any:
+        async def _astream(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> Any:
             async for piece in raw.astream():
                 yield chunk(piece)
 

@@ -20,7 +20,6 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -46,6 +45,7 @@ from benchmarks.clients import (
     sync_client,
 )
 from benchmarks.server import ANSWER, ServerProcess, stream_text
+from benchmarks.workers import python
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "benchmarks" / "baseline.json"
@@ -157,7 +157,7 @@ def _expect(name: str, got: str, want: str) -> None:
 
 
 def _fold(chunks: Any) -> str:
-    total = None
+    total: Any = None
     for chunk in chunks:
         total = chunk if total is None else total + chunk
     return total if isinstance(total, str) else str(total.text)
@@ -197,7 +197,7 @@ def bench_stream(server: ServerProcess, deltas: int, reps: int) -> dict[str, Any
         return out
 
     asynchronous = asyncio.run(run())
-    figures = {
+    figures: dict[str, Any] = {
         "stream_us_per_chunk": {k: statistics.median(v) for k, v in sync.items()},
         "astream_us_per_chunk": {
             k: statistics.median(v) for k, v in asynchronous.items()
@@ -238,12 +238,12 @@ def bench_imports(reps: int) -> dict[str, Any]:
     """Each import in a fresh interpreter, interleaved: median CPU ms (user +
     system) of the child; ratio (ours - core) / (openai - core)."""
     for statement in IMPORTS.values():  # byte-compile what is stale first
-        _python("-c", statement)
+        python("-c", statement)
     cpu: dict[str, list[float]] = {name: [] for name in IMPORTS}
     for _ in range(reps):
         for name, statement in IMPORTS.items():
             used = resource.getrusage(resource.RUSAGE_CHILDREN)
-            _python("-c", statement)
+            python("-c", statement)
             now = resource.getrusage(resource.RUSAGE_CHILDREN)
             spent = now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime
             cpu[name].append(spent * 1000)
@@ -252,29 +252,8 @@ def bench_imports(reps: int) -> dict[str, Any]:
     return {"cpu_ms": ms, "ratio": ratio}
 
 
-def _python(*args: str) -> str:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    done = subprocess.run(
-        [sys.executable, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"python {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
-
-
 def _worker(what: str, model: str, port: int, *extra: str) -> dict[str, Any]:
-    out = _python(
+    out = python(
         "-m", "benchmarks.workers", what, "--model", model, "--port", str(port), *extra
     )
     return dict(orjson.loads(out.strip().splitlines()[-1]))

@@ -7,6 +7,8 @@ for every client, and it counts connections itself:
   JSON object (reasoning item, message, usage), or, when the body says
   `"stream": true`, an SSE stream whose answer arrives in `deltas`
   `response.output_text.delta` events, written in ~8 KiB pieces;
+- `POST /{dims}/{ms}/embeddings`: one `dims`-float vector per input, as
+  floats or (when asked) base64;
 - `GET /_stats`: connections accepted since the last `POST /_reset`, the
   most open at once, and the requests answered (control requests excluded).
 
@@ -18,7 +20,10 @@ with ServerProcess() as server:
 
 from __future__ import annotations
 
+import array
 import asyncio
+import base64
+import math
 import os
 import socket
 import subprocess
@@ -209,14 +214,36 @@ class Counter:
         return orjson.dumps({key: getattr(self, key) for key in keys})
 
 
+@lru_cache(maxsize=16)
+def embeddings_bytes(count: int, dims: int, packed: bool) -> bytes:
+    """An embeddings list of `count` copies of one `dims`-float vector."""
+    vector = [round(math.sin(i) * 0.05, 6) for i in range(dims)]
+    value: Any = vector
+    if packed:
+        value = base64.b64encode(array.array("f", vector).tobytes()).decode()
+    data = [
+        {"object": "embedding", "index": i, "embedding": value} for i in range(count)
+    ]
+    usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
+    return orjson.dumps(
+        {"object": "list", "data": data, "model": MODEL, "usage": usage}
+    )
+
+
 async def _answer(path: str, body: bytes, writer: asyncio.StreamWriter) -> None:
-    parts = path.strip("/").split("/")  # deltas, ms, "responses"
-    if len(parts) != 3 or parts[2] != "responses":
+    parts = path.strip("/").split("/")  # deltas (or dimensions), ms, endpoint
+    if len(parts) != 3 or parts[2] not in ("responses", "embeddings"):
         writer.write(_head("404 Not Found", "text/plain", 0))
         return
     if int(parts[1]):
         await asyncio.sleep(int(parts[1]) / 1000)
-    if not orjson.loads(body).get("stream"):
+    request = orjson.loads(body)
+    if parts[2] == "embeddings":
+        packed = request.get("encoding_format") == "base64"
+        payload = embeddings_bytes(len(request["input"]), int(parts[0]), packed)
+        writer.write(_head("200 OK", "application/json", len(payload)) + payload)
+        return
+    if not request.get("stream"):
         payload = json_bytes()
         writer.write(_head("200 OK", "application/json", len(payload)) + payload)
         return

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,9 +24,33 @@ import orjson
 from benchmarks.clients import PROMPT, make_model
 from benchmarks.server import ServerProcess
 
+ROOT = Path(__file__).resolve().parents[1]
+
 # Server latency: every call of a burst, and every stream, is in flight at once.
 BURST_MS = 50
 STREAM_MS = 20
+
+
+def python(*args: str) -> str:
+    """Run this Python on `args` from the repository root; its stdout."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    done = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"python {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def rss_mb(peak: bool = False) -> float:

@@ -104,7 +104,7 @@ def test_server_counts_connections_and_every_model_reads_the_same_answer() -> No
         assert "".join(raw.stream()) == stream_text(40)
         stats = server.stats()
         assert (stats["accepted"], stats["requests"]) == (1, 4)
-        for name in ("ours", "openai", "floor"):
+        for name in ("ours", "floor"):  # openai: in the slow quick run
             model = make_model(name, url)
             assert model.invoke("hi").text == ANSWER
             assert run._fold(model.stream("hi")) == stream_text(40)
@@ -136,3 +136,14 @@ def test_quick_run_measures_every_metric_in_one_process(tmp_path: Path) -> None:
     assert streams["chunks"] >= run.QUICK["streams"] * run.QUICK["concurrent_deltas"]
     assert len(figures["bursts"]["ours"]["opened"]) == run.QUICK["bursts"]
     assert set(figures["imports"]["cpu_ms"]) == set(run.IMPORTS)
+
+
+@pytest.mark.slow
+def test_embeddings_benchmark_measures_every_client() -> None:
+    pytest.importorskip("langchain_openai", reason="needs the bench extra")
+    from benchmarks import embeddings
+
+    figures = embeddings.run(count=300, dims=16, latency_ms=5)
+    assert set(figures) == set(embeddings.CLIENTS)
+    assert figures["openai"]["wall_s_vs_openai"] == 1.0
+    assert all(fig["wall_s"] > 0 and fig["peak_rss_mb"] > 0 for fig in figures.values())
