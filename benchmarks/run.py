@@ -45,7 +45,7 @@ from benchmarks.clients import (
     sync_client,
 )
 from benchmarks.server import ANSWER, ServerProcess, stream_text
-from benchmarks.workers import python
+from benchmarks.workers import python, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "benchmarks" / "baseline.json"
@@ -114,6 +114,7 @@ def bench_invoke(rounds: int, calls: int) -> dict[str, Any]:
     for name, call in sync.items():
         _expect(name, call(), ANSWER)
     timed: dict[str, list[float]] = {name: [] for name in sync}
+    settle()
     for _ in range(rounds):
         for name, call in sync.items():
             start = time.perf_counter()
@@ -130,6 +131,7 @@ def bench_invoke(rounds: int, calls: int) -> dict[str, Any]:
         for name, acall in calls_of.items():
             _expect(name, await acall(), ANSWER)
         out: dict[str, list[float]] = {name: [] for name in calls_of}
+        settle()
         for _ in range(rounds):
             for name, acall in calls_of.items():
                 start = time.perf_counter()
@@ -175,6 +177,7 @@ def bench_stream(server: ServerProcess, deltas: int, reps: int) -> dict[str, Any
     for name, model in models.items():
         _expect(name, _fold(model.stream(PROMPT)), want)
     sync: dict[str, list[float]] = {"raw": [], **{name: [] for name in models}}
+    settle()
     for _ in range(reps):
         for name in sync:
             start = time.perf_counter()
@@ -185,6 +188,8 @@ def bench_stream(server: ServerProcess, deltas: int, reps: int) -> dict[str, Any
     async def run() -> dict[str, list[float]]:
         out: dict[str, list[float]] = {name: [] for name in sync}
         for rep in range(reps + 1):  # the first round warms the async pools up
+            if rep == 1:
+                settle()
             for name in out:
                 start = time.perf_counter()
                 stream = (
@@ -215,6 +220,7 @@ def bench_fold(server: ServerProcess, sizes: tuple[int, ...]) -> dict[str, Any]:
     the server runs in its own)."""
     model = make_ours(server.base_url(sizes[0]))
     _fold(model.stream(PROMPT))  # warm-up
+    settle()
     per_chunk = {}
     for deltas in sizes:
         model = make_ours(server.base_url(deltas))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -53,6 +54,14 @@ def python(*args: str) -> str:
     return done.stdout
 
 
+def settle() -> None:
+    """Collect, then freeze what survives (imports, models, pools): a full
+    collection of that heap lands on whichever client triggers it and would
+    decide a ratio; each client's own garbage is still collected in its time."""
+    gc.collect()
+    gc.freeze()
+
+
 def rss_mb(peak: bool = False) -> float:
     """This process's RSS (or its high-water mark) from /proc (Linux), else psutil."""
     key = "VmHWM:" if peak else "VmRSS:"
@@ -92,6 +101,7 @@ async def streams(model: Any, server: ServerProcess, count: int) -> Any:
         return chunks
 
     await consume()
+    settle()
     before = rss_mb()
     server.reset()
     start = time.perf_counter()
