@@ -79,15 +79,18 @@ def rss_mb(peak: bool = False) -> float:
 
 
 async def bursts(model: Any, server: ServerProcess, count: int, size: int) -> Any:
-    """`count` bursts of `size` concurrent `ainvoke`: connections each opened."""
-    opened, walls = [], []
+    """`count` bursts of `size` concurrent `ainvoke`: connections each opened,
+    the most open at once."""
+    opened, peaks, walls = [], [], []
     for _ in range(count):
         server.reset()
         start = time.perf_counter()
         await asyncio.gather(*(model.ainvoke(PROMPT) for _ in range(size)))
         walls.append((time.perf_counter() - start) * 1000)
-        opened.append(server.stats()["accepted"])
-    return {"opened": opened, "wall_ms": walls}
+        stats = server.stats()
+        opened.append(stats["accepted"])
+        peaks.append(stats["peak"])
+    return {"opened": opened, "peak_open": peaks, "wall_ms": walls}
 
 
 async def streams(model: Any, server: ServerProcess, count: int) -> Any:
