@@ -95,7 +95,7 @@ async def bursts(model: Any, server: ServerProcess, count: int, size: int) -> An
 
 async def streams(model: Any, server: ServerProcess, count: int) -> Any:
     """`count` concurrent `astream`, consumed chunk by chunk, after one warm-up
-    stream: wall time, connections, RSS growth."""
+    stream: wall and CPU time, connections, RSS growth."""
 
     async def consume() -> int:
         chunks = 0
@@ -107,12 +107,14 @@ async def streams(model: Any, server: ServerProcess, count: int) -> Any:
     settle()
     before = rss_mb()
     server.reset()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     chunks = await asyncio.gather(*(consume() for _ in range(count)))
     wall = (time.perf_counter() - start) * 1000
+    cpu = (time.process_time() - cpu) * 1000
     stats = server.stats()
     return {
         "wall_ms": wall,
+        "cpu_ms": cpu,
         "chunks": sum(chunks),
         "accepted": stats["accepted"],
         "peak_open": stats["peak"],
