@@ -5,10 +5,12 @@
 
 The loopback server answers canned vectors (floats, or base64 when asked), so
 the figures are client work. Each client runs in a fresh process (its peak
-RSS is its own): `ours` (defaults: floats, 1000 per request, 4 in flight),
-`ours-base64` and `openai` (`check_embedding_ctx_length=False`, as
-langchain-openai advises for other servers; it asks for base64). Wall time is
-the best of three calls after a warm-up call.
+RSS is its own): `raw` (httpx + orjson, sequential batches of 1000), `ours`
+(defaults: floats, 1000 per request, 4 in flight), `ours-sequential`
+(`max_concurrency=1`), `ours-base64` and `openai`
+(`check_embedding_ctx_length=False`, as langchain-openai advises for other
+servers; it asks for base64). Wall time is the best of three calls after a
+warm-up call.
 """
 
 from __future__ import annotations
@@ -19,14 +21,41 @@ from typing import Any
 
 import orjson
 
-from benchmarks.clients import API_KEY
+from benchmarks.clients import API_KEY, sync_client
 from benchmarks.server import ServerProcess
 from benchmarks.workers import python, rss_mb
 
-CLIENTS = ("ours", "ours-base64", "openai")
+CLIENTS = ("raw", "ours", "ours-sequential", "ours-base64", "openai")
+BATCH = 1000
+
+
+class RawEmbedder:
+    """POST each batch of 1000 texts, decode with orjson, collect."""
+
+    def __init__(self, base_url: str) -> None:
+        self.client = sync_client()
+        self.url = base_url + "/embeddings"
+        self.headers = {"Authorization": f"Bearer {API_KEY}"}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for start in range(0, len(texts), BATCH):
+            body = {
+                "model": "text-embedding-3-small",
+                "input": texts[start : start + BATCH],
+            }
+            reply = self.client.post(
+                self.url, content=orjson.dumps(body), headers=self.headers
+            )
+            out.extend(
+                item["embedding"] for item in orjson.loads(reply.content)["data"]
+            )
+        return out
 
 
 def make_embedder(name: str, base_url: str) -> Any:
+    if name == "raw":
+        return RawEmbedder(base_url)
     if name == "openai":
         from langchain_openai import OpenAIEmbeddings
 
@@ -40,11 +69,16 @@ def make_embedder(name: str, base_url: str) -> Any:
 
     from langchain_onerouter import OneRouterEmbeddings
 
+    variants: dict[str, dict[str, Any]] = {
+        "ours-sequential": {"max_concurrency": 1},
+        "ours-base64": {"encoding_format": "base64"},
+    }
+    options = variants.get(name, {})
     return OneRouterEmbeddings(
         model="text-embedding-3-small",
         base_url=base_url,
         api_key=SecretStr(API_KEY),
-        encoding_format="base64" if name == "ours-base64" else None,
+        **options,
     )
 
 
@@ -97,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     for name, fig in run(args.texts, args.dims, args.latency_ms).items():
         print(
-            f"{name:12} {fig['wall_s']:7.3f} {fig['wall_s_vs_openai']:9.2f}"
+            f"{name:16} {fig['wall_s']:7.3f} {fig['wall_s_vs_openai']:9.2f}"
             f" {fig['peak_rss_mb']:12.0f} {fig['peak_rss_mb_vs_openai']:9.2f}"
         )
 
