@@ -84,7 +84,8 @@ METRICS: dict[str, tuple[float | None, str, float]] = {
     "concurrent_astream_vs_floor": (1.1, "N astream CPU: ours / floor", 0.1),
     "concurrent_connections_vs_pool": (1.0, "N astream connections / pool", 0.05),
     "concurrent_rss_vs_openai": (0.2, "N astream RSS growth: ours / openai", 0.05),
-    "burst_new_connections": (5, "bursts after the first: most opened", 5),
+    "burst_new_connections": (5, "ainvoke bursts after the first: most opened", 5),
+    "batch_new_connections": (None, "the same for batch on 32 threads", 5),
     "fold_per_chunk_large_vs_small": (None, "fold with +: CPU per chunk", 0.2),
     "first_call_vs_openai": (None, "first invoke, fresh process", 0.1),
 }
@@ -279,12 +280,18 @@ def bench_first_call(port: int, reps: int) -> dict[str, Any]:
 
 
 def bench_bursts(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
-    """Bursts of concurrent `ainvoke` on one model: connections each opened."""
+    """Bursts of concurrent `ainvoke`, then of `batch` on threads, on one model:
+    connections each opened."""
     extra = ("--bursts", str(cfg["bursts"]), "--burst-size", str(cfg["burst_size"]))
     figures = {
         name: _worker("bursts", name, port, *extra) for name in ("ours", "openai")
     }
-    return {**figures, "after_first": max(figures["ours"]["opened"][1:])}
+    ours = figures["ours"]
+    return {
+        **figures,
+        "after_first": max(ours["ainvoke"]["opened"][1:]),
+        "batch_after_first": max(ours["batch"]["opened"][1:]),
+    }
 
 
 def bench_concurrency(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -321,6 +328,7 @@ READS: dict[str, tuple[str, Callable[[dict[str, Any]], float]]] = {
     "import_added_vs_openai": ("imports", lambda f: f["ratio"]),
     "first_call_vs_openai": ("first_call", lambda f: f["ratio"]),
     "burst_new_connections": ("bursts", lambda f: f["after_first"]),
+    "batch_new_connections": ("bursts", lambda f: f["batch_after_first"]),
     "concurrent_astream_vs_floor": ("concurrency", lambda f: f["cpu_ratio"]),
     "concurrent_connections_vs_pool": ("concurrency", lambda f: f["connections_ratio"]),
     "concurrent_rss_vs_openai": ("concurrency", lambda f: f["rss_ratio"]),

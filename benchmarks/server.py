@@ -204,10 +204,11 @@ class Counter:
     """Connections accepted, open now, at most open at once; requests served."""
 
     def __init__(self) -> None:
-        self.reset()
+        self.accepted, self.open, self.peak, self.requests = 0, 0, 0, 0
 
     def reset(self) -> None:
-        self.accepted, self.open, self.peak, self.requests = 0, 0, 0, 0
+        """Start counting anew; connections still open stay counted as open."""
+        self.accepted, self.requests, self.peak = 0, 0, self.open
 
     def stats(self) -> bytes:
         keys = ("accepted", "open", "peak", "requests")

@@ -1,6 +1,6 @@
 """Measurements that need a fresh process per model (its RSS, its first call).
 
-    python -m benchmarks.workers bursts --model ours --port PORT
+    python -m benchmarks.workers bursts --model ours --port PORT   # ainvoke, then batch
     python -m benchmarks.workers streams --model ours --port PORT --streams 1000
     python -m benchmarks.workers first-call --model ours --port PORT
 
@@ -78,19 +78,39 @@ def rss_mb(peak: bool = False) -> float:
     return float(getattr(info, "peak_wset", info.rss)) / 2**20
 
 
-async def bursts(model: Any, server: ServerProcess, count: int, size: int) -> Any:
-    """`count` bursts of `size` concurrent `ainvoke`: connections each opened,
-    the most open at once."""
-    opened, peaks, walls = [], [], []
+def _record(
+    server: ServerProcess, started: float, into: dict[str, list[float]]
+) -> None:
+    """A burst's wall time, the connections it opened and the most open at
+    once (those kept from earlier bursts included)."""
+    into["wall_ms"].append((time.perf_counter() - started) * 1000)
+    stats = server.stats()
+    into["opened"].append(stats["accepted"])
+    into["peak_open"].append(stats["peak"])
+
+
+def bursts(model: Any, server: ServerProcess, count: int, size: int) -> Any:
+    """`count` bursts of `size` concurrent `ainvoke` (one event loop), then
+    `count` bursts of `size` sync calls in `batch` on 32 threads."""
+    keys = ("opened", "peak_open", "wall_ms")
+    out: dict[str, dict[str, list[float]]] = {
+        kind: {key: [] for key in keys} for kind in ("ainvoke", "batch")
+    }
+
+    async def ainvoke() -> None:
+        for _ in range(count):
+            server.reset()
+            started = time.perf_counter()
+            await asyncio.gather(*(model.ainvoke(PROMPT) for _ in range(size)))
+            _record(server, started, out["ainvoke"])
+
+    asyncio.run(ainvoke())
     for _ in range(count):
         server.reset()
-        start = time.perf_counter()
-        await asyncio.gather(*(model.ainvoke(PROMPT) for _ in range(size)))
-        walls.append((time.perf_counter() - start) * 1000)
-        stats = server.stats()
-        opened.append(stats["accepted"])
-        peaks.append(stats["peak"])
-    return {"opened": opened, "peak_open": peaks, "wall_ms": walls}
+        started = time.perf_counter()
+        model.batch([PROMPT] * size, config={"max_concurrency": 32})
+        _record(server, started, out["batch"])
+    return out
 
 
 async def streams(model: Any, server: ServerProcess, count: int) -> Any:
@@ -163,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         result = first_call(args.model, server)
     elif args.what == "bursts":
         model = make_model(args.model, server.base_url(ms=BURST_MS))
-        result = asyncio.run(bursts(model, server, args.bursts, args.burst_size))
+        result = bursts(model, server, args.bursts, args.burst_size)
     else:
         model = make_model(args.model, server.base_url(args.deltas, STREAM_MS))
         result = asyncio.run(streams(model, server, args.streams))
