@@ -1,6 +1,6 @@
 """The benchmark suite: ChatOneRouterResponses vs ChatOpenAI vs raw HTTP, one run.
 
-    python -m benchmarks.run                      # full run (a few minutes)
+    python -m benchmarks.run                      # full run (1-3 minutes)
     python -m benchmarks.run --quick              # CI form, under a minute
     python -m benchmarks.run --json out.json --check   # exit 1 on a regression
     python -m benchmarks.run --quick --only invoke,bursts
@@ -8,7 +8,8 @@
 Every target is a ratio between clients measured in this one run (absolute
 times on a shared machine do not compare between runs); `--check` compares
 the ratios with `benchmarks/baseline.json` (its `quick` or `full` entry) and
-fails only on a gross regression (over twice the baseline plus a slack).
+fails only on a gross regression (over twice the baseline plus a slack, and
+over the target).
 What each figure means: docs/performance.md.
 """
 
@@ -421,6 +422,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("langchain-core", "langchain-openai", "openai", http_lib().__name__):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     mode = "quick" if args.quick else "full"
@@ -442,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
             "finished_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "elapsed_s": time.perf_counter() - started,
             "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "http_library": http_lib().__name__,
+            "versions": _versions(),
             "config": cfg,
             "figures": figures,
             "metrics": got,
