@@ -1,57 +1,44 @@
-"""A minimal, fast loopback server for the benchmarks (Starlette + uvicorn).
+"""A loopback HTTP/1.1 server with canned Responses bodies, in its own process.
 
-Every client gets byte-identical canned bodies, so the benchmark compares
-client work only:
+Plain asyncio (no framework), so its cost per request is small and the same
+for every client, and it counts connections itself:
 
-- `POST /{deltas}/responses` answers a realistic Responses JSON object
-  (reasoning item + message + usage), or, when the request body says
-  `"stream": true`, an SSE stream whose message text arrives in `deltas`
-  `response.output_text.delta` events (prebuilt once, written in ~8 KB
-  writes so the server never paces the client);
-- `POST /tool/{deltas}/responses` and `/reasoning/{deltas}/responses`: the
-  same with `deltas` function-call argument deltas, or reasoning-summary
-  deltas (`STREAM_KINDS`); `POST /{deltas}/{ms}/responses` answers after
-  `ms` milliseconds (an upstream that takes time);
-- `POST /{dims}/embeddings` answers an OpenAI-shaped embeddings list: one
-  fixed `dims`-float vector per input, as floats or (when asked) base64;
-  `POST /{dims}/{ms}/embeddings` the same after `ms` milliseconds (a server
-  that takes time to compute);
-- `GET /_stats` reports the connections accepted since `POST /_reset`
-  (counted by client address; the stats routes themselves are not counted)
-  and the most connections open at once (`peak_open`).
-
-Run it in its own process, so it never competes with the client for the GIL:
+- `POST /{deltas}/{ms}/responses`: after `ms` milliseconds, the Responses
+  JSON object (reasoning item, message, usage), or, when the body says
+  `"stream": true`, an SSE stream whose answer arrives in `deltas`
+  `response.output_text.delta` events, written in ~8 KiB pieces;
+- `POST /{dims}/{ms}/embeddings`: one `dims`-float vector per input, as
+  floats or (when asked) base64;
+- `GET /_stats`: connections accepted since the last `POST /_reset`, the
+  most open at once, and the requests answered (control requests excluded).
 
 ```python
 with ServerProcess() as server:
-    print(server.base_url(2000))  # http://127.0.0.1:PORT/2000
+    url = server.base_url(deltas=2000)  # http://127.0.0.1:PORT/2000/0
 ```
 """
 
 from __future__ import annotations
 
-import argparse
+import array
 import asyncio
+import base64
+import math
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 
 MODEL = "openai/gpt-5.4-mini"
-RESPONSE_ID = "resp_0bench0000000000000000000000000000000000000001"
-REASONING_ID = "rs_0bench00000000000000000000000000000000000000001"
-MESSAGE_ID = "msg_0bench0000000000000000000000000000000000000001"
-CREATED_AT = 1767225600
-SUMMARY_DELTAS = 12
 WRITE_SIZE = 8192
-Events = list[dict[str, Any]]
-# ~750 characters of answer text, the size of a typical short reply.
+# A typical short answer (~750 characters); streams cut and repeat it.
 ANSWER = (
     "Connection pooling keeps TCP (and TLS) sessions open between requests, "
     "so a client that sends many small calls pays the handshake once instead "
@@ -65,59 +52,75 @@ ANSWER = (
     "until the last event, so long streams need a larger pool than short "
     "JSON calls with the same request rate, and back-pressure should apply."
 )
-SUMMARY = (
-    "**Explaining pooling**\n\nThe user asks why connection pooling matters; "
-    "I will cover handshakes, router hops, sizing and streaming."
-)
+SUMMARY = "**Explaining pooling**\n\nHandshakes, router hops, sizing, streaming."
+IDS = {"response": "resp_bench01", "reasoning": "rs_bench01", "message": "msg_bench01"}
 
 
-def _reasoning_item(*, done: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": REASONING_ID,
+def deltas_of(count: int) -> list[str]:
+    """`count` non-empty deltas of 3-6 characters cut from ANSWER, repeated."""
+    text, out, position = ANSWER * 2, [], 0
+    for i in range(count):
+        start = position % len(ANSWER)
+        out.append(text[start : start + 3 + i % 4])
+        position += 3 + i % 4
+    return out
+
+
+@lru_cache(maxsize=8)
+def stream_text(count: int) -> str:
+    """What a `count`-delta stream's answer spells."""
+    return "".join(deltas_of(count))
+
+
+def _reasoning(*, done: bool) -> dict[str, Any]:
+    summary = [{"type": "summary_text", "text": SUMMARY}] if done else []
+    return {
+        "id": IDS["reasoning"],
         "type": "reasoning",
-        "summary": [{"type": "summary_text", "text": SUMMARY}] if done else [],
+        "summary": summary,
         "encrypted_content": "gAAAAAB" + "x9Yq" * 240,
     }
-    return item
 
 
-def _message_item(text: str, *, done: bool) -> dict[str, Any]:
+def _message(text: str | None) -> dict[str, Any]:
+    content = [] if text is None else [_part(text)]
+    status = "in_progress" if text is None else "completed"
     return {
-        "id": MESSAGE_ID,
+        "id": IDS["message"],
         "type": "message",
-        "status": "completed" if done else "in_progress",
+        "status": status,
         "role": "assistant",
-        "content": (
-            [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]
-            if done
-            else []
-        ),
+        "content": content,
     }
 
 
-def response_body(*, status: str = "completed") -> dict[str, Any]:
-    """The Responses object every non-streamed call gets (and `completed` carries)."""
-    done = status == "completed"
+def _part(text: str) -> dict[str, Any]:
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def response_body(text: str = ANSWER, *, done: bool = True) -> dict[str, Any]:
+    """The Responses object of a call (in progress: no output, no usage)."""
+    usage = {
+        "input_tokens": 42,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": 812,
+        "output_tokens_details": {"reasoning_tokens": 640},
+        "total_tokens": 854,
+    }
     return {
-        "id": RESPONSE_ID,
+        "id": IDS["response"],
         "object": "response",
-        "created_at": CREATED_AT,
-        "status": status,
-        "background": False,
+        "created_at": 1767225600,
+        "status": "completed" if done else "in_progress",
         "error": None,
         "incomplete_details": None,
         "instructions": None,
         "max_output_tokens": None,
         "model": MODEL,
-        "output": (
-            [_reasoning_item(done=True), _message_item(ANSWER, done=True)]
-            if done
-            else []
-        ),
+        "output": [_reasoning(done=True), _message(text)] if done else [],
         "parallel_tool_calls": True,
         "previous_response_id": None,
         "reasoning": {"effort": "low", "summary": "auto"},
-        "service_tier": "default",
         "store": False,
         "temperature": 1.0,
         "text": {"format": {"type": "text"}, "verbosity": "medium"},
@@ -125,157 +128,65 @@ def response_body(*, status: str = "completed") -> dict[str, Any]:
         "tools": [],
         "top_p": 1.0,
         "truncation": "disabled",
-        "usage": (
-            {
-                "input_tokens": 42,
-                "input_tokens_details": {"cached_tokens": 0},
-                "output_tokens": 812,
-                "output_tokens_details": {"reasoning_tokens": 640},
-                "total_tokens": 854,
-            }
-            if done
-            else None
-        ),
-        "user": None,
+        "usage": usage if done else None,
         "metadata": {},
     }
 
 
-def split_text(text: str, parts: int) -> list[str]:
-    """`text` repeated/cut into exactly `parts` non-empty deltas."""
-    out = []
-    position = 0
-    size = len(text)
-    for _ in range(parts):
-        # 3-6 characters per delta, like real token deltas.
-        step = 3 + (len(out) % 4)
-        out.append((text * 2)[position % size : position % size + step])
-        position += step
-    return out
-
-
-@lru_cache(maxsize=8)
-def stream_text(deltas: int) -> str:
-    """The full message text of a `deltas`-delta stream."""
-    return "".join(split_text(ANSWER, deltas))
-
-
-TOOL_NAME = "search_docs"
-CALL_ID = "call_0bench000000000000000001"
-FUNCTION_ID = "fc_0bench0000000000000000000000000000000000000001"
-
-
-def _steps(parts: int) -> list[int]:
-    """The delta lengths `split_text` uses: 3-6 characters, cycling."""
-    return [3 + (i % 4) for i in range(parts)]
-
-
-def tool_pieces(deltas: int) -> list[str]:
-    """Function-call arguments (a JSON object) cut into exactly `deltas` deltas."""
-    steps = _steps(deltas)
-    head, tail = '{"query": "', '"}'
-    filler = max(0, sum(steps) - len(head) - len(tail))
-    text = head + (ANSWER * (filler // len(ANSWER) + 1))[:filler] + tail
-    pieces: list[str] = []
-    position = 0
-    for step in steps:
-        pieces.append(text[position : position + step])
-        position += step
-    pieces[-1] += text[position:]  # tiny streams: the rest of the object
-    return pieces
-
-
-@lru_cache(maxsize=8)
-def tool_arguments(deltas: int) -> str:
-    """The full arguments of a `deltas`-delta tool stream."""
-    return "".join(tool_pieces(deltas))
-
-
-@lru_cache(maxsize=8)
-def summary_text(deltas: int) -> str:
-    """The full reasoning summary of a `deltas`-delta reasoning stream."""
-    return "".join(split_text(SUMMARY, deltas))
-
-
-def _text_events(deltas: int, summary_deltas: int = SUMMARY_DELTAS) -> Events:
-    """A reasoning summary in `summary_deltas` deltas, then an answer in `deltas`."""
-    reasoning = {
-        **_reasoning_item(done=True),
-        "summary": [{"type": "summary_text", "text": summary_text(summary_deltas)}],
-    }
-    answer = _message_item(stream_text(deltas), done=True)
-    cuts = [split_text(SUMMARY, summary_deltas), split_text(ANSWER, deltas)]
-    return _openai_events([reasoning, answer], cuts)
-
-
-def _tool_events(deltas: int) -> Events:
-    """One function call whose arguments arrive in `deltas` deltas."""
-    call = {
-        "id": FUNCTION_ID,
-        "type": "function_call",
-        "status": "completed",
-        "arguments": tool_arguments(deltas),
-        "call_id": CALL_ID,
-        "name": TOOL_NAME,
-    }
-    return _openai_events([call], [tool_pieces(deltas)])
-
-
-def _reasoning_events(deltas: int) -> Events:
-    """A summary in `deltas` deltas, then a 12-delta answer (the text stream
-    mirrored)."""
-    return _text_events(SUMMARY_DELTAS, summary_deltas=deltas)
-
-
-def _openai_events(output: list[dict[str, Any]], cuts: list[list[str]]) -> Events:
-    """The emulator's events for a completed `response_body()` with `output`
-    (each text cut as `cuts` says), as OpenAI sends them: every delta with an
-    `obfuscation` field, the reasoning item announced with its encrypted content."""
-    from langchain_onerouter.testing import protocol
-
-    final = response_body()
-    final["output"] = output
-    events = protocol.response_events(final, deltas=cuts)
-    for event in events:
-        if event["type"].endswith(".delta"):
-            event["obfuscation"] = "aBcD"
-        elif event["type"] == "response.output_item.added":
-            if event["item"]["type"] == "reasoning":
-                event["item"] = _reasoning_item(done=False)
-    return events
-
-
-# Stream kinds by name: the events of a stream with `deltas` deltas of it.
-STREAM_KINDS = {"tool": _tool_events, "reasoning": _reasoning_events}
-
-
-def sse_events(deltas: int, kind: str = "text") -> Events:
-    """The stream's events, in OpenAI's order, with sequence numbers.
-
-    `kind` says which deltas number `deltas`: `text` (after a 12-delta
-    reasoning summary), `tool` (function-call arguments) or `reasoning` (the
-    summary, before a 12-delta answer); see `STREAM_KINDS`.
-    """
-    from langchain_onerouter.testing.protocol import numbered
-
-    return numbered({"text": _text_events, **STREAM_KINDS}[kind](deltas))
+def stream_events(count: int) -> list[dict[str, Any]]:
+    """The events of a `count`-delta stream, in OpenAI's order and shape."""
+    where = {"item_id": IDS["message"], "output_index": 1, "content_index": 0}
+    text = stream_text(count)
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": response_body(done=False)},
+        {"type": "response.in_progress", "response": response_body(done=False)},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": _reasoning(done=False),
+        },
+        {
+            "type": "response.output_item.done",
+            "output_index": 0,
+            "item": _reasoning(done=True),
+        },
+        {
+            "type": "response.output_item.added",
+            "output_index": 1,
+            "item": _message(None),
+        },
+        {"type": "response.content_part.added", **where, "part": _part("")},
+    ]
+    events += [
+        {"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []}
+        for piece in deltas_of(count)
+    ]
+    events += [
+        {"type": "response.output_text.done", **where, "text": text, "logprobs": []},
+        {"type": "response.content_part.done", **where, "part": _part(text)},
+        {
+            "type": "response.output_item.done",
+            "output_index": 1,
+            "item": _message(text),
+        },
+        {"type": "response.completed", "response": response_body(text)},
+    ]
+    return [{**event, "sequence_number": n} for n, event in enumerate(events)]
 
 
 @lru_cache(maxsize=16)
-def sse_writes(deltas: int, kind: str = "text") -> tuple[bytes, ...]:
-    """The encoded stream, grouped into writes of about `WRITE_SIZE` bytes."""
-    from langchain_onerouter.testing.protocol import sse_frame
-
-    writes: list[bytes] = []
-    buffer = bytearray()
-    for event in sse_events(deltas, kind):
-        buffer += sse_frame(event)
+def stream_writes(count: int) -> tuple[bytes, ...]:
+    """The encoded SSE stream in writes of about WRITE_SIZE bytes."""
+    writes, buffer = [], bytearray()
+    for event in stream_events(count):
+        buffer += b"event: %s\ndata: %s\n\n" % (
+            event["type"].encode(),
+            orjson.dumps(event),
+        )
         if len(buffer) >= WRITE_SIZE:
             writes.append(bytes(buffer))
             buffer.clear()
-    if buffer:
-        writes.append(bytes(buffer))
-    return tuple(writes)
+    return (*writes, bytes(buffer)) if buffer else tuple(writes)
 
 
 @lru_cache(maxsize=1)
@@ -283,172 +194,140 @@ def json_bytes() -> bytes:
     return orjson.dumps(response_body())
 
 
-@lru_cache(maxsize=8)
-def _embedding_items(dims: int, packed: bool) -> tuple[bytes, ...]:
-    """One encoded item per index 0..2047, each carrying the same vector."""
-    import array
-    import base64
-    import math
-
-    vector = [round(math.sin(i) * 0.05, 8) for i in range(dims)]
-    value: Any = (
-        base64.b64encode(array.array("f", vector).tobytes()).decode()
-        if packed
-        else vector
-    )
-    return tuple(
-        orjson.dumps({"object": "embedding", "index": i, "embedding": value})
-        for i in range(2048)
-    )
-
-
-@lru_cache(maxsize=64)
-def embeddings_bytes(count: int, dims: int, packed: bool) -> bytes:
-    """The embeddings response for `count` inputs (built once per shape)."""
-    items = _embedding_items(dims, packed)[:count]
-    usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
+def _head(status: str, kind: str, length: int) -> bytes:
     return (
-        b'{"object":"list","data":['
-        + b",".join(items)
-        + b'],"model":"text-embedding-3-small","usage":'
-        + orjson.dumps(usage)
-        + b"}"
+        f"HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {length}\r\n\r\n"
+    ).encode()
+
+
+class Counter:
+    """Connections accepted, open now, at most open at once; requests served."""
+
+    def __init__(self) -> None:
+        self.accepted, self.open, self.peak, self.requests = 0, 0, 0, 0
+
+    def reset(self) -> None:
+        """Start counting anew; connections still open stay counted as open."""
+        self.accepted, self.requests, self.peak = 0, 0, self.open
+
+    def stats(self) -> bytes:
+        keys = ("accepted", "open", "peak", "requests")
+        return orjson.dumps({key: getattr(self, key) for key in keys})
+
+
+@lru_cache(maxsize=16)
+def embeddings_bytes(count: int, dims: int, packed: bool) -> bytes:
+    """An embeddings list of `count` copies of one `dims`-float vector."""
+    vector = [round(math.sin(i) * 0.05, 6) for i in range(dims)]
+    value: Any = vector
+    if packed:
+        value = base64.b64encode(array.array("f", vector).tobytes()).decode()
+    data = [
+        {"object": "embedding", "index": i, "embedding": value} for i in range(count)
+    ]
+    usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
+    return orjson.dumps(
+        {"object": "list", "data": data, "model": MODEL, "usage": usage}
     )
 
 
-def create_app() -> Any:
-    """The ASGI app: canned responses plus a connection counter."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response, StreamingResponse
-    from starlette.routing import Route
-
-    # The streams' builder, loaded now rather than in the first stream request.
-    import langchain_onerouter.testing.protocol  # noqa: F401
-
-    connections: set[Any] = set()
-    peak = {"open": 0}
-    live: dict[str, Any] = {"server": None}
-
-    async def responses(request: Request) -> Response:
-        body = orjson.loads(await request.body())
-        params = request.path_params
-        if params.get("ms"):
-            await asyncio.sleep(int(params["ms"]) / 1000)
-        kind = params.get("kind", "text")
-        if kind not in ("text", *STREAM_KINDS):
-            return Response(b"unknown stream kind", status_code=404)
-        if not body.get("stream"):
-            return Response(json_bytes(), media_type="application/json")
-        writes = sse_writes(int(params["deltas"]), kind)
-
-        async def gen() -> Any:
-            for chunk in writes:
-                yield chunk
-
-        return StreamingResponse(gen(), media_type="text/event-stream")
-
-    async def embeddings(request: Request) -> Response:
-        body = orjson.loads(await request.body())
-        count = len(body["input"]) if isinstance(body["input"], list) else 1
-        packed = body.get("encoding_format") == "base64"
-        dims = int(request.path_params["dims"])
-        if request.path_params.get("ms"):
-            await asyncio.sleep(int(request.path_params["ms"]) / 1000)
-        return Response(
-            embeddings_bytes(count, dims, packed), media_type="application/json"
-        )
-
-    async def stats(request: Request) -> Response:
-        stats = {"connections": len(connections), "peak_open": peak["open"]}
-        return Response(orjson.dumps(stats))
-
-    async def reset(request: Request) -> Response:
-        connections.clear()
-        peak["open"] = 0
-        return Response(b"{}")
-
-    app = Starlette(
-        routes=[
-            Route("/{deltas:int}/responses", responses, methods=["POST"]),
-            # The same after `ms` milliseconds (an upstream that takes time).
-            Route("/{deltas:int}/{ms:int}/responses", responses, methods=["POST"]),
-            # Streams of another kind (`STREAM_KINDS`): `/tool/2000/responses`.
-            Route("/{kind}/{deltas:int}/responses", responses, methods=["POST"]),
-            Route("/{dims:int}/embeddings", embeddings, methods=["POST"]),
-            Route("/{dims:int}/{ms:int}/embeddings", embeddings, methods=["POST"]),
-            Route("/_stats", stats, methods=["GET"]),
-            Route("/_reset", reset, methods=["POST"]),
-        ]
-    )
-
-    async def counting(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_"):
-            connections.add(tuple(scope.get("client") or ()))
-            if live["server"] is not None:
-                now = len(live["server"].server_state.connections)
-                peak["open"] = max(peak["open"], now)
-        await app(scope, receive, send)
-
-    counting.live = live  # type: ignore[attr-defined]
-    return counting
+async def _answer(path: str, body: bytes, writer: asyncio.StreamWriter) -> None:
+    parts = path.strip("/").split("/")  # deltas (or dimensions), ms, endpoint
+    if len(parts) != 3 or parts[2] not in ("responses", "embeddings"):
+        writer.write(_head("404 Not Found", "text/plain", 0))
+        return
+    if int(parts[1]):
+        await asyncio.sleep(int(parts[1]) / 1000)
+    request = orjson.loads(body)
+    if parts[2] == "embeddings":
+        packed = request.get("encoding_format") == "base64"
+        payload = embeddings_bytes(len(request["input"]), int(parts[0]), packed)
+        writer.write(_head("200 OK", "application/json", len(payload)) + payload)
+        return
+    if not request.get("stream"):
+        payload = json_bytes()
+        writer.write(_head("200 OK", "application/json", len(payload)) + payload)
+        return
+    writes = stream_writes(int(parts[0]))
+    writer.write(_head("200 OK", "text/event-stream", sum(map(len, writes))))
+    for piece in writes:
+        writer.write(piece)
+        await writer.drain()
 
 
-def serve(port: int) -> None:
-    """Serve on 127.0.0.1:`port` (0 = a free port), printing the port first."""
-    import socket
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return method, path, await reader.readexactly(length) if length else b""
 
-    import uvicorn
 
+def _handler(counter: Counter) -> Any:
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        counted = False
+        try:
+            while True:
+                method, path, body = await _read_request(reader)
+                if path.startswith("/_"):  # control requests are not counted
+                    if path == "/_reset":
+                        counter.reset()
+                    stats = counter.stats()
+                    writer.write(_head("200 OK", "application/json", len(stats)))
+                    writer.write(stats)
+                    continue
+                if not counted:
+                    counted = True
+                    counter.accepted += 1
+                    counter.open += 1
+                    counter.peak = max(counter.peak, counter.open)
+                counter.requests += 1
+                await _answer(path, body, writer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            if counted:
+                counter.open = max(0, counter.open - 1)
+            writer.close()
+
+    return handle
+
+
+def serve() -> None:
+    """Serve on a free 127.0.0.1 port, printing the port first."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted sockets inherit TCP_NODELAY: without it, Nagle + delayed ACK add
-    # ~40 ms to every response written in two parts (headers, body).
+    # Without TCP_NODELAY, Nagle and delayed ACKs stall two-part answers.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", port))
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4096)
     print(sock.getsockname()[1], flush=True)
-    app = create_app()
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        backlog=2048,
-        timeout_keep_alive=60,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    app.live["server"] = server  # open connections, for `peak_open`
-    server.run(sockets=[sock])
 
+    async def main() -> None:
+        server = await asyncio.start_server(_handler(Counter()), sock=sock)
+        async with server:
+            await server.serve_forever()
 
-def stream_url(root: str, deltas: int, kind: str = "text", ms: int = 0) -> str:
-    """The server's base URL for `deltas`-delta streams of `kind` (see
-    `ServerProcess.base_url`)."""
-    if ms:
-        return f"{root}/{deltas}/{ms}"
-    return f"{root}/{deltas}" if kind == "text" else f"{root}/{kind}/{deltas}"
+    asyncio.run(main())
 
 
 class ServerProcess:
-    """Runs `serve` in a subprocess; a context manager.
+    """`serve` in a subprocess; a context manager."""
 
-    Example:
-        ```python
-        with ServerProcess() as server:
-            httpx.post(server.base_url(2000) + "/responses", json={})
-        ```
-    """
-
-    def __init__(self) -> None:
-        self.port = 0
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> ServerProcess:
         root = str(Path(__file__).resolve().parents[1])
-        env = {
-            **os.environ,
-            "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        }
+        env = {**os.environ, "PYTHONPATH": root}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.server"],
             stdout=subprocess.PIPE,
@@ -462,13 +341,6 @@ class ServerProcess:
             self.__exit__()
             raise RuntimeError(f"benchmark server failed to start: {line!r}")
         self.port = int(line)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                self.stats()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -480,24 +352,31 @@ class ServerProcess:
                 self._proc.kill()
             self._proc = None
 
-    def base_url(self, deltas: int = 2000, kind: str = "text", ms: int = 0) -> str:
-        """The base URL of streams of `deltas` deltas of `kind`; answers after
-        `ms` milliseconds when `ms` (text streams only)."""
-        return stream_url(f"http://127.0.0.1:{self.port}", deltas, kind, ms)
+    def base_url(self, deltas: int = 2000, ms: int = 0) -> str:
+        """Base URL of a `deltas`-delta stream answered after `ms` milliseconds."""
+        return f"http://127.0.0.1:{self.port}/{deltas}/{ms}"
+
+    def _control(self, path: str) -> dict[str, int]:
+        url = f"http://127.0.0.1:{self.port}/{path}"
+        method = "POST" if path == "_reset" else "GET"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    urllib.request.Request(url, data=b"", method=method), timeout=10
+                ) as reply:
+                    return dict(orjson.loads(reply.read()))
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def reset(self) -> None:
-        httpx.post(f"http://127.0.0.1:{self.port}/_reset", timeout=10)
+        self._control("_reset")
 
-    def stats(self) -> dict[str, Any]:
-        response = httpx.get(f"http://127.0.0.1:{self.port}/_stats", timeout=10)
-        return dict(orjson.loads(response.content))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    serve(parser.parse_args().port)
+    def stats(self) -> dict[str, int]:
+        return self._control("_stats")
 
 
 if __name__ == "__main__":
-    main()
+    serve()

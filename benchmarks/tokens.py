@@ -19,7 +19,14 @@ import pathlib
 import random
 from collections.abc import Callable
 
-from langchain_onerouter._mapping.tokens import estimate_text_tokens
+from pydantic import SecretStr
+
+from langchain_onerouter import ChatOneRouterResponses
+
+# The chat model's offline estimate (no custom_get_token_ids): public API only.
+estimate_text_tokens = ChatOneRouterResponses(
+    model="openai/gpt-5.4-mini", api_key=SecretStr("sk-offline")
+).get_num_tokens
 
 # Modules whose docstrings/source were looked at when the constants were set.
 CALIBRATION = ("json", "textwrap", "random", "inspect", "pathlib", "argparse")
