@@ -201,18 +201,28 @@ def _head(status: str, kind: str, length: int) -> bytes:
 
 
 class Counter:
-    """Connections accepted, open now, at most open at once; requests served."""
+    """Connections accepted, open now, at most open at once; requests served.
+
+    `peak` counts only connections above those open at the last reset: other
+    processes' idle keep-alive connections (the parent's clients) are not the
+    measured client's.
+    """
 
     def __init__(self) -> None:
         self.accepted, self.open, self.peak, self.requests = 0, 0, 0, 0
+        self.base = 0
 
     def reset(self) -> None:
-        """Start counting anew; connections still open stay counted as open."""
-        self.accepted, self.requests, self.peak = 0, 0, self.open
+        """Start counting anew from the connections open now."""
+        self.accepted, self.requests, self.peak, self.base = 0, 0, self.open, self.open
 
     def stats(self) -> bytes:
-        keys = ("accepted", "open", "peak", "requests")
-        return orjson.dumps({key: getattr(self, key) for key in keys})
+        counts = {
+            "accepted": self.accepted,
+            "open": self.open,
+            "requests": self.requests,
+        }
+        return orjson.dumps({**counts, "peak": self.peak - self.base})
 
 
 @lru_cache(maxsize=16)
