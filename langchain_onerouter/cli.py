@@ -147,7 +147,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"%(prog)s {__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_chat(commands)
+    _add_models(commands)
+    _add_demo(commands)
+    _add_emulate(commands)
+    return parser
 
+
+def _add_model_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--model",
+        "-m",
+        default=None,
+        help=f"model id (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
+    )
+
+
+def _add_chat(commands: Any) -> None:
     chat = commands.add_parser(
         "chat",
         help="ask one question",
@@ -155,12 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(streamed by default), then token usage on stderr.",
     )
     chat.add_argument("prompt", help="the question ('-' reads stdin)")
-    chat.add_argument(
-        "--model",
-        "-m",
-        default=None,
-        help=f"model id (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
-    )
+    _add_model_option(chat)
     chat.add_argument(
         "--stream",
         action=argparse.BooleanOptionalAction,
@@ -178,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_base_url(chat)
     chat.set_defaults(run=_chat)
 
+
+def _add_models(commands: Any) -> None:
     models = commands.add_parser(
         "models",
         help="list the model catalog",
@@ -205,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_base_url(models)
     models.set_defaults(run=_models)
 
+
+def _add_demo(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
         help="run a streamed chain and a tool-calling agent",
@@ -212,16 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"Uses OneRouter when ${API_KEY_ENV} is set; otherwise starts the bundled "
         "emulator (no key, no network).",
     )
-    demo.add_argument(
-        "--model",
-        "-m",
-        default=None,
-        help=f"model id (default: ${MODEL_ENV} or {DEFAULT_MODEL})",
-    )
+    _add_model_option(demo)
     demo.set_defaults(run=_demo)
-
-    _add_emulate(commands)
-    return parser
 
 
 def _add_emulate(commands: Any) -> None:
