@@ -13,13 +13,15 @@ providers a test scripted to fail), so `app.py` only calls them:
 - reasoning is signed for the provider that issued it: replayed to another
   one it is rejected with 400 `invalid_encrypted_content`, as real upstreams
   do after a fallback;
-- with `usage: {"include": true}` the usage carries `cost` and
-  `cost_details`, from the catalog prices of the served model.
+- with `usage: {"include": true}` the usage carries `cost`, `is_byok` and
+  `cost_details` (the names OneRouter documents), from the catalog prices
+  of the served model and the cache reads and writes (`caching.py`).
 
-`sort`, `max_price`, `quantizations`, `zdr`, `data_collection`,
-`require_parameters` and the latency/throughput preferences are validated
-but do not change the choice: every emulated provider meets them. Of the
-`fallback_rules` triggers only `error_code` is emulated (nothing is slow).
+`sort` (a string or `{"by", "partition"}`), `max_price`, `quantizations`,
+`zdr`, `data_collection`, `require_parameters` and the latency/throughput
+preferences are validated but do not change the choice: every emulated
+provider meets them. Of the `fallback_rules` triggers only `error_code` is
+emulated (nothing is slow).
 """
 
 from __future__ import annotations
@@ -195,7 +197,10 @@ def check_provider(value: Any) -> Mapping[str, Any]:
             _check_sort_object(item)
         elif key in _PROVIDER_CHOICES and item not in _PROVIDER_CHOICES[key]:
             allowed = ", ".join(_PROVIDER_CHOICES[key])
-            raise _bad(f"'{where}' must be one of: {allowed}.", where)
+            also = (
+                ' or an object {"by": ..., "partition": ...}' if key == "sort" else ""
+            )
+            raise _bad(f"'{where}' must be one of: {allowed}{also}.", where)
     return value
 
 
