@@ -303,3 +303,15 @@ def test_web_searches_and_the_other_documented_fields(emu: Any) -> None:
     }  # fmt: skip
     assert documented <= set(details)
     assert usage["is_byok"] is False and details["discount_rate"] == 0.0
+
+
+def test_the_cache_keeps_at_most_max_entries_least_recently_used_first() -> None:
+    from langchain_onerouter.testing.caching import PromptCache
+
+    store = PromptCache(max_entries=2)
+    bodies = [ask(CLAUDE, text(words(1100, tag), MARK)) for tag in "abc"]
+    for body in bodies:
+        store.apply("k", body, CLAUDE)
+    assert len(store) == 2
+    assert store.apply("k", bodies[0], CLAUDE).read == 0  # evicted
+    assert store.apply("k", bodies[2], CLAUDE).read == 1100
