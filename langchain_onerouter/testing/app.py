@@ -185,13 +185,7 @@ def create_app(state: EmulatorState) -> Starlette:
             return accepted
         body, reply, headers = accepted
         resource = _run(state, body, reply)
-        cached = caching.Outcome()
-        if reply.usage is None:  # scripted usage is reported as given
-            cached = state.cache.apply(_key(request), body, served[0].model)
-            caching.report(resource["usage"], cached)
-        routing.annotate(
-            resource, served[0], body, state.secret, state.models, cached.write_1h
-        )
+        _account(state, _key(request), body, reply, resource, served[0])
         if body.get("stream"):
             return StreamingResponse(
                 _sse(state, resource, reply),
@@ -411,6 +405,25 @@ def _route(state: EmulatorState, body: dict[str, Any]) -> routing.Route:
     served = routing.route(state.router, body)
     routing.check_reasoning(body, served)
     return served
+
+
+def _account(
+    state: EmulatorState,
+    user: str,
+    body: dict[str, Any],
+    reply: Reply,
+    resource: dict[str, Any],
+    served: routing.Route,
+) -> None:
+    """Prompt caching (`caching.py`) into the usage, then the routing stamps
+    and, when asked, the cost (`routing.annotate`)."""
+    cached = caching.Outcome()
+    if reply.usage is None:  # scripted usage is reported as given
+        cached = state.cache.apply(user, body, served.model)
+        caching.report(resource["usage"], cached)
+    routing.annotate(
+        resource, served, body, state.secret, state.models, cached.write_1h
+    )
 
 
 def _check_kind(state: EmulatorState, body: dict[str, Any], kind: str) -> None:
