@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from langchain_onerouter.testing import control, protocol, retrieval, routing
+from langchain_onerouter.testing import caching, control, protocol, retrieval, routing
 from langchain_onerouter.testing.model import Plan, plan_reply
 from langchain_onerouter.testing.script import RecordedRequest, Reply, Script, ToolCall
 
@@ -119,6 +119,8 @@ class EmulatorState:
     keepalive: bool = True
     event_names: bool = True
     router: routing.RoutingState = field(default_factory=routing.RoutingState)
+    cache: caching.PromptCache = field(default_factory=caching.PromptCache)
+    """Prompt-cache entries (see `testing/caching.py`)."""
     strict: bool = True
     """Reject what the real API rejects (see `protocol.STRICT_RULES`)."""
     relaxed: frozenset[str] = frozenset()
@@ -147,6 +149,7 @@ class EmulatorState:
         self.script.reset()
         self.latency = self.event_delay = 0.0
         self.router.restore()
+        self.cache.clear()
         if self.defaults:
             self.strict, self.relaxed, self.any_model, models = self.defaults
             self.models = list(models)
@@ -170,6 +173,7 @@ def create_app(state: EmulatorState) -> Starlette:
 
         def validate(body: Any) -> None:
             protocol.validate_request(body, state.secret)
+            caching.check_cache_control(body)
             relaxed = state.relaxed_rules()
             protocol.check_strict(body, state.model_ids(), relaxed)
             if "modalities" not in relaxed:
@@ -181,7 +185,7 @@ def create_app(state: EmulatorState) -> Starlette:
             return accepted
         body, reply, headers = accepted
         resource = _run(state, body, reply)
-        routing.annotate(resource, served[0], body, state.secret, state.models)
+        _account(state, _key(request), body, reply, resource, served[0])
         if body.get("stream"):
             return StreamingResponse(
                 _sse(state, resource, reply),
@@ -281,6 +285,8 @@ async def _accept(
     headers = {"x-request-id": protocol.new_id("req"), **reply.headers}
     if reply.retry_after is not None:
         headers["retry-after"] = f"{reply.retry_after:g}"
+    if reply.should_retry is not None:
+        headers["x-should-retry"] = "true" if reply.should_retry else "false"
     if reply.status != 200:
         if reply.raw_body is not None:
             return Response(_bytes(reply.raw_body), reply.status, headers, "text/html")
@@ -401,6 +407,25 @@ def _route(state: EmulatorState, body: dict[str, Any]) -> routing.Route:
     return served
 
 
+def _account(
+    state: EmulatorState,
+    user: str,
+    body: dict[str, Any],
+    reply: Reply,
+    resource: dict[str, Any],
+    served: routing.Route,
+) -> None:
+    """Prompt caching (`caching.py`) into the usage, then the routing stamps
+    and, when asked, the cost (`routing.annotate`)."""
+    cached = caching.Outcome()
+    if reply.usage is None:  # scripted usage is reported as given
+        cached = state.cache.apply(user, body, served.model)
+        caching.report(resource["usage"], cached)
+    routing.annotate(
+        resource, served, body, state.secret, state.models, cached.write_1h
+    )
+
+
 def _check_kind(state: EmulatorState, body: dict[str, Any], kind: str) -> None:
     """Strict mode: the model exists (404) and is a `kind` model (400)."""
     ids = state.model_ids()
@@ -416,11 +441,17 @@ def _check_kind(state: EmulatorState, body: dict[str, Any], kind: str) -> None:
         )
 
 
-def _authorized(state: EmulatorState, request: Request) -> bool:
+def _key(request: Request) -> str:
+    """The request's Bearer key ("" when there is none)."""
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        return False
-    return state.accept_any_key or secrets.compare_digest(key.strip(), state.api_key)
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def _authorized(state: EmulatorState, request: Request) -> bool:
+    key = _key(request)
+    return bool(key) and (
+        state.accept_any_key or secrets.compare_digest(key, state.api_key)
+    )
 
 
 def _error(
@@ -452,6 +483,7 @@ def _run(state: EmulatorState, body: dict[str, Any], reply: Reply) -> dict[str, 
         )
     else:
         plan = plan_reply(body)
+    plan.phase, plan.messages = reply.phase, reply.message_plan()
     output, partial_usage, incomplete = protocol.build_output(
         plan,
         state.secret,

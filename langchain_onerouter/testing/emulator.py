@@ -340,6 +340,8 @@ class OneRouterEmulator:
         reasoning: str | None = None,
         reasoning_text: str | None = None,
         annotations: Sequence[Mapping[str, Any]] = (),
+        phase: str | None = None,
+        messages: Sequence[str | Mapping[str, Any]] = (),
         items: Sequence[Mapping[str, Any]] = (),
         usage: Mapping[str, Any] | None = None,
     ) -> None:
@@ -356,6 +358,8 @@ class OneRouterEmulator:
                 reasoning=reasoning,
                 reasoning_text=reasoning_text,
                 annotations=annotations,
+                phase=phase,
+                messages=messages,
                 items=items,
                 usage=usage,
             )
@@ -369,8 +373,10 @@ class OneRouterEmulator:
         message: str | None = None,
         retry_after: float | None = None,
         code: str | int | None = None,
+        should_retry: bool | None = None,
     ) -> None:
-        """The next `count` requests get HTTP `status` with an error body."""
+        """The next `count` requests get HTTP `status` with an error body
+        (and, with `should_retry`, an `x-should-retry: true|false` header)."""
         for _ in range(count):
             self.push(
                 Reply(
@@ -378,6 +384,7 @@ class OneRouterEmulator:
                     error_message=message,
                     error_code=code,
                     retry_after=retry_after,
+                    should_retry=should_retry,
                 )
             )
 
@@ -437,6 +444,11 @@ class OneRouterEmulator:
         (for `times` requests, or until restored); OneRouter then routes to the
         model's next provider, if allowed."""
         self.state.router.fail_provider(provider, status, times)
+
+    def clear_prompt_cache(self) -> None:
+        """Forget every cached prompt prefix (as if they all expired);
+        `reset()` does it too."""
+        self.state.cache.clear()
 
     def restore(self, name: str | None = None) -> None:
         """Make a failing model or provider work again (None: all of them)."""

@@ -34,6 +34,8 @@ _WORD = re.compile(r"[a-z0-9]{3,}")
 _STOPWORDS = frozenset(
     {"the", "and", "for", "with", "what", "get", "set", "use", "this", "that"}
 )
+PHASES = ("commentary", "final_answer")
+"""The `phase` an assistant message may carry."""
 MAX_STRING = 200
 MAX_DEPTH = 8
 MAX_BRACES = 32
@@ -50,6 +52,10 @@ class Plan:
     """Raw reasoning (a `reasoning_text` content part)."""
     annotations: list[dict[str, Any]] = field(default_factory=list)
     """Annotations of the text (e.g. `url_citation`s)."""
+    phase: str | None = None
+    """The `phase` of the text's message (`commentary` / `final_answer`)."""
+    messages: list[tuple[str, str | None]] = field(default_factory=list)
+    """Assistant messages before the text: (text, phase)."""
 
 
 def count_tokens(text: str) -> int:

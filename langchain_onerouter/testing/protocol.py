@@ -25,6 +25,7 @@ from langchain_onerouter.testing.events import numbered as numbered
 from langchain_onerouter.testing.events import response_events as response_events
 from langchain_onerouter.testing.events import sse_frame as sse_frame
 from langchain_onerouter.testing.model import (
+    PHASES,
     Plan,
     count_tokens,
     function_tools,
@@ -268,6 +269,11 @@ def validate_request(body: Any, secret: bytes) -> None:
                     f"{item.get('call_id')!r} ('{where}.call_id').",
                     f"{where}.call_id",
                 )
+        elif kind == "message" and item.get("phase") not in (None, *PHASES):
+            raise RequestError(
+                f"'{where}.phase' must be one of: {', '.join(PHASES)}.",
+                f"{where}.phase",
+            )
         elif kind == "reasoning" and "encrypted_content" in item:
             if not verify_reasoning(secret, item["encrypted_content"]):
                 raise RequestError(
@@ -301,6 +307,9 @@ def build_output(
         item, thought = _reasoning_item(plan, secret, encrypted)
         output.append(item)
         reasoning_tokens = count_tokens(thought)
+    for said, phase in plan.messages:
+        text_tokens += count_tokens(said)
+        output.append(_message_item(said, [], phase, incomplete=False))
     if plan.text is not None:
         text = plan.text
         if (
@@ -309,21 +318,11 @@ def build_output(
         ):
             text = " ".join(text.split()[:max_output_tokens])
             incomplete = "max_output_tokens"
-        text_tokens = count_tokens(text)
-        part = {
-            "type": "output_text",
-            "text": text,
-            "annotations": list(plan.annotations),
-            "logprobs": [],
-        }
+        text_tokens += count_tokens(text)
         output.append(
-            {
-                "type": "message",
-                "id": new_id("msg"),
-                "status": "incomplete" if incomplete else "completed",
-                "role": "assistant",
-                "content": [part],
-            }
+            _message_item(
+                text, plan.annotations, plan.phase, incomplete=bool(incomplete)
+            )
         )
     for name, arguments in plan.tool_calls:
         text_tokens += count_tokens(arguments)
@@ -342,6 +341,29 @@ def build_output(
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
     }
     return output, usage, incomplete
+
+
+def _message_item(
+    text: str, annotations: list[dict[str, Any]], phase: str | None, *, incomplete: bool
+) -> dict[str, Any]:
+    """An assistant message item; `phase` only when there is one."""
+    item: dict[str, Any] = {
+        "type": "message",
+        "id": new_id("msg"),
+        "status": "incomplete" if incomplete else "completed",
+        "role": "assistant",
+        "content": [
+            {
+                "type": "output_text",
+                "text": text,
+                "annotations": list(annotations),
+                "logprobs": [],
+            }
+        ],
+    }
+    if phase is not None:
+        item["phase"] = phase
+    return item
 
 
 def _reasoning_item(

@@ -13,13 +13,15 @@ providers a test scripted to fail), so `app.py` only calls them:
 - reasoning is signed for the provider that issued it: replayed to another
   one it is rejected with 400 `invalid_encrypted_content`, as real upstreams
   do after a fallback;
-- with `usage: {"include": true}` the usage carries `cost` and
-  `cost_details`, from the catalog prices of the served model.
+- with `usage: {"include": true}` the usage carries `cost`, `is_byok` and
+  `cost_details` (the names OneRouter documents), from the catalog prices
+  of the served model and the cache reads and writes (`caching.py`).
 
-`sort`, `max_price`, `quantizations`, `zdr`, `data_collection`,
-`require_parameters` and the latency/throughput preferences are validated
-but do not change the choice: every emulated provider meets them. Of the
-`fallback_rules` triggers only `error_code` is emulated (nothing is slow).
+`sort` (a string or `{"by", "partition"}`), `max_price`, `quantizations`,
+`zdr`, `data_collection`, `require_parameters` and the latency/throughput
+preferences are validated but do not change the choice: every emulated
+provider meets them. Of the `fallback_rules` triggers only `error_code` is
+emulated (nothing is slow).
 """
 
 from __future__ import annotations
@@ -42,10 +44,9 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
 
 _PROVIDER_LISTS = ("order", "only", "ignore", "quantizations")
 _PROVIDER_BOOLS = ("allow_fallbacks", "zdr", "require_parameters")
-_PROVIDER_CHOICES = {
-    "sort": ("price", "throughput", "latency"),
-    "data_collection": ("allow", "deny"),
-}
+SORT_BY = ("price", "throughput", "latency")
+SORT_PARTITIONS = ("model", "none")
+_PROVIDER_CHOICES = {"sort": SORT_BY, "data_collection": ("allow", "deny")}
 
 
 class RoutingError(Exception):
@@ -192,10 +193,32 @@ def check_provider(value: Any) -> Mapping[str, Any]:
             raise _bad(f"'{where}' must be an array of strings.", where)
         if key in _PROVIDER_BOOLS and not isinstance(item, bool):
             raise _bad(f"'{where}' must be a boolean.", where)
-        if key in _PROVIDER_CHOICES and item not in _PROVIDER_CHOICES[key]:
+        if key == "sort" and isinstance(item, dict):
+            _check_sort_object(item)
+        elif key in _PROVIDER_CHOICES and item not in _PROVIDER_CHOICES[key]:
             allowed = ", ".join(_PROVIDER_CHOICES[key])
-            raise _bad(f"'{where}' must be one of: {allowed}.", where)
+            also = (
+                ' or an object {"by": ..., "partition": ...}' if key == "sort" else ""
+            )
+            raise _bad(f"'{where}' must be one of: {allowed}{also}.", where)
     return value
+
+
+def _check_sort_object(sort: Mapping[str, Any]) -> None:
+    """`provider.sort` in its object form: `{"by": ..., "partition": ...}`."""
+    if sort.get("by") not in SORT_BY:
+        raise _bad(
+            f"'provider.sort.by' must be one of: {', '.join(SORT_BY)} "
+            f"(got {sort.get('by')!r}).",
+            "provider.sort.by",
+        )
+    partition = sort.get("partition")
+    if partition is not None and partition not in SORT_PARTITIONS:
+        raise _bad(
+            f"'provider.sort.partition' must be one of: {', '.join(SORT_PARTITIONS)} "
+            f"(got {partition!r}).",
+            "provider.sort.partition",
+        )
 
 
 def _fallback_models(value: Any) -> list[str]:
@@ -251,9 +274,11 @@ def annotate(
     body: Mapping[str, Any],
     secret: bytes,
     catalog: Sequence[Mapping[str, Any]],
+    write_1h: int = 0,
 ) -> None:
     """Stamp the served model and provider, bind reasoning to the provider and,
-    when asked, add the cost to the usage."""
+    when asked, add the cost to the usage (`write_1h`: cache writes at the
+    one-hour rate)."""
     resource["model"] = served.model
     resource["provider"] = served.provider
     for item in resource.get("output") or []:
@@ -270,33 +295,92 @@ def annotate(
         and isinstance(usage, dict)
         and "cost" not in usage
     ):
-        usage.update(cost_fields(served.model, usage, catalog))
+        searches = sum(
+            1
+            for i in resource.get("output") or []
+            if i.get("type") == "web_search_call"
+        )
+        prices = Prices.of(served.model, catalog)
+        usage.update(cost_fields(prices, usage, searches=searches, write_1h=write_1h))
+
+
+CACHE_READ_RATE = 0.1
+CACHE_WRITE_5M_RATE = 1.25
+CACHE_WRITE_1H_RATE = 2.0
+"""Cache reads and writes (5 minutes, 1 hour) as multiples of the prompt price."""
+WEB_SEARCH_PRICE = 0.01
+"""USD per `web_search_call` (the emulator's rate; OneRouter's varies)."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    """A model's prices in USD per million tokens (the catalog's `min_*_price`)."""
+
+    prompt: float = 0.0
+    completion: float = 0.0
+
+    @classmethod
+    def of(cls, model: str, catalog: Sequence[Mapping[str, Any]]) -> Prices:
+        entry = next((m for m in catalog if m.get("id") == model), {})
+        return cls(
+            float(entry.get("min_prompt_price") or 0.0),
+            float(entry.get("min_completion_price") or 0.0),
+        )
 
 
 def cost_fields(
-    model: str, usage: Mapping[str, Any], catalog: Sequence[Mapping[str, Any]]
+    prices: Prices, usage: Mapping[str, Any], *, searches: int = 0, write_1h: int = 0
 ) -> dict[str, Any]:
-    """`cost` (credits = USD) and `cost_details` for `usage` at catalog prices.
+    """`cost` (credits = USD), `is_byok` and `cost_details` (the names
+    OneRouter documents) for `usage` at `prices`: fresh input at the prompt
+    price, cache reads at 0.1x, writes at 1.25x (2x for `write_1h` of them),
+    output at the completion price, `searches` web searches at
+    `WEB_SEARCH_PRICE`.
 
-    >>> cost_fields("m", {"input_tokens": 1000, "output_tokens": 100},
-    ...             [{"id": "m", "min_prompt_price": 2.0, "min_completion_price": 10.0}])
-    {'cost': 0.003, 'cost_details': {'upstream_inference_cost': 0.003, 'upstream_inference_prompt_cost': 0.002, 'upstream_inference_completions_cost': 0.001}}
+    >>> cost_fields(Prices(2.0, 10.0), {"input_tokens": 1000, "output_tokens": 100})["cost"]
+    0.003
     """
-    entry = next((m for m in catalog if m.get("id") == model), {})
-    prompt = int(usage.get("input_tokens") or 0) * float(
-        entry.get("min_prompt_price") or 0.0
+    details = usage.get("input_tokens_details") or {}
+    read = int(details.get("cached_tokens") or 0)
+    written = int(details.get("cache_write_tokens") or 0)
+    write_1h = min(write_1h, written)
+    fresh = max(int(usage.get("input_tokens") or 0) - read - written, 0)
+    output = int(usage.get("output_tokens") or 0)
+    reasoning = int(
+        (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
     )
-    completion = int(usage.get("output_tokens") or 0) * float(
-        entry.get("min_completion_price") or 0.0
-    )
-    prompt_cost = round(prompt / 1e6, 12)
-    completion_cost = round(completion / 1e6, 12)
-    total = round(prompt_cost + completion_cost, 12)
+    per_token = prices.prompt / 1e6
+    read_cost = read * per_token * CACHE_READ_RATE
+    write_5m = (written - write_1h) * per_token * CACHE_WRITE_5M_RATE
+    write_1h_cost = write_1h * per_token * CACHE_WRITE_1H_RATE
+    prompt_cost = fresh * per_token + read_cost + write_5m + write_1h_cost
+    completion_cost = output * prices.completion / 1e6
+    search_cost = searches * WEB_SEARCH_PRICE
+    total = _usd(prompt_cost + completion_cost + search_cost)
     return {
         "cost": total,
+        "is_byok": False,
         "cost_details": {
             "upstream_inference_cost": total,
-            "upstream_inference_prompt_cost": prompt_cost,
-            "upstream_inference_completions_cost": completion_cost,
+            "prompt_cost": _usd(prompt_cost),
+            "completion_cost": _usd(completion_cost),
+            "prompt_cache_read_cost": _usd(read_cost),
+            "prompt_cache_write_cost": _usd(write_5m + write_1h_cost),
+            "prompt_cache_write_5_min": _usd(write_5m),
+            "prompt_cache_write_1_h": _usd(write_1h_cost),
+            "reasoning_cost": _usd(reasoning * prices.completion / 1e6),
+            "native_web_search_cost": _usd(search_cost),
+            "plugin_web_search_cost": 0.0,
+            "tools_cost": 0.0,
+            "image_cost": 0.0,
+            "video_cost": 0.0,
+            "audio_cost": 0.0,
+            "discount_rate": 0.0,
+            "is_byok": False,
+            "byok_cost": 0.0,
         },
     }
+
+
+def _usd(value: float) -> float:
+    return round(value, 12)

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_onerouter.testing.model import PHASES
+
 
 @dataclass(frozen=True)
 class ToolCall:
@@ -64,6 +66,12 @@ class Reply:
             streamed as `response.reasoning_text.delta`).
         annotations: annotations of the text (e.g. `url_citation`s), also
             streamed as `response.output_text.annotation.added`.
+        phase: the `phase` of the answer's message (`"commentary"` or
+            `"final_answer"`), scripted `text` or the stand-in's.
+        messages: assistant messages sent before the answer, in order: each
+            a string or `{"text": ..., "phase": ...}`. They do not replace
+            the answer: without `text` or `tool_calls` the stand-in still
+            writes one after them.
         items: other output items, sent verbatim in the order given (e.g. a
             `custom_tool_call`, a `web_search_call`, or an item type your code
             must survive); next to `text` or `tool_calls`, reasoning items
@@ -74,6 +82,8 @@ class Reply:
         status: an HTTP status other than 200 answers with the documented error
             body (`error_message`, `error_code`) and no response object.
         retry_after: a `Retry-After` header (seconds).
+        should_retry: an `x-should-retry: true|false` header (the server's
+            word on whether retrying can help).
         headers: extra response headers.
         latency: seconds to wait before answering.
         drop_after: when streaming, close the connection after this many events.
@@ -90,6 +100,9 @@ class Reply:
         emu.push(Reply(tool_calls=[ToolCall("search", {"q": "x"})], drop_after=4))
         sql = {"type": "custom_tool_call", "name": "run_sql", "input": "SELECT 1"}
         emu.push(Reply(items=[sql]))
+        emu.push(Reply(status=500, should_retry=False))
+        note = {"text": "Checking the schema.", "phase": "commentary"}
+        emu.push(Reply(messages=[note], text='{"ok": true}', phase="final_answer"))
         ```
     """
 
@@ -98,18 +111,38 @@ class Reply:
     reasoning: str | None = None
     reasoning_text: str | None = None
     annotations: Sequence[Mapping[str, Any]] = ()
+    phase: str | None = None
+    messages: Sequence[str | Mapping[str, Any]] = ()
     items: Sequence[Mapping[str, Any]] = ()
     usage: Mapping[str, Any] | None = None
     status: int = 200
     error_message: str | None = None
     error_code: str | int | None = None
     retry_after: float | None = None
+    should_retry: bool | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     latency: float = 0.0
     drop_after: int | None = None
     fail: bool = False
     incomplete: str | None = None
     raw_body: bytes | str | None = None
+
+    def __post_init__(self) -> None:
+        self.message_plan()  # a bad phase fails when scripted, not when served
+
+    def message_plan(self) -> list[tuple[str, str | None]]:
+        """`messages` as (text, phase), checked; `phase` too."""
+        found: list[tuple[str, str | None]] = []
+        for index, message in enumerate(self.messages):
+            if isinstance(message, str):
+                found.append((message, None))
+                continue
+            text = message.get("text") if isinstance(message, Mapping) else None
+            if not isinstance(text, str):
+                raise ValueError(f"messages[{index}] needs a string 'text'")
+            found.append((text, _phase(message.get("phase"), f"messages[{index}]")))
+        _phase(self.phase, "phase")
+        return found
 
     @property
     def has_content(self) -> bool:
@@ -120,6 +153,14 @@ class Reply:
             or self.reasoning_text is not None
             or bool(self.items)
         )
+
+
+def _phase(value: Any, where: str) -> str | None:
+    if value is None or value in PHASES:
+        return value
+    raise ValueError(
+        f"{where}: phase must be one of {', '.join(PHASES)}, not {value!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -205,12 +246,15 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "reasoning_text": (str,),
     "tool_calls": (list,),
     "annotations": (list,),
+    "phase": (str,),
+    "messages": (list,),
     "items": (list,),
     "usage": (dict,),
     "status": (int,),
     "error_message": (str,),
     "error_code": (str, int),
     "retry_after": (int, float),
+    "should_retry": (bool,),
     "headers": (dict,),
     "latency": (int, float),
     "drop_after": (int,),
@@ -247,7 +291,10 @@ def reply_from_json(data: Any, where: str = "reply") -> Reply:
             raise ValueError(f"{where}.tool_calls[{index}] needs a string 'name'")
         calls.append(ToolCall.coerce(call))
     fields = {k: v for k, v in data.items() if v is not None}
-    return Reply(**{**fields, "tool_calls": calls})
+    try:
+        return Reply(**{**fields, "tool_calls": calls})
+    except ValueError as exc:
+        raise ValueError(f"{where}.{exc}") from None
 
 
 def replies_from_json(data: Any, where: str = "script") -> list[Reply]:
