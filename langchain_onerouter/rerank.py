@@ -16,6 +16,7 @@ from typing_extensions import Self
 from langchain_onerouter._mapping.retrieval import (
     RetrievalUsage,
     parse_rerank,
+    reject_rerank_keywords,
     rerank_body,
     usage_from_body,
     validate_rerank,
@@ -101,6 +102,7 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
         query: str,
         *,
         top_n: int | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]]:
         """Score `documents` against `query`: the server's results, best first,
         each with `index` (into `documents`) and `relevance_score`.
@@ -110,6 +112,7 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
             reranker.rerank(["a cat", "a dog"], "cat", top_n=1)
             ```
         """
+        reject_rerank_keywords(kwargs)
         if not documents:
             return []
         body, count = self._prepare(documents, query, top_n)
@@ -122,8 +125,10 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
         query: str,
         *,
         top_n: int | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]]:
         """Async `rerank`."""
+        reject_rerank_keywords(kwargs)
         if not documents:
             return []
         body, count = self._prepare(documents, query, top_n)

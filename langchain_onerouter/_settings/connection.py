@@ -36,6 +36,7 @@ from langchain_onerouter._http.owner import (
 from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._settings.checks import (
     check_base_url,
+    check_headers,
     check_timeout,
     require_api_key,
 )
@@ -113,6 +114,7 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
         check_timeout("timeout", self.timeout)
         check_timeout("total_timeout", self.total_timeout)
         check_base_url(self.base_url)
+        check_headers(self.default_headers)
         return self
 
     def _limits(self) -> Limits:
