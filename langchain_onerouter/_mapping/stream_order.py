@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import warnings
 from typing import Any
@@ -24,29 +25,35 @@ from langchain_onerouter import errors
 
 
 class EventOrder:
-    """Duplicate and out-of-order detection by `sequence_number`."""
+    """Duplicate and out-of-order detection by `sequence_number`.
+
+    Numbers only grow, so what was seen is everything up to the highest but
+    the gaps skipped on the way: memory grows with the gaps, not the events.
+    """
 
     def __init__(self) -> None:
-        self._seen: set[int] = set()
         self._highest = -1
+        self._gaps: list[tuple[int, int]] = []  # [start, stop) never seen
 
     def fresh(self, event: dict[str, Any]) -> bool:
         """False for a duplicate; raises `StreamError` for a late event."""
         number = event.get("sequence_number")
-        if type(number) is not int:
+        if type(number) is not int or number < 0:
             return True  # servers without sequence numbers: nothing to check
-        if number in self._seen:
-            return False
-        if number < self._highest:
-            raise errors.StreamError(
-                f"stream event out of order: sequence_number {number} arrived "
-                f"after {self._highest} ({event.get('type')!r}); the streamed "
-                "text would be scrambled",
-                code="out_of_order",
-            )
-        self._seen.add(number)
-        self._highest = number
-        return True
+        if number > self._highest:
+            if number > self._highest + 1:
+                self._gaps.append((self._highest + 1, number))
+            self._highest = number
+            return True
+        at = bisect.bisect_right(self._gaps, number, key=lambda gap: gap[0]) - 1
+        if at < 0 or not self._gaps[at][0] <= number < self._gaps[at][1]:
+            return False  # seen before: a duplicate
+        raise errors.StreamError(
+            f"stream event out of order: sequence_number {number} arrived "
+            f"after {self._highest} ({event.get('type')!r}); the streamed "
+            "text would be scrambled",
+            code="out_of_order",
+        )
 
 
 class Reconciler:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from langchain_onerouter._mapping.response import response_to_message
+from langchain_onerouter._mapping.stream_order import EventOrder
 from langchain_onerouter.errors import StreamError
 from langchain_onerouter.testing.protocol import item_events, numbered
 from tests.support.bodies import function_call_item, message_item
@@ -148,3 +149,21 @@ def test_an_event_arriving_after_its_gap_was_passed_raises() -> None:
     events.insert(late + 2, held)
     with pytest.raises(StreamError, match=f"sequence_number {late} arrived after"):
         feed_all(events)
+
+
+def test_event_order_tells_duplicates_from_late_events() -> None:
+    order = EventOrder()
+    event = {"type": "response.output_text.delta"}
+    assert [order.fresh({**event, "sequence_number": n}) for n in (3, 4, 7)] == [
+        True,
+        True,
+        True,
+    ]
+    assert order.fresh({**event, "sequence_number": 4}) is False  # seen: dropped
+    assert order.fresh({**event, "sequence_number": 7}) is False
+    for late in (0, 2, 5, 6):  # skipped on the way (from 0), never seen
+        with pytest.raises(StreamError, match=f"sequence_number {late} arrived"):
+            order.fresh({**event, "sequence_number": late})
+    # no number, a bool or a negative number: not checked, always processed
+    for number in (None, True, -1, "5"):
+        assert order.fresh({**event, "sequence_number": number}) is True
