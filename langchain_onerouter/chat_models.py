@@ -28,6 +28,7 @@ from typing_extensions import Self
 
 from langchain_onerouter import errors
 from langchain_onerouter._mapping.answer import StreamRun, chat_result
+from langchain_onerouter._mapping.jsonutil import check_encodable
 from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.routing import FIELD_CHECKS
@@ -215,6 +216,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
+        check_encodable(body["input"], "input")  # e.g. a replayed item's huge int
         self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
             body["stream"] = True

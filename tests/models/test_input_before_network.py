@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_onerouter import (
     ChatOneRouterResponses,
@@ -108,6 +109,22 @@ def test_valid_per_call_fields_are_sent(
     body = request.json()
     for key, value in kwargs.items():
         assert body["metadata" if key == "request_metadata" else key] == value
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_huge_integer_in_a_replayed_item_names_its_place(
+    server: ScriptedServer, mode: str
+) -> None:
+    item = {"type": "web_search_call", "id": "ws_1", "status": "completed"}
+    history = [
+        HumanMessage("find it"),
+        AIMessage(content=[{**item, "action": {"n": 10**30}}]),
+        HumanMessage("and?"),
+    ]
+    out = await call(chat(server), mode, history)
+    assert isinstance(out.error, ValueError)
+    assert "input[1].action.n is an integer beyond 64 bits" in str(out.error)
+    assert server.requests == []
 
 
 def test_huge_integer_in_the_constructor_names_the_field() -> None:
