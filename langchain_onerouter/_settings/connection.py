@@ -56,7 +56,8 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(API_KEY_ENV, default=None)
     )
-    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable."""
+    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable.
+    An empty or blank key is refused at construction."""
     base_url: str = Field(
         default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL)
     )
@@ -77,7 +78,8 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
     default_headers: dict[str, str] | None = None
-    """Extra headers for every request."""
+    """Extra headers for every request; an invalid name or a value with a line
+    break, control or non-ASCII character is refused at construction."""
     http_client: HttpClient | None = Field(default=None, exclude=True)
     """Your own sync client (proxies, TLS, pool); never closed by us."""
     http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
