@@ -197,8 +197,9 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             ls["ls_temperature"] = params["temperature"]
         if params.get("max_output_tokens") is not None:
             ls["ls_max_tokens"] = params["max_output_tokens"]
-        if stop or self.stop:
-            ls["ls_stop"] = stop or self.stop
+        stops = check_stop(stop) or self.stop
+        if stops:
+            ls["ls_stop"] = stops
         return ls
 
     # -- request building ---------------------------------------------------

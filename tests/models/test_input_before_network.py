@@ -233,3 +233,9 @@ async def test_unknown_rerank_keyword_names_top_n(server: ScriptedServer) -> Non
             model="r", api_key=KEY, base_url=server.base_url, model_kwargs={"x": 2**64}
         )
     assert server.requests == []
+
+
+def test_traced_stop_is_the_list_that_is_enforced() -> None:
+    llm = ChatOneRouterResponses(model="m", api_key=KEY, stop=["END"])
+    assert llm._get_ls_params(stop="abc")["ls_stop"] == ["abc"]
+    assert llm._get_ls_params()["ls_stop"] == ["END"]
