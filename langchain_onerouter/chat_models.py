@@ -27,9 +27,11 @@ from pydantic import (
 
 from langchain_onerouter import errors
 from langchain_onerouter._mapping.answer import StreamRun, chat_result
+from langchain_onerouter._mapping.jsonutil import check_encodable
 from langchain_onerouter._mapping.reasoning_fallback import ReasoningFallback
 from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.routing import FIELD_CHECKS
+from langchain_onerouter._settings.checks import check_stop
 from langchain_onerouter._settings.connection import OneRouterConnection
 from langchain_onerouter._settings.env import API_KEY_ENV
 from langchain_onerouter._settings.fields import (
@@ -138,7 +140,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     """Merged into the body last and sent verbatim, unchecked except for being
     JSON (ChatOpenAI's name). Per call: `llm.invoke(..., extra_body={...})`."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences, enforced client-side (the Responses API has none)."""
+    """Stop sequences, enforced client-side (the Responses API has none). A
+    string is one sequence, here and per call (`invoke(..., stop="\\n")`)."""
     streaming: bool = False
     """Stream under the hood when `invoke` is called."""
 
@@ -148,6 +151,11 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     @classmethod
     def _check_routing(cls, value: Any, info: ValidationInfo) -> Any:
         return FIELD_CHECKS[str(info.field_name)](value)
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _check_stop(cls, value: Any) -> list[str] | None:
+        return check_stop(value)
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
@@ -188,8 +196,9 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             ls["ls_temperature"] = params["temperature"]
         if params.get("max_output_tokens") is not None:
             ls["ls_max_tokens"] = params["max_output_tokens"]
-        if stop or self.stop:
-            ls["ls_stop"] = stop or self.stop
+        stops = check_stop(stop) or self.stop
+        if stops:
+            ls["ls_stop"] = stops
         return ls
 
     # -- request building ---------------------------------------------------
@@ -207,6 +216,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
+        check_encodable(body["input"], "input")  # e.g. a replayed item's huge int
         self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
             body["stream"] = True
@@ -282,8 +292,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         stream: bool,
     ) -> tuple[dict[str, Any], list[str] | None, ReasoningFallback]:
         """(request body, stop sequences, reasoning fallback) of one call."""
+        stops = check_stop(stop) if stop is not None else self.stop
         body = self._request_body(messages, stream=stream, **kwargs)
-        stops = stop if stop is not None else self.stop
         return body, stops, ReasoningFallback(self.reasoning_fallback_retry, kwargs)
 
     # -- invoke ------------------------------------------------------------

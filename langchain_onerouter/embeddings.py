@@ -20,6 +20,7 @@ from langchain_onerouter._mapping.retrieval import (
     batches,
     check_same_length,
     check_texts,
+    embedding_overrides,
     embeddings_body,
     parse_embeddings,
     usage_from_body,
@@ -99,7 +100,7 @@ class OneRouterEmbeddings(OneRouterConnection, Embeddings):
             "encoding_format": self.encoding_format,
             "usage": {"include": True} if self.usage_accounting else None,
             **self.model_kwargs,
-            **overrides,
+            **embedding_overrides(overrides),
         }
         return {k: v for k, v in params.items() if v is not None}
 
@@ -129,7 +130,9 @@ class OneRouterEmbeddings(OneRouterConnection, Embeddings):
     def embed_documents(
         self, texts: list[str], chunk_size: int | None = None, **kwargs: Any
     ) -> list[list[float]]:
-        """Embed `texts`, in order; `kwargs` override payload fields per call.
+        """Embed `texts`, in order; `kwargs` override request fields per call
+        (`model`, `dimensions`, `encoding_format`, `user`, `usage`; anything
+        else in `extra_body={...}`; an unknown keyword raises `TypeError`).
 
         Example:
             ```python

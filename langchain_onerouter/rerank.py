@@ -15,6 +15,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from langchain_onerouter._mapping.retrieval import (
     RetrievalUsage,
     parse_rerank,
+    reject_rerank_keywords,
     rerank_body,
     usage_from_body,
     validate_rerank,
@@ -100,6 +101,7 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
         query: str,
         *,
         top_n: int | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]]:
         """Score `documents` against `query`: the server's results, best first,
         each with `index` (into `documents`) and `relevance_score`.
@@ -109,6 +111,7 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
             reranker.rerank(["a cat", "a dog"], "cat", top_n=1)
             ```
         """
+        reject_rerank_keywords(kwargs)
         if not documents:
             return []
         body, count = self._prepare(documents, query, top_n)
@@ -121,8 +124,10 @@ class OneRouterRerank(OneRouterConnection, BaseDocumentCompressor):
         query: str,
         *,
         top_n: int | None = None,
+        **kwargs: Any,
     ) -> list[dict[str, Any]]:
         """Async `rerank`."""
+        reject_rerank_keywords(kwargs)
         if not documents:
             return []
         body, count = self._prepare(documents, query, top_n)

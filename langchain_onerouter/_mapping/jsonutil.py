@@ -23,6 +23,17 @@ def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
+def check_encodable(body: Any, where: str = "body") -> None:
+    """`ValueError` naming the place (as `check_json` does) when the encoder
+    refuses `body`: an integer beyond 64 bits or a non-str key anywhere. Tries
+    the fast encoder first: the walk only runs when it fails."""
+    try:
+        orjson.dumps(body)
+    except TypeError:
+        check_json(body, where, what="request")
+        raise ValueError(f"request {where} cannot be sent as JSON") from None
+
+
 def check_json(value: Any, where: str, *, what: str = "request field") -> None:
     """Raise `ValueError` naming `where` (e.g. `provider.order[1]`) when `value`
     cannot be sent as JSON: NaN/Infinity (which would go out as `null`),

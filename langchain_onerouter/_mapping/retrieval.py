@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_onerouter import errors
+from langchain_onerouter._mapping.jsonutil import check_json
 from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._mapping.serverjson import first_count, malformed, number
 from langchain_onerouter._mapping.tokens import min_text_tokens
@@ -35,6 +36,11 @@ MAX_INPUTS_PER_REQUEST = 2048
 DEFAULT_EMBEDDING_CTX_LENGTH = 8191
 """Token limit per input of OpenAI's embedding models (OpenAIEmbeddings' default)."""
 ENCODING_FORMATS = ("float", "base64")
+EMBEDDING_CALL_KEYWORDS = frozenset(
+    {"model", "dimensions", "encoding_format", "user", "usage", "extra_body"}
+)
+"""Per-call keywords of `embed_*`: the embeddings request's fields (OpenAI's
+`CreateEmbeddingRequest` but `input`), OneRouter's `usage`, and `extra_body`."""
 
 
 # -- usage -------------------------------------------------------------------
@@ -145,6 +151,29 @@ def batches(count: int, size: int) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+def embedding_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call keywords of `embed_*` checked (`TypeError` naming the nearest
+    valid one, as the chat model does), `extra_body` merged in verbatim.
+
+    >>> embedding_overrides({"dimension": 8})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown keyword 'dimension' (did you mean 'dimensions'?)...
+    """
+    for key in kwargs:
+        if key not in EMBEDDING_CALL_KEYWORDS and key != "input":
+            raise TypeError(
+                f"unknown keyword {key!r}{nearest(key, EMBEDDING_CALL_KEYWORDS)}. "
+                f"embed_* take {sorted(EMBEDDING_CALL_KEYWORDS)}; send any other "
+                "field with extra_body={...}."
+            )
+    overrides = dict(kwargs)
+    extra = overrides.pop("extra_body", None) or {}
+    if not isinstance(extra, Mapping) or not all(isinstance(k, str) for k in extra):
+        raise TypeError(f"extra_body must be a dict with str keys, got {extra!r:.80}")
+    return {**overrides, **extra}
+
+
 def validate_embedding_params(params: Mapping[str, Any]) -> None:
     """Raise `ValueError` naming the first invalid setting (before any request)."""
     model = params.get("model")
@@ -165,6 +194,8 @@ def validate_embedding_params(params: Mapping[str, Any]) -> None:
         )
     if "input" in params:
         raise ValueError("'input' is set from the texts; do not pass it as a setting")
+    for key, value in params.items():
+        check_json(value, key)
 
 
 def embeddings_body(texts: Sequence[str], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,6 +296,16 @@ def rerank_body(
     return body
 
 
+def reject_rerank_keywords(kwargs: Mapping[str, Any]) -> None:
+    """`TypeError` for a keyword `rerank` does not take, naming the nearest."""
+    for key in kwargs:
+        raise TypeError(
+            f"unknown keyword {key!r}{nearest(key, ('top_n',))}: rerank takes "
+            "documents, query and top_n; set other request fields with "
+            "model_kwargs={...} on OneRouterRerank"
+        )
+
+
 def validate_rerank(query: Any, params: Mapping[str, Any]) -> None:
     """Raise `ValueError`/`TypeError` naming the first bad argument."""
     model = params.get("model")
@@ -282,6 +323,8 @@ def validate_rerank(query: Any, params: Mapping[str, Any]) -> None:
     for key in ("query", "documents"):
         if key in params:
             raise ValueError(f"{key!r} is set from the arguments; not a setting")
+    for key, value in params.items():
+        check_json(value, key)
 
 
 def parse_rerank(body: Mapping[str, Any], count: int) -> list[dict[str, Any]]:

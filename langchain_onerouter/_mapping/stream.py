@@ -40,6 +40,7 @@ from langchain_onerouter._mapping.response import (
     response_metadata,
     usage_to_metadata,
 )
+from langchain_onerouter._mapping.stream_order import EventOrder, Reconciler
 
 # Reasoning fields that are lists of `{"index", "type", "text"}` entries.
 _INDEXED_LISTS = ("summary", "content")
@@ -190,11 +191,13 @@ class ResponseStreamParser:
         self._next_tool = 0
         self._response: dict[str, Any] = {}
         self._out: list[AIMessageChunk] = []
+        self._order = EventOrder()
+        self._reconciler = Reconciler()
 
     # -- public -----------------------------------------------------------
     def feed(self, event: dict[str, Any]) -> list[AIMessageChunk]:
         """Chunks produced by one event (often none). Raises on error events."""
-        if self.done or not isinstance(event, dict):
+        if self.done or not isinstance(event, dict) or not self._order.fresh(event):
             return []
         self._out = []
         kind = event.get("type")
@@ -483,31 +486,26 @@ class ResponseStreamParser:
 
     def _catch_up_text(self, state: _Item, key: int, full: Any) -> None:
         """At a text block's end: emit what the deltas missed."""
-        block = state.blocks.get(key)
-        seen = block.sent.get("text", "") if block else ""
-        if isinstance(full, str) and full.startswith(seen) and len(full) > len(seen):
-            self._emit(state, key, "text", {"text": full[len(seen) :]})
+        self._catch_up(state, key, "text", full)
 
     def _catch_up(self, state: _Item, key: int, name: str, full: Any) -> None:
-        """Emit the tail of a string field that the deltas did not deliver."""
-        if name == "text":
-            self._catch_up_text(state, key, full)
-            return
+        """Emit the tail of a string field that the deltas did not deliver
+        (`StreamError` when the deltas contradict it: `stream_order`)."""
         block = state.blocks.get(key)
-        seen = block.sent.get(name, "") if block else ""
-        if isinstance(full, str) and full.startswith(seen) and len(full) > len(seen):
-            kind = "function_call" if name == "arguments" else name
-            self._emit(state, key, kind, {name: full[len(seen) :]})
+        seen = (block.sent.get(name) or "") if block else ""
+        tail = self._reconciler.tail(seen, full, name)
+        if tail:
+            kind = {"arguments": "function_call"}.get(name, name)
+            self._emit(state, key, kind, {name: tail})
 
     def _catch_up_list(self, state: _Item, name: str, index: int, full: Any) -> None:
-        if not isinstance(full, str):
-            return
         block = state.blocks.get(0)
         entries = (block.sent.get(name) or []) if block else []
         seen = next((e.get("text", "") for e in entries if e.get("index") == index), "")
-        if full.startswith(seen) and len(full) > len(seen):
+        tail = self._reconciler.tail(seen, full, f"reasoning {name}")
+        if tail:
             kind = "summary_text" if name == "summary" else "reasoning_text"
-            entry = {"index": index, "type": kind, "text": full[len(seen) :]}
+            entry = {"index": index, "type": kind, "text": tail}
             self._emit(state, 0, "reasoning", {name: [entry]})
 
     def _settle(self, state: _Item, final: dict[str, Any]) -> None:
@@ -516,6 +514,9 @@ class ResponseStreamParser:
         for key, target in _targets(final).items():
             if target.get("type") == "text":
                 self._catch_up_text(state, key, target.get("text"))
+            elif target.get("type") in ("function_call", "refusal"):
+                name = "arguments" if target["type"] == "function_call" else "refusal"
+                self._catch_up(state, key, name, target.get(name))
             block = state.blocks.get(key)
             fields = _missing(target, block.sent if block else {})
             if fields:

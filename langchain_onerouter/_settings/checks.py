@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import string
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
@@ -28,10 +29,13 @@ def check_model(model: Any) -> None:
 
 def check_max_tokens(tokens: Any) -> None:
     if tokens is not None and (
-        isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1
+        isinstance(tokens, bool)
+        or not isinstance(tokens, int)
+        or not 1 <= tokens < 2**63
     ):
         raise ValueError(
-            f"max_tokens (max_output_tokens) must be a positive integer, got {tokens!r}"
+            "max_tokens (max_output_tokens) must be a positive integer below 2**63,"
+            f" got {tokens!r:.40}"
         )
 
 
@@ -70,6 +74,85 @@ def check_include(include: Any) -> None:
         or not all(isinstance(i, str) for i in include)
     ):
         raise ValueError(f"include must be a list of strings, got {include!r}")
+
+
+def check_bool(key: str) -> Callable[[Any], None]:
+    """A check that `key` is True, False or unset (never a truthy string)."""
+
+    def check(value: Any) -> None:
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"{key} must be True or False, got {value!r}")
+
+    return check
+
+
+def check_metadata(metadata: Any) -> None:
+    """`request_metadata` (the body's `metadata`): string keys and values."""
+    if metadata is None:
+        return
+    if not isinstance(metadata, Mapping):
+        raise ValueError(f"request_metadata must be a dict, got {metadata!r:.80}")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(
+                "request_metadata must map strings to strings, got "
+                f"{key!r:.40}: {value!r:.40}"
+            )
+
+
+TOOL_CHOICES = ("auto", "none", "required")
+
+
+def check_tool_choice(choice: Any) -> None:
+    """A per-call `tool_choice` as the Responses API takes it."""
+    if choice is None or choice in TOOL_CHOICES:
+        return
+    if isinstance(choice, Mapping) and isinstance(choice.get("type"), str):
+        return
+    raise ValueError(
+        f"tool_choice must be one of {list(TOOL_CHOICES)} or a dict with a "
+        f"'type', got {choice!r:.80}; to force one tool use "
+        "bind_tools(tools, tool_choice=name)"
+    )
+
+
+def check_text(text: Any) -> None:
+    """The `text` field: a dict whose `format`, if any, is a dict with a `type`."""
+    if text is None:
+        return
+    if not isinstance(text, Mapping):
+        raise ValueError(f"text must be a dict, got {text!r:.80}")
+    fmt = text.get("format")
+    if fmt is not None and not (
+        isinstance(fmt, Mapping) and isinstance(fmt.get("type"), str)
+    ):
+        raise ValueError(
+            "text.format must be a dict with a 'type' (e.g. {'type': 'json_object'}),"
+            f" got {fmt!r:.80}"
+        )
+
+
+def check_stop(stop: Any) -> list[str] | None:
+    """Stop sequences as a list: a string is one sequence (as ChatOpenAI takes
+    it), a list or tuple must hold strings.
+
+    >>> check_stop("abc")
+    ['abc']
+    """
+    if stop is None:
+        return None
+    if isinstance(stop, str):
+        return [stop]
+    if not isinstance(stop, (list, tuple)):
+        raise TypeError(
+            f"stop must be a string or a list of strings, got {type(stop).__name__}"
+        )
+    for index, sequence in enumerate(stop):
+        if not isinstance(sequence, str):
+            raise TypeError(
+                f"stop[{index}] must be a string, got {type(sequence).__name__}"
+            )
+    return list(stop)
 
 
 def _check_choice(what: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -133,7 +216,35 @@ def require_api_key(key: SecretStr | None) -> SecretStr:
             f"No OneRouter API key: pass api_key=... or set the {API_KEY_ENV} "
             "environment variable."
         )
-    return SecretStr(_clean_api_key(key.get_secret_value()))
+    cleaned = _clean_api_key(key.get_secret_value())
+    if not cleaned:  # an unset variable exported empty, or a blank file
+        raise ValueError(
+            f"api_key is empty or blank: pass the key, or set {API_KEY_ENV} to it."
+        )
+    return SecretStr(cleaned)
+
+
+# RFC 9110 token characters: what a header name may be made of.
+_TOKEN = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
+
+
+def check_headers(headers: Mapping[str, str] | None) -> None:
+    """`default_headers`: valid names, values without control characters
+    (CR/LF would split the request). The value is never shown: it may be a
+    secret."""
+    for name, value in (headers or {}).items():
+        if not name or not set(name) <= _TOKEN:
+            raise ValueError(
+                f"default_headers has an invalid header name {name!r:.60}: use "
+                "letters, digits and -"
+            )
+        bad = next((c for c in value if c != "\t" and not c.isprintable()), None)
+        if bad is not None or not value.isascii():
+            what = "a non-ASCII" if bad is None else repr(bad)
+            raise ValueError(
+                f"default_headers[{name!r}] has {what} character: header values "
+                "cannot carry line breaks, control or non-ASCII characters"
+            )
 
 
 MAX_TIMEOUT = 86_400.0

@@ -35,6 +35,7 @@ from langchain_onerouter._http.owner import (
 from langchain_onerouter._mapping.names import nearest
 from langchain_onerouter._settings.checks import (
     check_base_url,
+    check_headers,
     check_timeout,
     require_api_key,
 )
@@ -54,7 +55,8 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(API_KEY_ENV, default=None)
     )
-    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable."""
+    """Bearer key; defaults to the `ONEROUTER_API_KEY` environment variable.
+    An empty or blank key is refused at construction."""
     base_url: str = Field(
         default_factory=from_env(BASE_URL_ENV, default=DEFAULT_BASE_URL)
     )
@@ -75,7 +77,8 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
     default_headers: dict[str, str] | None = None
-    """Extra headers for every request."""
+    """Extra headers for every request; an invalid name or a value with a line
+    break, control or non-ASCII character is refused at construction."""
     http_client: HttpClient | None = Field(default=None, exclude=True)
     """Your own sync client (proxies, TLS, pool); never closed by us."""
     http_async_client: HttpAsyncClient | None = Field(default=None, exclude=True)
@@ -112,6 +115,7 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
         check_timeout("timeout", self.timeout)
         check_timeout("total_timeout", self.total_timeout)
         check_base_url(self.base_url)
+        check_headers(self.default_headers)
         return self
 
     def _limits(self) -> Limits:

@@ -108,9 +108,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("instructions", "instructions"),
     Setting("include", "include", check=checks.check_include),
     Setting("use_encrypted_reasoning", "include", per_call=False, put=_put_encrypted),
-    Setting("store", "store"),
-    Setting("parallel_tool_calls", "parallel_tool_calls"),
-    Setting("request_metadata", "metadata"),
+    Setting("store", "store", check=checks.check_bool("store")),
+    Setting(
+        "parallel_tool_calls",
+        "parallel_tool_calls",
+        check=checks.check_bool("parallel_tool_calls"),
+    ),
+    Setting("request_metadata", "metadata", check=checks.check_metadata),
     Setting("fallback_models", "fallback_models", "routing"),
     Setting("fallback_rules", "fallback_rules", "routing"),
     Setting("provider", "provider", "routing"),
@@ -197,7 +201,10 @@ CALL_KEYWORDS = frozenset(s.name for s in SETTINGS if s.per_call) | (
 """Every keyword `invoke`/`stream`/`batch`/`.bind` accept (`check_call_keywords`).
 Not `metadata`: LangChain's tracing owns that name; ours is `request_metadata`."""
 _MODEL_SENT = tuple(s for s in SETTINGS if s.model and s.payload is not None)
-_CHECKS = tuple((s.payload, s.check) for s in SETTINGS if s.payload and s.check)
+_CHECKS = tuple((s.payload, s.check) for s in SETTINGS if s.payload and s.check) + (
+    ("tool_choice", checks.check_tool_choice),  # request fields with no setting
+    ("text", checks.check_text),
+)
 
 
 def resolve_base_url(base_url: str | None = None) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from langchain_onerouter._mapping.history import function_call_item
-from langchain_onerouter._mapping.jsonutil import check_json, dumps
+from langchain_onerouter._mapping.jsonutil import check_encodable, check_json, dumps
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,11 @@ def test_tool_call_arguments_are_compact_utf8_json_or_a_named_error() -> None:
     assert item["arguments"] == '{"q":"é","n":1}'
     with pytest.raises(ValueError, match=r"tool call 'f': arguments\.n is inf"):
         function_call_item({"id": "c", "name": "f", "args": {"n": math.inf}}, None)
+
+
+def test_check_encodable_names_the_place_the_encoder_refuses() -> None:
+    check_encodable({"a": [1, "x", {"b": 2**63}]})  # fine: nothing raised
+    with pytest.raises(ValueError, match=r"request input\[1\]\.n is an integer"):
+        check_encodable([{"n": 1}, {"n": 10**30}], "input")
+    with pytest.raises(ValueError, match="non-string key 3"):
+        check_encodable({"a": {3: "x"}})

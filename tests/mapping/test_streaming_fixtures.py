@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_onerouter import ChatOneRouterResponses
 from langchain_onerouter._mapping.response import response_to_message
 from langchain_onerouter._mapping.stream import ResponseStreamParser
-from langchain_onerouter.errors import OneRouterError
+from langchain_onerouter.errors import OneRouterError, StreamError
 from tests.conftest import iter_fixture_files
 from tests.support.models import make_llm
 
@@ -58,27 +59,28 @@ def _streamed_texts(events: list[dict[str, Any]]) -> dict[tuple[int, int], str]:
 
 def _expected(events: list[dict[str, Any]]) -> AIMessage:
     final = [e for e in events if e.get("type") in FINAL_TYPES][-1]["response"]
-    expected = response_to_message(final)
-    # A recording may anonymise deltas so that they no longer add up to the
-    # final text; the stream can only show what was streamed, so for those
-    # parts expect the streamed text (checked against the recording itself).
+    return response_to_message(final)
+
+
+def _contradicts(events: list[dict[str, Any]]) -> bool:
+    """A recording whose anonymised deltas no longer add up to the final text
+    (checked against the recording itself): no stream can equal the final
+    response then, so it must raise `StreamError` (issue 29, item 2)."""
     done = {
         (e.get("output_index", 0), e.get("content_index", 0)): e["text"]
         for e in events
         if e.get("type") == "response.output_text.done"
     }
-    inconsistent = {
-        done[key]: text
+    return any(
+        key in done and not done[key].startswith(text)
         for key, text in _streamed_texts(events).items()
-        if key in done and not done[key].startswith(text)
-    }
-    content = [
-        {**b, "text": inconsistent[b["text"]]}
-        if isinstance(b, dict) and b.get("type") == "text" and b["text"] in inconsistent
-        else b
-        for b in expected.content
-    ]
-    return expected.model_copy(update={"content": content})
+    )
+
+
+def _raises_mismatch(run: Callable[[], Any]) -> None:
+    with pytest.raises(StreamError) as info:
+        run()
+    assert info.value.code == "stream_mismatch"
 
 
 def _assert_same(aggregate: AIMessageChunk, expected: AIMessage) -> None:
@@ -130,6 +132,9 @@ def test_chunk_fixture_aggregate_equals_invoke(events: list[dict[str, Any]]) -> 
         with pytest.raises(OneRouterError) as info:
             _replay(events)
         assert info.value.message
+        return
+    if _contradicts(events):
+        _raises_mismatch(lambda: _replay(events))
         return
     chunks = _replay(events)
     aggregate = functools.reduce(operator.add, chunks)
@@ -188,6 +193,9 @@ def _model(body: str) -> ChatOneRouterResponses:
 @pytest.mark.parametrize("body", _sse_bodies())
 def test_sse_cassette_through_model_sync(body: str) -> None:
     expected = _expected(_parse_sse(body))
+    if _contradicts(_parse_sse(body)):
+        _raises_mismatch(lambda: list(_model(body).stream("hi")))
+        return
     chunks = [c for c in _model(body).stream("hi")]
     _assert_same(functools.reduce(operator.add, chunks), expected)
 
@@ -195,6 +203,10 @@ def test_sse_cassette_through_model_sync(body: str) -> None:
 @pytest.mark.parametrize("body", _sse_bodies())
 async def test_sse_cassette_through_model_async(body: str) -> None:
     expected = _expected(_parse_sse(body))
+    if _contradicts(_parse_sse(body)):
+        with pytest.raises(StreamError, match="disagrees"):
+            [c async for c in _model(body).astream("hi")]
+        return
     chunks = [c async for c in _model(body).astream("hi")]
     _assert_same(functools.reduce(operator.add, chunks), expected)
 
@@ -209,6 +221,9 @@ def test_chunk_fixture_through_model_with_event_framing(
     body = "".join(
         f"event: {e['type']}\r\ndata: {json.dumps(e)}\r\n\r\n" for e in events
     )
+    if _contradicts(events):
+        _raises_mismatch(lambda: list(_model(body).stream("hi")))
+        return
     chunks = list(_model(body).stream("hi"))
     _assert_same(functools.reduce(operator.add, chunks), _expected(events))
 

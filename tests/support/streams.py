@@ -10,6 +10,25 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_onerouter._mapping.stop import StopFilter
 from langchain_onerouter._mapping.stream import ResponseStreamParser
+from tests.support.bodies import message_item
+from tests.support.events import created, finished, message_events
+
+TEXT = "echo:6784538e3b"
+DELTAS = ["echo:", "678", "4538e3b"]
+"""The answer of issue 29's reproduction, as three deltas."""
+
+
+def text_stream(deltas: list[str] = DELTAS, final: str = TEXT) -> list[dict[str, Any]]:
+    """created, one message streamed as `deltas`, completed carrying `final`."""
+    events = [created(), *message_events(deltas, item_id="msg_1")]
+    return [*events, finished(message_item(final, "msg_1"))]
+
+
+def deltas_only(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`events` without the `*.done` events that repeat the text (servers
+    that send deltas and the final response only)."""
+    dropped = ("output_text.done", "content_part.done", "output_item.done")
+    return [e for e in events if not e["type"].endswith(dropped)]
 
 
 def feed_all(
