@@ -89,9 +89,41 @@ def apply_prompt_caching(
         )
     if cache_control is not None:
         _mark_newest(body, check_cache_control(cache_control))
+    prefix = Prefix(body, count_text)
     if mode == "auto" and needs_breakpoints(str(body.get("model")), catalog_id):
-        place_breakpoints(body, count_text)
-    check_breakpoints(body, count_text)
+        place_breakpoints(body, prefix)
+    check_breakpoints(body, prefix)
+
+
+class Prefix:
+    """Estimated tokens of a body's prefix (`tokens.py`'s estimate): the
+    instructions and tools, then each input item, counted on demand and only
+    until the total reaches `MIN_CACHE_TOKENS`, the one figure compared."""
+
+    def __init__(self, body: dict[str, Any], count_text: TextCounter | None) -> None:
+        self.body = body
+        self.count_text = count_text
+        self._through: list[int] = []
+
+    def tokens(self, index: int) -> int:
+        """Tokens up to and including input item `index` (-1: before the input):
+        exact below the minimum, at least the minimum above it."""
+        from langchain_onerouter._mapping.tokens import estimate_body_tokens
+
+        through, items = self._through, self.body.get("input") or []
+        if not through:
+            fixed = {k: self.body.get(k) for k in ("instructions", "tools")}
+            through.append(estimate_body_tokens(fixed, self.count_text))
+        while len(through) <= index + 1 and through[-1] < MIN_CACHE_TOKENS:
+            item = items[len(through) - 1]
+            through.append(
+                through[-1] + estimate_body_tokens({"input": [item]}, self.count_text)
+            )
+        return through[min(index + 1, len(through) - 1)]
+
+    def recount(self) -> None:
+        """Count again on next use (the body's items changed)."""
+        self._through = []
 
 
 def _parts(item: Any) -> list[Any]:
@@ -118,7 +150,7 @@ def _mark_newest(body: dict[str, Any], cache_control: dict[str, Any]) -> None:
     raise ValueError("cache_control: the input has no text part to put it on")
 
 
-def place_breakpoints(body: dict[str, Any], count_text: TextCounter | None) -> int:
+def place_breakpoints(body: dict[str, Any], prefix: Prefix) -> int:
     """Mark the stable prefix of an Anthropic-family request; the number placed.
 
     At most the breakpoints left of `MAX_BREAKPOINTS` (the user's count), each
@@ -130,17 +162,16 @@ def place_breakpoints(body: dict[str, Any], count_text: TextCounter | None) -> i
         budget > 0
         and _leading_system(body) is None
         and isinstance(body.get("instructions"), str)
-        and _prefix_tokens(body, -1, count_text) >= MIN_CACHE_TOKENS
+        and prefix.tokens(-1) >= MIN_CACHE_TOKENS
     ):
         _instructions_to_message(body)
+        prefix.recount()
     placed = 0
     for index in dict.fromkeys((_leading_system(body), _turn_before_newest(body))):
         if placed >= budget or index is None:
             continue
         part = _text_parts(body["input"][index])[-1]
-        if "cache_control" not in part and (
-            _prefix_tokens(body, index, count_text) >= MIN_CACHE_TOKENS
-        ):
+        if "cache_control" not in part and prefix.tokens(index) >= MIN_CACHE_TOKENS:
             part["cache_control"] = dict(EPHEMERAL)
             placed += 1
     return placed
@@ -182,18 +213,6 @@ def _instructions_to_message(body: dict[str, Any]) -> None:
     body["input"] = [item, *(body.get("input") or [])]
 
 
-def _prefix_tokens(
-    body: dict[str, Any], index: int, count_text: TextCounter | None
-) -> int:
-    """Estimated tokens of instructions, tools and input items up to `index`
-    (-1: none), the item's parts after a breakpoint included."""
-    from langchain_onerouter._mapping.tokens import estimate_body_tokens
-
-    prefix = {k: body.get(k) for k in ("instructions", "tools")}
-    items = (body.get("input") or [])[: index + 1]
-    return estimate_body_tokens({**prefix, "input": items}, count_text)
-
-
 def _breakpoints(body: dict[str, Any]) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """`(item index, part index, part)` of every part carrying `cache_control`."""
     for index, item in enumerate(body.get("input") or []):
@@ -202,7 +221,7 @@ def _breakpoints(body: dict[str, Any]) -> Iterator[tuple[int, int, dict[str, Any
                 yield index, position, part
 
 
-def check_breakpoints(body: dict[str, Any], count_text: TextCounter | None) -> None:
+def check_breakpoints(body: dict[str, Any], prefix: Prefix) -> None:
     """OneRouter's rules on the body's breakpoints (see the module docstring).
 
     Raises:
@@ -221,7 +240,7 @@ def check_breakpoints(body: dict[str, Any], count_text: TextCounter | None) -> N
     for (index, _, part), at in zip(found, where, strict=True):
         if part.get("type") != "input_text":
             raise ValueError(f"{at} ({part.get('type')!r}): {TEXT_PARTS_ONLY}")
-        tokens = _prefix_tokens(body, index, count_text)
+        tokens = prefix.tokens(index)
         if tokens < MIN_CACHE_TOKENS:
             warnings.warn(
                 f"prompt caching: the prefix up to the breakpoint at {at} is about "

@@ -102,12 +102,14 @@ def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, An
         here = f"{where}, content block {index} ({block_type!r})"
         if block_type in TEXT_BLOCK_TYPES:
             parts.append(_text_block(block, here))
-        elif block_cache_control(block) is not None:
-            raise ValueError(f"{here}: {TEXT_PARTS_ONLY}")
-        else:
-            parts.append(
-                convert_media_block(block, where=f"{where}, content block {index}")
-            )
+            continue
+        part = convert_media_block(block, where=f"{where}, content block {index}")
+        mark = block_cache_control(block)
+        if mark is not None:  # e.g. a text-plain block given inline is text
+            if part["type"] != "input_text":
+                raise ValueError(f"{here}: {TEXT_PARTS_ONLY}")
+            part["cache_control"] = check_cache_control(mark)
+        parts.append(part)
     return parts
 
 

@@ -46,9 +46,7 @@ def usage_with_cache(cost: Any = 0.0042) -> dict[str, Any]:
 
 
 def final_body(**usage_kw: Any) -> dict[str, Any]:
-    return bodies.response(
-        bodies.message_item("Hi"), use=usage_with_cache(**usage_kw)
-    )
+    return bodies.response(bodies.message_item("Hi"), use=usage_with_cache(**usage_kw))
 
 
 def test_cache_write_tokens_become_cache_creation() -> None:

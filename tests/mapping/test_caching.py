@@ -124,6 +124,14 @@ def test_cache_control_on_a_non_text_part_names_the_rule(block: dict) -> None:
     assert rec.requests == []
 
 
+def test_a_block_that_becomes_text_keeps_its_breakpoint() -> None:
+    block = {"type": "text-plain", "text": LONG, "cache_control": EPHEMERAL}
+    body = sent([HumanMessage([block])])
+    assert body["input"][0]["content"] == [
+        {"type": "input_text", "text": LONG, "cache_control": EPHEMERAL}
+    ]
+
+
 def test_a_non_text_breakpoint_from_extra_body_is_caught_too() -> None:
     body = {
         "model": CLAUDE,
