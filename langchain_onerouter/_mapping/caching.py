@@ -39,7 +39,6 @@ TEXT_PARTS_ONLY = (
     "rule); put it on a text block"
 )
 _SYSTEM_ROLES = frozenset({"system", "developer"})
-_BREAKPOINT_FAMILIES = ("anthropic/", "claude")
 
 TextCounter = Callable[[str], int]
 
@@ -65,7 +64,7 @@ def needs_breakpoints(model: str, catalog_id: str | None = None) -> bool:
     (True, False)
     """
     name = (catalog_id or model).lower()
-    return name.startswith(_BREAKPOINT_FAMILIES[0]) or _BREAKPOINT_FAMILIES[1] in name
+    return name.startswith("anthropic/") or "claude" in name
 
 
 def apply_prompt_caching(
@@ -189,17 +188,19 @@ def _leading_system(body: dict[str, Any]) -> int | None:
 
 
 def _turn_before_newest(body: dict[str, Any]) -> int | None:
-    """The last item with text before the newest user message."""
-    items = body.get("input") or []
-    users = [
-        i
-        for i, item in enumerate(items)
-        if isinstance(item, dict) and item.get("role") == "user"
-    ]
+    """The last message with text before the newest user message (tool
+    outputs are left alone: breakpoints are documented on message parts)."""
+    items = [i if isinstance(i, dict) else {} for i in body.get("input") or []]
+    users = [i for i, item in enumerate(items) if item.get("role") == "user"]
     if not users:
         return None
     return next(
-        (i for i in range(users[-1] - 1, -1, -1) if _text_parts(items[i])), None
+        (
+            i
+            for i in range(users[-1] - 1, -1, -1)
+            if items[i].get("type") == "message" and _text_parts(items[i])
+        ),
+        None,
     )
 
 

@@ -281,6 +281,19 @@ def test_auto_counts_tool_definitions_in_the_prefix() -> None:
     assert marks(body) == [(0, 0)]  # short system text, long tools before it
 
 
+def test_auto_leaves_tool_outputs_alone() -> None:
+    call = {"name": "lookup", "args": {}, "id": "c1"}
+    messages = [
+        SystemMessage("be brief"),
+        HumanMessage(LONG),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(["found it"], tool_call_id="c1"),  # parts: could carry one
+        HumanMessage("newest"),
+    ]
+    body = sent(messages, model=CLAUDE, prompt_caching="auto")
+    assert marks(body) == [(1, 0)]  # the user turn, not the tool output after it
+
+
 def test_auto_fills_only_the_breakpoints_left() -> None:
     user_marks = [cached(f"{LONG} {n}") for n in range(3)]
     messages = [SystemMessage(LONG), HumanMessage(user_marks), AIMessage("a"),
