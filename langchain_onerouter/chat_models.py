@@ -129,6 +129,11 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     usage_accounting: bool = False
     """Send `usage: {"include": true}`: the response then carries its `cost`
     (in `response_metadata["cost"]` and `["cost_details"]`)."""
+    prompt_caching: Literal["auto"] | None = None
+    """`"auto"`: for models that need explicit cache breakpoints (Anthropic
+    family), mark the stable prefix (system prompt, the turn before the newest
+    user message) with `cache_control`. Per call: `cache_control={...}` marks
+    the newest text part. See docs/caching-and-cost.md."""
     strict_capabilities: bool = False
     """Raise (instead of warning) when the cached model catalog says the model
     lacks tool calling or image/file input. Never fetches the catalog."""
@@ -217,10 +222,29 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
         check_encodable(body["input"], "input")  # e.g. a replayed item's huge int
+        self._prompt_caching(body, kwargs)
         self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
             body["stream"] = True
         return body
+
+    def _prompt_caching(self, body: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """The call's `cache_control` breakpoints, added and checked."""
+        from langchain_onerouter._mapping.caching import apply_prompt_caching
+
+        mode = kwargs.get("prompt_caching", self.prompt_caching)
+        known = None
+        if mode == "auto":  # the cached catalog may name the family; never fetched
+            from langchain_onerouter.catalog import CATALOG
+
+            known = CATALOG.find(self.base_url, body["model"])
+        apply_prompt_caching(
+            body,
+            mode=mode,
+            cache_control=kwargs.get("cache_control"),
+            catalog_id=known.id if known is not None else None,
+            count_text=self._count_text(),
+        )
 
     def _check_media(self, body: dict[str, Any], strict: bool | None) -> None:
         """Image/file parts the cached catalog says the model cannot read."""
@@ -333,7 +357,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         data, body = fallback.send(
             lambda b: transport.post("responses", b, run_manager=run_manager), body
         )
-        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
+        result = chat_result(data, body, stops, fallback, kwargs.get("response_format"))
+        return _with_langsmith_costs(result, run_manager)
 
     async def _agenerate(
         self,
@@ -347,7 +372,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         data, body = await fallback.asend(
             lambda b: transport.apost("responses", b, run_manager=run_manager), body
         )
-        return chat_result(data, body, stops, fallback, kwargs.get("response_format"))
+        result = chat_result(data, body, stops, fallback, kwargs.get("response_format"))
+        return _with_langsmith_costs(result, run_manager)
 
     # -- stream ------------------------------------------------------------
     def _stream(
@@ -539,6 +565,25 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
+
+
+def _with_langsmith_costs(
+    result: ChatResult,
+    run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
+) -> ChatResult:
+    """A run LangSmith traces gets OneRouter's cost where LangSmith reads it
+    (`usage_metadata`); untraced results keep int-only usage that `add_usage`
+    can sum (see `response.add_langsmith_costs`)."""
+    if run_manager is None or not run_manager.handlers:
+        return result
+    from langchain_core.tracers.langchain import LangChainTracer
+
+    if any(isinstance(h, LangChainTracer) for h in run_manager.handlers):
+        from langchain_onerouter._mapping.response import add_langsmith_costs
+
+        for generation in result.generations:
+            add_langsmith_costs(generation.message)  # type: ignore[arg-type]
+    return result
 
 
 async def _aemit(

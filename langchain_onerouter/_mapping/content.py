@@ -16,8 +16,10 @@ Accepted block forms:
 - Anthropic style: `image` / `document` with a `source` of type `base64`,
   `url` (and `text` for documents).
 
-Every problem raises `ValueError` naming the message and block, before any
-request is made. Audio and video are refused: the Responses API has no input
+A text block's `cache_control` (Anthropic style, or in a v1 block's
+`extras`) is kept on its `input_text` part: a prompt-caching breakpoint (see
+`caching.py`). Every problem raises `ValueError` naming the message and
+block, before any request is made. Audio and video are refused: the Responses API has no input
 part for them.
 """
 
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_onerouter._mapping import media as _media
+from langchain_onerouter._mapping.caching import TEXT_PARTS_ONLY, check_cache_control
 from langchain_onerouter._mapping.media import (
     check_detail,
     check_url,
@@ -45,13 +48,22 @@ UNSUPPORTED_BLOCK_TYPES = frozenset(
 )
 
 
-def _text_part(text: str) -> dict[str, Any]:
-    """An `input_text` part.
+def _text_part(text: str, cache_control: Any = None) -> dict[str, Any]:
+    """An `input_text` part, with its prompt-caching breakpoint if any.
 
-    >>> _text_part("hi")
-    {'type': 'input_text', 'text': 'hi'}
+    >>> _text_part("hi", {"type": "ephemeral"})
+    {'type': 'input_text', 'text': 'hi', 'cache_control': {'type': 'ephemeral'}}
     """
-    return {"type": "input_text", "text": text}
+    part: dict[str, Any] = {"type": "input_text", "text": text}
+    if cache_control is not None:
+        part["cache_control"] = check_cache_control(cache_control)
+    return part
+
+
+def block_cache_control(block: dict[str, Any]) -> Any:
+    """A block's `cache_control`: on the block, else in its v1 `extras`."""
+    value = block.get("cache_control")
+    return _extras(block).get("cache_control") if value is None else value
 
 
 def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, Any]]:
@@ -87,19 +99,30 @@ def to_input_parts(content: str | list[Any], *, where: str) -> list[dict[str, An
                 f"dict, got {type(block).__name__}"
             )
         block_type = block.get("type")
+        here = f"{where}, content block {index} ({block_type!r})"
         if block_type in TEXT_BLOCK_TYPES:
-            text = block.get("text", "")
-            if not isinstance(text, str):
-                raise ValueError(
-                    f"{where}, content block {index} ({block_type!r}): text must "
-                    f"be a string, got {type(text).__name__} {text!r:.40}"
-                )
-            parts.append(_text_part(text))
-        else:
-            parts.append(
-                convert_media_block(block, where=f"{where}, content block {index}")
-            )
+            parts.append(_text_block(block, here))
+            continue
+        part = convert_media_block(block, where=f"{where}, content block {index}")
+        mark = block_cache_control(block)
+        if mark is not None:  # e.g. a text-plain block given inline is text
+            if part["type"] != "input_text":
+                raise ValueError(f"{here}: {TEXT_PARTS_ONLY}")
+            part["cache_control"] = check_cache_control(mark)
+        parts.append(part)
     return parts
+
+
+def _text_block(block: dict[str, Any], where: str) -> dict[str, Any]:
+    text = block.get("text", "")
+    if not isinstance(text, str):
+        raise ValueError(
+            f"{where}: text must be a string, got {type(text).__name__} {text!r:.40}"
+        )
+    try:
+        return _text_part(text, block_cache_control(block))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def convert_media_block(block: dict[str, Any], *, where: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import (
@@ -100,7 +100,11 @@ def _parse_tool_call(item: dict[str, Any]) -> ToolCall | InvalidToolCall:
 
 
 def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
-    """Responses `usage` → LangChain `UsageMetadata` (malformed counts → 0)."""
+    """Responses `usage` → LangChain `UsageMetadata` (malformed counts → 0).
+
+    `cached_tokens` and `cache_write_tokens` become `cache_read` and
+    `cache_creation` (ChatOpenAI's names).
+    """
     if not usage or not isinstance(usage, dict):
         return None
     input_tokens = _count(usage.get("input_tokens"))
@@ -110,15 +114,65 @@ def usage_to_metadata(usage: dict[str, Any] | None) -> UsageMetadata | None:
         output_tokens=output_tokens,
         total_tokens=_count(usage.get("total_tokens")) or input_tokens + output_tokens,
     )
-    cached = _details(usage, "input_tokens_details").get("cached_tokens")
-    if cached is not None:
-        metadata["input_token_details"] = InputTokenDetails(cache_read=_count(cached))
+    inputs = _details(usage, "input_tokens_details")
+    cache = {
+        ours: _count(inputs[theirs])
+        for theirs, ours in _CACHE_DETAILS
+        if inputs.get(theirs) is not None
+    }
+    if cache:
+        metadata["input_token_details"] = InputTokenDetails(**cache)  # type: ignore[typeddict-item]
     reasoning = _details(usage, "output_tokens_details").get("reasoning_tokens")
     if reasoning is not None:
         metadata["output_token_details"] = OutputTokenDetails(
             reasoning=_count(reasoning)
         )
     return metadata
+
+
+_CACHE_DETAILS = (
+    ("cached_tokens", "cache_read"),
+    ("cache_write_tokens", "cache_creation"),
+)
+_SPLIT = ("upstream_inference_prompt_cost", "upstream_inference_completions_cost")
+
+
+def add_langsmith_costs(message: AIMessage) -> None:
+    """Put the message's OneRouter cost in its `usage_metadata`, where LangSmith
+    reads costs an integration supplies (instead of its price-table guess).
+
+    Only for a traced, non-streamed result: langchain-core's `add_usage` sums
+    ints only, so float costs would break chunk merging and summing usage
+    across calls (langchain-ai/langchain#36015).
+    """
+    costs = langsmith_costs(message.response_metadata)
+    if costs and message.usage_metadata is not None:
+        usage: dict[str, Any] = {**message.usage_metadata, **costs}
+        message.usage_metadata = cast("UsageMetadata", usage)
+
+
+def langsmith_costs(routing: Mapping[str, Any]) -> dict[str, float]:
+    """OneRouter's `cost` as LangSmith's `total_cost` (USD: 1 credit = 1 USD),
+    plus `input_cost`/`output_cost` when `cost_details` splits it exactly.
+
+    >>> langsmith_costs({"cost": 0.003, "cost_details": {
+    ...     "upstream_inference_prompt_cost": 0.002,
+    ...     "upstream_inference_completions_cost": 0.001}})
+    {'total_cost': 0.003, 'input_cost': 0.002, 'output_cost': 0.001}
+    """
+    total = finite(routing.get("cost"))
+    if total is None:
+        return {}
+    costs = {"total_cost": float(total)}
+    details = routing.get("cost_details")
+    split = (
+        [finite(details.get(k)) for k in _SPLIT] if isinstance(details, dict) else []
+    )
+    if len(split) == 2 and None not in split:
+        prompt, completion = float(split[0] or 0), float(split[1] or 0)
+        if abs(prompt + completion - total) <= 1e-9 * max(1.0, abs(total)):
+            costs.update(input_cost=prompt, output_cost=completion)
+    return costs
 
 
 def _count(value: Any) -> int:

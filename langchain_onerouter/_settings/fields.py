@@ -126,6 +126,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stream", None, "ours", model=False),
     Setting("strict_capabilities", None, "ours"),
     Setting(RETRY_KEYWORD, None, "ours"),
+    # breakpoints added by the chat model (`caching.apply_prompt_caching`)
+    Setting("prompt_caching", None, "ours"),
+    Setting("cache_control", None, "ours", model=False),
     # mapped to `text.format` by the chat model (`structured.response_format_text`)
     Setting(
         "response_format", "text", "langchain", model=False, put=_set("response_format")

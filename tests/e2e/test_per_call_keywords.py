@@ -49,7 +49,19 @@ CASES: dict[str, tuple[Any, Callable[[dict[str, Any]], bool]]] = {
     "usage_accounting": (True, lambda b: b["usage"] == {"include": True}),
     "extra_body": ({"service_tier": "flex"}, lambda b: b["service_tier"] == "flex"),
     "stop": (["zzz"], lambda b: "stop" not in b),
+    # o4-mini caches on its own: auto places nothing (tests/mapping/test_caching.py)
+    "prompt_caching": ("auto", lambda b: "prompt_caching" not in b and not _marked(b)),
+    "cache_control": (
+        {"type": "ephemeral"},
+        lambda b: "cache_control" not in b and _marked(b) == [{"type": "ephemeral"}],
+    ),
 }
+
+
+def _marked(body: dict[str, Any]) -> list[Any]:
+    """The `cache_control` values on the body's input parts."""
+    parts = [p for i in body["input"] for p in i.get("content") or []]
+    return [p["cache_control"] for p in parts if "cache_control" in p]
 
 
 def documented_keywords() -> list[str]:
@@ -67,6 +79,7 @@ def llm(onerouter_emulator: OneRouterEmulator) -> ChatOneRouterResponses:
     return ChatOneRouterResponses(model="o4-mini", max_retries=0)
 
 
+@pytest.mark.filterwarnings("ignore:prompt caching:UserWarning")  # "hi" is short
 @pytest.mark.parametrize("keyword", list(CASES))
 async def test_documented_keyword_through_every_entry_point(
     keyword: str, llm: ChatOneRouterResponses, onerouter_emulator: OneRouterEmulator

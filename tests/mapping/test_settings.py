@@ -329,6 +329,8 @@ def test_renames_and_sets_derive_from_the_table() -> None:
         "stream",
         "strict_capabilities",
         "reasoning_fallback_retry",
+        "prompt_caching",
+        "cache_control",
     )
     assert "streaming" not in fields.CALL_KEYWORDS
     assert "use_encrypted_reasoning" not in fields.CALL_KEYWORDS
