@@ -134,7 +134,11 @@ _CACHE_DETAILS = (
     ("cached_tokens", "cache_read"),
     ("cache_write_tokens", "cache_creation"),
 )
-_SPLIT = ("upstream_inference_prompt_cost", "upstream_inference_completions_cost")
+# (input, output) cost names: Infron's billing page, and OpenRouter's upstream split.
+_SPLITS = (
+    ("prompt_cost", "completion_cost"),
+    ("upstream_inference_prompt_cost", "upstream_inference_completions_cost"),
+)
 
 
 def add_langsmith_costs(message: AIMessage) -> None:
@@ -165,13 +169,13 @@ def langsmith_costs(routing: Mapping[str, Any]) -> dict[str, float]:
         return {}
     costs = {"total_cost": float(total)}
     details = routing.get("cost_details")
-    split = (
-        [finite(details.get(k)) for k in _SPLIT] if isinstance(details, dict) else []
-    )
-    if len(split) == 2 and None not in split:
-        prompt, completion = float(split[0] or 0), float(split[1] or 0)
+    for names in _SPLITS if isinstance(details, dict) else ():
+        prompt, completion = (finite(details.get(name)) for name in names)
+        if prompt is None or completion is None:
+            continue
         if abs(prompt + completion - total) <= 1e-9 * max(1.0, abs(total)):
-            costs.update(input_cost=prompt, output_cost=completion)
+            costs.update(input_cost=float(prompt), output_cost=float(completion))
+        break
     return costs
 
 
