@@ -40,6 +40,7 @@ from langchain_onerouter.routing import (
     FallbackTrigger,
     MaxPrice,
     ProviderPreferences,
+    ProviderSort,
     routing_from_env,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "StreamError",
     "UnsupportedCapabilityError",
     "ProviderPreferences",
+    "ProviderSort",
     "MaxPrice",
     "FallbackTrigger",
     "OneRouterCostCallbackHandler",
