@@ -68,7 +68,11 @@ class OneRouterError(ModelError):
         body: The error body: parsed JSON (up to 20,000 chars of it, else its
             text truncated), or text truncated to 2,000 chars.
         retry_after: Seconds the server asked us to wait (`Retry-After`), if any.
+        should_retry: The server's `x-should-retry` header (True/False), if
+            it sent one; it overrides the status in deciding a retry.
     """
+
+    should_retry: bool | None = None
 
     def __init__(
         self,
