@@ -127,6 +127,12 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     usage_accounting: bool = False
     """Send `usage: {"include": true}`: the response then carries its `cost`
     (in `response_metadata["cost"]` and `["cost_details"]`)."""
+    max_cost: float | None = None
+    """Refuse a call whose estimated worst-case cost is above this many USD
+    (`MaxCostExceededError`, nothing sent). An upper-bound estimate from the
+    catalog's prices (fetched once when no catalog is cached), the input
+    estimate and `max_output_tokens` (else the model's maximum); see
+    docs/routing.md. Per call: `llm.invoke(..., max_cost=0.01)`."""
     strict_capabilities: bool = False
     """Raise (instead of warning) when the cached model catalog says the model
     lacks tool calling or image/file input. Never fetches the catalog."""
@@ -148,6 +154,13 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     @classmethod
     def _check_routing(cls, value: Any, info: ValidationInfo) -> Any:
         return FIELD_CHECKS[str(info.field_name)](value)
+
+    @field_validator("max_cost", mode="before")
+    @classmethod
+    def _check_max_cost(cls, value: Any) -> Any:
+        from langchain_onerouter._mapping.cost import check_max_cost
+
+        return check_max_cost(value)
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
@@ -286,6 +299,40 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         stops = stop if stop is not None else self.stop
         return body, stops, ReasoningFallback(self.reasoning_fallback_retry, kwargs)
 
+    # -- max_cost (see _mapping/cost.py) -------------------------------------
+    def _check_cost(self, body: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """Refuse the call when over `max_cost` (the catalog fetched if needed)."""
+        if (cap := self._cost_cap(kwargs)) is not None:
+            from langchain_onerouter.catalog import _fetch_models
+
+            self._enforce_cap(body, cap, _fetch_models(self._get_transport()))
+
+    async def _acheck_cost(self, body: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """Async counterpart of `_check_cost`."""
+        if (cap := self._cost_cap(kwargs)) is not None:
+            from langchain_onerouter.catalog import _afetch_models
+
+            models = await _afetch_models(self._get_transport())
+            self._enforce_cap(body, cap, models)
+
+    def _cost_cap(self, kwargs: dict[str, Any]) -> float | None:
+        """The call's `max_cost` (a per-call value, even None, wins)."""
+        if "max_cost" not in kwargs:
+            return self.max_cost
+        from langchain_onerouter._mapping.cost import check_max_cost
+
+        return check_max_cost(kwargs["max_cost"])
+
+    def _enforce_cap(
+        self, body: dict[str, Any], cap: float, models: list[ModelInfo]
+    ) -> None:
+        """Raise `MaxCostExceededError` before sending when over the cap."""
+        from langchain_onerouter._mapping.cost import enforce_max_cost
+        from langchain_onerouter._mapping.tokens import estimate_body_tokens
+
+        tokens = estimate_body_tokens(body, count_text=self._count_text())
+        enforce_max_cost(body, models, cap, tokens)
+
     # -- invoke ------------------------------------------------------------
     def invoke(
         self,
@@ -320,6 +367,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     ) -> ChatResult:
         body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
+        self._check_cost(body, kwargs)
         data, body = fallback.send(
             lambda b: transport.post("responses", b, run_manager=run_manager), body
         )
@@ -334,6 +382,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     ) -> ChatResult:
         body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
+        await self._acheck_cost(body, kwargs)
         data, body = await fallback.asend(
             lambda b: transport.apost("responses", b, run_manager=run_manager), body
         )
@@ -351,6 +400,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             *self._prepare(messages, stop, kwargs, stream=True),
             kwargs.get("response_format"),
         )
+        self._check_cost(run.body, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().stream(
                 "responses", run.body, run_manager=run_manager
@@ -380,6 +430,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             *self._prepare(messages, stop, kwargs, stream=True),
             kwargs.get("response_format"),
         )
+        await self._acheck_cost(run.body, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().astream(
                 "responses", run.body, run_manager=run_manager

@@ -121,6 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("streaming", None, "ours", per_call=False),
     Setting("stream", None, "ours", model=False),
     Setting("strict_capabilities", None, "ours"),
+    Setting("max_cost", None, "ours"),
     Setting(RETRY_KEYWORD, None, "ours"),
     # mapped to `text.format` by the chat model (`structured.response_format_text`)
     Setting(

@@ -328,6 +328,7 @@ def test_renames_and_sets_derive_from_the_table() -> None:
         "stop",
         "stream",
         "strict_capabilities",
+        "max_cost",
         "reasoning_fallback_retry",
     )
     assert "streaming" not in fields.CALL_KEYWORDS
