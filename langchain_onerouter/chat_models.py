@@ -133,6 +133,11 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     catalog's prices (fetched once when no catalog is cached), the input
     estimate and `max_output_tokens` (else the model's maximum); see
     docs/routing.md. Per call: `llm.invoke(..., max_cost=0.01)`."""
+    drop_compacted_history: bool = True
+    """When the history holds a `compaction` item, do not send the items
+    before the latest one (it carries their context; they would be billed
+    again), as OpenAI's compaction guide advises; system messages stay.
+    `False` sends the whole history. Per call too."""
     strict_capabilities: bool = False
     """Raise (instead of warning) when the cached model catalog says the model
     lacks tool calling or image/file input. Never fetches the catalog."""
@@ -220,6 +225,10 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
+        if kwargs.get("drop_compacted_history", self.drop_compacted_history):
+            from langchain_onerouter._mapping.history import drop_compacted
+
+            drop_compacted(body)
         self._check_media(body, kwargs.get("strict_capabilities"))
         if stream:
             body["stream"] = True

@@ -122,6 +122,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stream", None, "ours", model=False),
     Setting("strict_capabilities", None, "ours"),
     Setting("max_cost", None, "ours"),
+    Setting("drop_compacted_history", None, "ours"),
     Setting(RETRY_KEYWORD, None, "ours"),
     # mapped to `text.format` by the chat model (`structured.response_format_text`)
     Setting(

@@ -329,6 +329,7 @@ def test_renames_and_sets_derive_from_the_table() -> None:
         "stream",
         "strict_capabilities",
         "max_cost",
+        "drop_compacted_history",
         "reasoning_fallback_retry",
     )
     assert "streaming" not in fields.CALL_KEYWORDS
