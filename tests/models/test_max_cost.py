@@ -188,3 +188,16 @@ def test_against_the_emulator_no_request_reaches_the_server() -> None:
         emu.reply(text="fine")
         assert llm.invoke("hi", max_output_tokens=200).text == "fine"
         assert len(emu.requests) == 1
+
+
+def test_a_failed_catalog_fetch_fails_the_call_before_sending() -> None:
+    def down(request: Recorded) -> Any:
+        if request.path.endswith("/models"):
+            return httpx2.Response(503, json={"error": {"message": "catalog down"}})
+        return echo(request)
+
+    rec = Recorder(responder=down)
+    with pytest.raises(OneRouterError, match="catalog down"):
+        make_llm(rec, model=MODEL, max_cost=1.0).invoke("hi")
+    assert _paths(rec) == ["models"]
+    assert CATALOG.get(make_llm(rec, model=MODEL).base_url) is None  # nothing cached
