@@ -16,11 +16,21 @@ with get_onerouter_cost() as cost:
     llm.batch(["Hi", "Bye"])
 print(cost.total_cost, cost.total_tokens, cost.successful_requests)
 ```
+
+With a `budget` (USD), a runaway agent loop stops cleanly: once the calls
+finished inside the block cost more than the budget, the next chat model call
+raises `BudgetExceededError` before it sends anything.
+
+```python
+with get_onerouter_cost(budget=0.50):
+    agent.invoke({"messages": [("user", "Research this for me")]})
+```
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,7 +43,9 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
+from langchain_onerouter._mapping.cost import check_max_cost
 from langchain_onerouter._mapping.serverjson import finite
+from langchain_onerouter.errors import BudgetExceededError
 
 __all__ = ["OneRouterCostCallbackHandler", "get_onerouter_cost"]
 
@@ -44,6 +56,12 @@ class OneRouterCostCallbackHandler(BaseCallbackHandler):
     Thread-safe (one lock), so `batch`, parallel tool calls and async runs
     can share one handler. Costs are summed as decimals of the reported
     values, so many small costs add up exactly.
+
+    Args:
+        budget: USD the calls may cost; once the finished calls cost more,
+            the next call (through any handler below it) raises
+            `BudgetExceededError` before sending. Only reported costs count
+            (`usage_accounting=True`); a call without one warns once.
 
     Attributes:
         total_cost: Credits (USD) reported by OneRouter, summed.
@@ -66,8 +84,12 @@ class OneRouterCostCallbackHandler(BaseCallbackHandler):
         ```
     """
 
-    def __init__(self) -> None:
+    run_inline = True  # cheap and lock-guarded: no executor hop in async runs
+
+    def __init__(self, budget: float | None = None) -> None:
         super().__init__()
+        self.budget = check_max_cost(budget, "budget")
+        self._warned_uncounted = False
         self._lock = threading.Lock()
         self._cost = Decimal(0)
         self.input_tokens = 0
@@ -97,6 +119,39 @@ class OneRouterCostCallbackHandler(BaseCallbackHandler):
             f"{self.fallbacks} served by a fallback model)\n"
             f"Total cost (credits): {self.total_cost:.10g}"
         )
+
+    @property
+    def raise_error(self) -> bool:  # type: ignore[override]
+        """A budget's stop must reach the caller; without one, never raise."""
+        return any(h.budget is not None for h in self._chain())
+
+    def _chain(self) -> Iterator[OneRouterCostCallbackHandler]:
+        handler: OneRouterCostCallbackHandler | None = self
+        while handler is not None:
+            yield handler
+            handler = handler._parent
+
+    def check_budget(self) -> None:
+        """Raise `BudgetExceededError` when this block (or one around it) is
+        over its budget; the chat model start hooks call it before sending."""
+        for handler in self._chain():
+            spent = handler.total_cost
+            if handler.budget is not None and spent > handler.budget:
+                raise BudgetExceededError(
+                    f"the calls in this run cost ${spent:.6g} (USD, as OneRouter "
+                    f"reported), over its budget of ${handler.budget:g}; the next "
+                    "call was not sent",
+                    cost=spent,
+                    limit=handler.budget,
+                    code="budget_exceeded",
+                )
+
+    def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse the call when over budget (before any request)."""
+        self.check_budget()
+
+    def on_llm_start(self, *args: Any, **kwargs: Any) -> None:
+        self.check_budget()
 
     def on_llm_end(
         self, response: LLMResult, *, run_id: UUID | None = None, **kwargs: Any
@@ -157,9 +212,19 @@ class OneRouterCostCallbackHandler(BaseCallbackHandler):
                 row[key] += usage.get(key, 0)
             if cost is None:
                 self.calls_without_cost += 1
+                warn = self.budget is not None and not self._warned_uncounted
+                self._warned_uncounted |= warn
             else:
+                warn = False
                 self._cost += cost
                 row["cost"] = float(Decimal(str(row["cost"])) + cost)
+        if warn:
+            warnings.warn(
+                f"a call ({model}) reported no cost, so the budget cannot count it: "
+                "turn on usage_accounting=True",
+                UserWarning,
+                stacklevel=2,
+            )
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -175,12 +240,21 @@ register_configure_hook(_cost_handler, inheritable=True)
 
 
 @contextmanager
-def get_onerouter_cost() -> Iterator[OneRouterCostCallbackHandler]:
+def get_onerouter_cost(
+    budget: float | None = None,
+) -> Iterator[OneRouterCostCallbackHandler]:
     """Total tokens and cost of every chat model call inside the block.
 
     Works for `invoke`/`stream`/`batch` and their async forms, chains and
     agents (the handler is inherited by child runs). In nested blocks the
-    outer total includes the inner block's calls.
+    outer total includes the inner block's calls, and every block's budget
+    holds inside it.
+
+    Args:
+        budget: USD the block may spend: once its finished calls cost more,
+            the next call raises `BudgetExceededError` before sending
+            (thread-safe; calls already running finish). Counts the costs
+            OneRouter reports, so set `usage_accounting=True`.
 
     Example:
         ```python
@@ -189,7 +263,7 @@ def get_onerouter_cost() -> Iterator[OneRouterCostCallbackHandler]:
         print(f"{cost.total_cost:.6f} credits, {cost.total_tokens} tokens")
         ```
     """
-    handler = OneRouterCostCallbackHandler()
+    handler = OneRouterCostCallbackHandler(budget)
     handler._parent = _cost_handler.get()
     token = _cost_handler.set(handler)
     try:

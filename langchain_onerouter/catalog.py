@@ -15,8 +15,10 @@ vision = [m.id for m in list_models() if m.supports_images]
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -127,7 +129,7 @@ def list_models(
         base_url=url, api_key=None, http_client=http_client, retry=retry
     )
     try:
-        return _fetch_models(transport, refresh=refresh, cache=cache)
+        return fetch_models(transport, refresh=refresh, cache=cache)
     finally:
         transport.close()
 
@@ -152,34 +154,61 @@ async def alist_models(
         base_url=url, api_key=None, http_async_client=http_async_client, retry=retry
     )
     try:
-        return await _afetch_models(transport, refresh=refresh, cache=cache)
+        return await afetch_models(transport, refresh=refresh, cache=cache)
     finally:
         await transport.aclose()
 
 
-def _fetch_models(
+def fetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
     """The catalog through an existing transport (cached per its base URL);
-    `list_models()` and `ChatOneRouterResponses.list_models()` use it."""
+    `list_models()` and `ChatOneRouterResponses.list_models()` use it.
+    Concurrent callers wanting the same uncached catalog fetch it once."""
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached
-    models = parse_models(transport.get("models"))
-    cache.put(transport.base_url, models)
-    return models
+    with _fetch_lock(transport.base_url):
+        if not refresh and (cached := cache.get(transport.base_url)) is not None:
+            return cached  # another thread fetched it while we waited
+        models = parse_models(transport.get("models"))
+        cache.put(transport.base_url, models)
+        return models
 
 
-async def _afetch_models(
+async def afetch_models(
     transport: Transport, *, refresh: bool = False, cache: ModelCatalog | None = None
 ) -> list[ModelInfo]:
-    """Async counterpart of `_fetch_models`."""
+    """Async counterpart of `fetch_models` (one fetch per event loop at a time)."""
     cache = CATALOG if cache is None else cache
     if not refresh and (cached := cache.get(transport.base_url)) is not None:
         return cached
-    models = parse_models(await transport.aget("models"))
-    cache.put(transport.base_url, models)
-    return models
+    async with _afetch_lock(transport.base_url):
+        if not refresh and (cached := cache.get(transport.base_url)) is not None:
+            return cached
+        models = parse_models(await transport.aget("models"))
+        cache.put(transport.base_url, models)
+        return models
+
+
+_LOCKS_GUARD = threading.Lock()
+_FETCH_LOCKS: dict[str, threading.Lock] = {}
+# asyncio locks belong to one loop: one table per loop, gone with the loop.
+_AFETCH_LOCKS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[str, asyncio.Lock]
+] = weakref.WeakKeyDictionary()
+
+
+def _fetch_lock(base_url: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _FETCH_LOCKS.setdefault(_key(base_url), threading.Lock())
+
+
+def _afetch_lock(base_url: str) -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    with _LOCKS_GUARD:
+        table = _AFETCH_LOCKS.setdefault(loop, {})
+        return table.setdefault(_key(base_url), asyncio.Lock())
 
 
 def _key(base_url: str) -> str:

@@ -134,6 +134,17 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     family), mark the stable prefix (system prompt, the turn before the newest
     user message) with `cache_control`. Per call: `cache_control={...}` marks
     the newest text part. See docs/caching-and-cost.md."""
+    max_cost: float | None = None
+    """Refuse a call whose estimated worst-case cost is above this many USD
+    (`MaxCostExceededError`, nothing sent). An upper-bound estimate from the
+    catalog's prices (fetched once when no catalog is cached), the input
+    estimate and `max_output_tokens` (else the model's maximum); see
+    docs/routing.md. Per call: `llm.invoke(..., max_cost=0.01)`."""
+    drop_compacted_history: bool = True
+    """When the history holds a `compaction` item, do not send the items
+    before the latest one (it carries their context; they would be billed
+    again), as OpenAI's compaction guide advises; system messages stay.
+    `False` sends the whole history. Per call too."""
     strict_capabilities: bool = False
     """Raise (instead of warning) when the cached model catalog says the model
     lacks tool calling or image/file input. Never fetches the catalog."""
@@ -161,6 +172,13 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     @classmethod
     def _check_stop(cls, value: Any) -> list[str] | None:
         return check_stop(value)
+
+    @field_validator("max_cost", mode="before")
+    @classmethod
+    def _check_max_cost(cls, value: Any) -> Any:
+        from langchain_onerouter._mapping.cost import check_max_cost
+
+        return check_max_cost(value)
 
     @model_validator(mode="after")
     def _validate(self) -> Self:
@@ -221,6 +239,10 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
             params["text"] = response_format_text(response_format, params.get("text"))
         body = build_request_body(messages, params)
+        if kwargs.get("drop_compacted_history", self.drop_compacted_history):
+            from langchain_onerouter._mapping.history import drop_compacted
+
+            drop_compacted(body)
         check_encodable(body["input"], "input")  # e.g. a replayed item's huge int
         self._prompt_caching(body, kwargs)
         self._check_media(body, kwargs.get("strict_capabilities"))
@@ -287,17 +309,17 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             print(llm.profile.get("image_inputs") if llm.profile else "unknown")
             ```
         """
-        from langchain_onerouter.catalog import _fetch_models
+        from langchain_onerouter.catalog import fetch_models
 
-        models = _fetch_models(self._get_transport(), refresh=refresh)
+        models = fetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
     async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """Async counterpart of `list_models`."""
-        from langchain_onerouter.catalog import _afetch_models
+        from langchain_onerouter.catalog import afetch_models
 
-        models = await _afetch_models(self._get_transport(), refresh=refresh)
+        models = await afetch_models(self._get_transport(), refresh=refresh)
         self._adopt_profile(models)
         return models
 
@@ -319,6 +341,40 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
         stops = check_stop(stop) if stop is not None else self.stop
         body = self._request_body(messages, stream=stream, **kwargs)
         return body, stops, ReasoningFallback(self.reasoning_fallback_retry, kwargs)
+
+    # -- max_cost (see _mapping/cost.py) -------------------------------------
+    def _check_cost(self, body: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """Refuse the call when over `max_cost` (the catalog fetched if needed)."""
+        if (cap := self._cost_cap(kwargs)) is not None:
+            from langchain_onerouter.catalog import fetch_models
+
+            self._enforce_cap(body, cap, fetch_models(self._get_transport()))
+
+    async def _acheck_cost(self, body: dict[str, Any], kwargs: dict[str, Any]) -> None:
+        """Async counterpart of `_check_cost`."""
+        if (cap := self._cost_cap(kwargs)) is not None:
+            from langchain_onerouter.catalog import afetch_models
+
+            models = await afetch_models(self._get_transport())
+            self._enforce_cap(body, cap, models)
+
+    def _cost_cap(self, kwargs: dict[str, Any]) -> float | None:
+        """The call's `max_cost` (a per-call value, even None, wins)."""
+        if "max_cost" not in kwargs:
+            return self.max_cost
+        from langchain_onerouter._mapping.cost import check_max_cost
+
+        return check_max_cost(kwargs["max_cost"])
+
+    def _enforce_cap(
+        self, body: dict[str, Any], cap: float, models: list[ModelInfo]
+    ) -> None:
+        """Raise `MaxCostExceededError` before sending when over the cap."""
+        from langchain_onerouter._mapping.cost import enforce_max_cost
+        from langchain_onerouter._mapping.tokens import estimate_body_tokens
+
+        tokens = estimate_body_tokens(body, count_text=self._count_text())
+        enforce_max_cost(body, models, cap, tokens)
 
     # -- invoke ------------------------------------------------------------
     def invoke(
@@ -354,6 +410,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     ) -> ChatResult:
         body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
+        self._check_cost(body, kwargs)
         data, body = fallback.send(
             lambda b: transport.post("responses", b, run_manager=run_manager), body
         )
@@ -369,6 +426,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     ) -> ChatResult:
         body, stops, fallback = self._prepare(messages, stop, kwargs, stream=False)
         transport = self._get_transport()
+        await self._acheck_cost(body, kwargs)
         data, body = await fallback.asend(
             lambda b: transport.apost("responses", b, run_manager=run_manager), body
         )
@@ -387,6 +445,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             *self._prepare(messages, stop, kwargs, stream=True),
             kwargs.get("response_format"),
         )
+        self._check_cost(run.body, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().stream(
                 "responses", run.body, run_manager=run_manager
@@ -416,6 +475,7 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             *self._prepare(messages, stop, kwargs, stream=True),
             kwargs.get("response_format"),
         )
+        await self._acheck_cost(run.body, kwargs)
         for _ in range(2):  # the first attempt, and at most one reasoning retry
             events = self._get_transport().astream(
                 "responses", run.body, run_manager=run_manager

@@ -49,6 +49,9 @@ __all__ = [
     "ResponseFailedError",
     "StreamError",
     "ResponseTooLargeError",
+    "CostLimitError",
+    "MaxCostExceededError",
+    "BudgetExceededError",
 ]
 
 MAX_ERROR_BODY_CHARS = 2000
@@ -68,7 +71,11 @@ class OneRouterError(ModelError):
         body: The error body: parsed JSON (up to 20,000 chars of it, else its
             text truncated), or text truncated to 2,000 chars.
         retry_after: Seconds the server asked us to wait (`Retry-After`), if any.
+        should_retry: The server's `x-should-retry` header (True/False), if
+            it sent one; it overrides the status in deciding a retry.
     """
+
+    should_retry: bool | None = None
 
     def __init__(
         self,
@@ -191,6 +198,36 @@ class ResponseTooLargeError(OneRouterError, ModelAPIError):
 
 class StreamError(OneRouterError, ModelAPIError):
     """A stream broke its protocol: ended early, an `error` event, bad JSON."""
+
+
+class CostLimitError(OneRouterError):
+    """A cost limit stopped a call before any request was sent. Never retried.
+
+    Attributes:
+        cost: The amount that broke the limit, in USD (OneRouter credits).
+        limit: The limit, in USD.
+    """
+
+    def __init__(self, message: str, *, cost: float, limit: float, code: str) -> None:
+        super().__init__(message, code=code)
+        self.cost = cost
+        self.limit = limit
+
+
+class MaxCostExceededError(CostLimitError):
+    """The estimated worst-case cost of one call is above its `max_cost`.
+
+    `cost` is the estimate (an upper bound from catalog prices, see
+    docs/routing.md), `limit` the `max_cost`; both in USD.
+    """
+
+
+class BudgetExceededError(CostLimitError):
+    """The calls finished inside `get_onerouter_cost(budget=...)` cost more
+    than the budget, so the next call is refused.
+
+    `cost` is what was spent (USD, as OneRouter reported it), `limit` the budget.
+    """
 
 
 class UnsupportedCapabilityError(ValueError):

@@ -41,6 +41,7 @@ __all__ = [
     "MaxPrice",
     "PercentileCutoffs",
     "ProviderPreferences",
+    "ProviderSort",
     "routing_from_env",
 ]
 
@@ -75,6 +76,21 @@ class PercentileCutoffs(TypedDict, total=False):
     p99: float
 
 
+class ProviderSort(TypedDict, total=False):
+    """`provider.sort` in its object form (sent as given).
+
+    Example:
+        ```python
+        provider = {"sort": {"by": "throughput", "partition": "none"}}
+        ```
+    """
+
+    by: Literal["price", "throughput", "latency"]
+    """Rank the candidate providers by this."""
+    partition: str
+    """How candidates are grouped before ranking (e.g. `"model"`, `"none"`)."""
+
+
 class ProviderPreferences(TypedDict, total=False):
     """The `provider` object: which upstream providers may serve a request.
 
@@ -95,8 +111,8 @@ class ProviderPreferences(TypedDict, total=False):
     """Never use these providers."""
     allow_fallbacks: bool
     """Allow providers outside `order` when those fail (default: true)."""
-    sort: Literal["price", "throughput", "latency"]
-    """Rank the candidate providers by this."""
+    sort: Literal["price", "throughput", "latency"] | ProviderSort
+    """Rank the candidate providers by this (a string, or `{"by", "partition"}`)."""
     data_collection: Literal["allow", "deny"]
     """`"deny"`: only providers that do not store or train on your data."""
     zdr: bool

@@ -21,6 +21,7 @@ from typing import Any
 import httpx2
 
 from langchain_onerouter import errors
+from langchain_onerouter._http.retry import should_retry_header
 from langchain_onerouter._mapping.jsonutil import JSONDecodeError, dumps, loads
 from langchain_onerouter._mapping.serverjson import malformed
 from langchain_onerouter.errors import (
@@ -211,6 +212,7 @@ class Boundary:
             body=body if body is not None else text,
         )
         err.retry_after = _parse_retry_after(headers)
+        err.should_retry = should_retry_header(headers)
         return err
 
 

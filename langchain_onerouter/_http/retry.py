@@ -7,6 +7,8 @@ Where does a 429 get retried? Here. `Transport` runs every request attempt
 - retried: 408, 409, 429, 5xx, connection errors, timeouts, an empty 200 body;
 - never: 400, 401, 402, 403, 404, 422, any error that is not ours, nor after
   the call's `total_timeout` deadline (`budget.py`);
+- the server's `x-should-retry: true|false` header overrides both lists (as
+  OpenAI's SDKs honour it), but never the deadline;
 - wait: `Retry-After` / `Retry-After-Ms` when the server sent one (capped at
   60 s), else exponential backoff from 0.5 s, capped at 8 s, 50% jitter;
 - each wait is reported to LangChain as `run_manager.on_retry(retry_state)`.
@@ -62,10 +64,15 @@ def is_retryable(exc: BaseException) -> bool:
 
     Retried: 408, 409, 429, 5xx, connection errors, timeouts and an empty 200
     body (OneRouter cold starts). Never: 400, 401, 402, 403, 404, 422, nor
-    once the call's `total_timeout` deadline has passed.
+    once the call's `total_timeout` deadline has passed. An
+    `x-should-retry` header the server sent (`should_retry_header`) decides
+    before the status does.
     """
     if getattr(exc, "code", None) == TOTAL_TIMEOUT_CODE:
         return False  # the call's deadline passed: another attempt cannot help
+    hint = getattr(exc, "should_retry", None)
+    if isinstance(hint, bool):  # the server said so (`x-should-retry`)
+        return hint
     if isinstance(
         exc, (errors.RateLimitError, errors.APIConnectionError, errors.APITimeoutError)
     ):
@@ -77,6 +84,16 @@ def is_retryable(exc: BaseException) -> bool:
             or exc.code == "empty_response"
         )
     return False
+
+
+def should_retry_header(headers: Any) -> bool | None:
+    """The server's `x-should-retry` verdict: True, False, or None (absent/other).
+
+    >>> should_retry_header({"x-should-retry": "false"}), should_retry_header({})
+    (False, None)
+    """
+    value = str(headers.get("x-should-retry") or "").strip().lower()
+    return {"true": True, "false": False}.get(value)
 
 
 @dataclass(frozen=True)

@@ -491,3 +491,47 @@ def _warn_dropped(where: str, what: str) -> None:
         where,
         what,
     )
+
+
+# -- compaction -------------------------------------------------------------------------
+COMPACTION_TYPES = frozenset({"compaction"})
+_KEPT_ROLES = frozenset({"system", "developer"})
+
+
+def drop_compacted(body: dict[str, Any]) -> int:
+    """Leave out of `body["input"]` what its latest compaction item replaced.
+
+    A `compaction` item carries the context of everything before it, which
+    the server would otherwise read (and bill) twice. As OpenAI's compaction
+    guide says for stateless input chaining, the items before the most recent
+    compaction item are dropped; system/developer messages stay (they are the
+    standing instructions), and so does every item after it. Nothing is
+    dropped when chaining with `previous_response_id` or `conversation`
+    ("do not manually prune"). Returns how many items were left out.
+
+    >>> body = {"input": [{"type": "message", "role": "system", "content": "s"},
+    ...     {"type": "message", "role": "user", "content": "old"},
+    ...     {"type": "compaction", "encrypted_content": "x"},
+    ...     {"type": "message", "role": "user", "content": "new"}]}
+    >>> drop_compacted(body), [i.get("role", i["type"]) for i in body["input"]]
+    (1, ['system', 'compaction', 'user'])
+    """
+    items = body.get("input")
+    if body.get("previous_response_id") or body.get("conversation"):
+        return 0
+    if not isinstance(items, list):
+        return 0
+    last = max(
+        (n for n, item in enumerate(items) if item.get("type") in COMPACTION_TYPES),
+        default=None,
+    )
+    if last is None:
+        return 0
+    kept = [i for i in items[:last] if i.get("role") in _KEPT_ROLES] + items[last:]
+    calls = {str(i["call_id"]) for i in kept if known.is_call(i)}
+    # an output whose call was compacted away would be rejected as an orphan
+    kept = [i for i in kept if not known.is_output(i) or i["call_id"] in calls]
+    body["input"] = kept
+    if dropped := len(items) - len(kept):
+        logger.debug("%d input items before the latest compaction not sent", dropped)
+    return dropped

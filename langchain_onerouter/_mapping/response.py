@@ -169,7 +169,9 @@ def langsmith_costs(routing: Mapping[str, Any]) -> dict[str, float]:
         return {}
     costs = {"total_cost": float(total)}
     details = routing.get("cost_details")
-    for names in _SPLITS if isinstance(details, dict) else ():
+    if not isinstance(details, dict):
+        return costs
+    for names in _SPLITS:
         prompt, completion = (finite(details.get(name)) for name in names)
         if prompt is None or completion is None:
             continue

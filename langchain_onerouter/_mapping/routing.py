@@ -16,12 +16,18 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from langchain_onerouter._mapping.names import nearest
-from langchain_onerouter.routing import FallbackTrigger, MaxPrice, PercentileCutoffs
+from langchain_onerouter.routing import (
+    FallbackTrigger,
+    MaxPrice,
+    PercentileCutoffs,
+    ProviderSort,
+)
 
 _LIST_KEYS = ("order", "only", "ignore", "quantizations")
 _BOOL_KEYS = ("allow_fallbacks", "zdr", "require_parameters")
+SORT_BY = ("price", "throughput", "latency")
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "sort": ("price", "throughput", "latency"),
+    "sort": SORT_BY,
     "data_collection": ("allow", "deny"),
 }
 _CUTOFF_KEYS = ("preferred_min_throughput", "preferred_max_latency")
@@ -157,6 +163,8 @@ def validate_provider(value: Any) -> dict[str, Any] | None:
             if not isinstance(item, bool):
                 raise TypeError(f"{where} must be True or False, got {item!r}")
             checked[key] = item
+        elif key == "sort" and isinstance(item, Mapping):
+            checked[key] = validate_sort_object(item)
         elif key in _CHOICES:
             if item not in _CHOICES[key]:
                 raise ValueError(
@@ -175,6 +183,29 @@ def validate_provider(value: Any) -> dict[str, Any] | None:
             _warn_unknown(where, key, PROVIDER_KEYS, "provider preference")
             checked[key] = item
     return checked
+
+
+def validate_sort_object(value: Mapping[str, Any]) -> dict[str, Any]:
+    """`provider.sort` in its object form, sent as given once `by` is checked.
+
+    Unknown keys (OneRouter adds them) are kept with a warning.
+
+    >>> validate_sort_object({"by": "price", "partition": "none"})
+    {'by': 'price', 'partition': 'none'}
+    """
+    by = value.get("by")
+    if by not in SORT_BY:
+        raise ValueError(
+            f"provider.sort.by must be one of {list(SORT_BY)}, got {by!r}"
+            + (nearest(by, SORT_BY) if isinstance(by, str) else "")
+        )
+    for key in value:
+        if key not in _SORT_KEYS:
+            _warn_unknown(f"provider.sort.{key}", str(key), _SORT_KEYS, "key")
+    return dict(value)
+
+
+_SORT_KEYS = frozenset(ProviderSort.__annotations__)
 
 
 FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {

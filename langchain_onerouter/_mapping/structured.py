@@ -9,7 +9,10 @@ Three methods:
 - `function_calling`: the schema becomes a tool the model is forced to call.
 
 Parsers stream partial objects and raise `OutputParserException` on a refusal
-or on output that does not parse (returned under `include_raw=True`).
+or on output that does not parse (returned under `include_raw=True`). They
+parse the answer, not the model's running commentary: message items with
+`phase: "commentary"` before the `final_answer` one are left out
+(`answer_text`).
 """
 
 from __future__ import annotations
@@ -189,6 +192,40 @@ def _refusal(result: list[Generation]) -> str | None:
     return None
 
 
+def answer_text(message: BaseMessage, *, partial: bool = False) -> str:
+    """The text structured output parses: the reply without its commentary.
+
+    Models that narrate before answering send message items with `phase:
+    "commentary"` and then the `final_answer` one; only the latter is JSON.
+    A stream carries phases only at its end, so a partial parse reads the
+    last text block (the answer comes last).
+
+    >>> from langchain_core.messages import AIMessage
+    >>> answer_text(AIMessage(content=[
+    ...     {"type": "text", "text": "Looking it up.", "phase": "commentary"},
+    ...     {"type": "text", "text": '{"a": 1}', "phase": "final_answer"}]))
+    '{"a": 1}'
+    """
+    content = message.content
+    if not isinstance(content, list):
+        return message.text
+    blocks = [b for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    if any(b.get("phase") for b in blocks):
+        return "".join(
+            str(b.get("text") or "") for b in blocks if b.get("phase") != "commentary"
+        )
+    if partial and len(blocks) > 1:
+        return str(blocks[-1].get("text") or "")
+    return message.text
+
+
+def _answer_only(result: list[Generation], partial: bool) -> list[Generation]:
+    """`result` with a chat reply reduced to its answer text (`answer_text`)."""
+    if result and isinstance(result[0], ChatGeneration):
+        return [Generation(text=answer_text(result[0].message, partial=partial))]
+    return result
+
+
 class _StrictCumulativeMixin:
     """Refusals raise; a stream ends with a full (non-partial) parse.
 
@@ -203,6 +240,8 @@ class _StrictCumulativeMixin:
             raise OutputParserException(
                 f"The model refused to answer: {refusal}", llm_output=refusal
             )
+        if isinstance(self, JsonOutputParser):  # tool parsers read tool calls
+            result = _answer_only(result, partial)
         if not partial and isinstance(self, JsonOutputParser):
             # JsonOutputParser completes truncated JSON even when not partial
             # ("{oops" parses as {}); the final answer must be real JSON.
@@ -338,7 +377,7 @@ def parse_response_format(response_format: Any, message: BaseMessage) -> Any:
         return None
     if _refusal([ChatGeneration(message=message)]) is not None:
         return None
-    text = message.text if isinstance(message, AIMessage) else ""
+    text = answer_text(message) if isinstance(message, AIMessage) else ""
     if not text.strip():
         return None
     try:
@@ -368,15 +407,28 @@ class ParsedOnLastChunk:
 
     def __init__(self, response_format: Any) -> None:
         self.response_format = response_format
-        self.text: list[str] = []
+        self.blocks: dict[Any, dict[str, Any]] = {}  # text block index → text, phase
 
     def __call__(self, chunk: AIMessageChunk) -> AIMessageChunk:
         if self.response_format is None:
             return chunk
-        self.text.append(chunk.text)
+        self._collect(chunk)
         if chunk.chunk_position == "last":
-            whole = AIMessage(content="".join(self.text))
+            whole = AIMessage(content=list(self.blocks.values()))
             parsed = parse_response_format(self.response_format, whole)
             if parsed is not None:
                 chunk.additional_kwargs["parsed"] = parsed
         return chunk
+
+    def _collect(self, chunk: AIMessageChunk) -> None:
+        """Add the chunk's text to its block (phases arrive at the end)."""
+        content = chunk.content
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}] if content else []
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "text":
+                key = block.get("index", len(self.blocks))
+                kept = self.blocks.setdefault(key, {"type": "text", "text": ""})
+                kept["text"] += str(block.get("text") or "")
+                if block.get("phase"):
+                    kept["phase"] = block["phase"]

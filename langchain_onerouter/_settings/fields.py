@@ -125,6 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("streaming", None, "ours", per_call=False),
     Setting("stream", None, "ours", model=False),
     Setting("strict_capabilities", None, "ours"),
+    Setting("max_cost", None, "ours"),
+    Setting("drop_compacted_history", None, "ours"),
     Setting(RETRY_KEYWORD, None, "ours"),
     # breakpoints added by the chat model (`caching.apply_prompt_caching`)
     Setting("prompt_caching", None, "ours"),

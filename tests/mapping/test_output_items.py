@@ -153,7 +153,8 @@ async def test_output_items_replay_verbatim_in_place(
     question = HumanMessage("go")
     ai = (await call(llm, mode, [question])).final()
     assert ai.text == "Done."
-    llm.invoke([question, ai, HumanMessage("and then?")])
+    # every item in place, a compaction item too (not pruning what precedes it)
+    llm.invoke([question, ai, HumanMessage("and then?")], drop_compacted_history=False)
 
     sent = rec.requests[1].json()["input"]
     assert sent == _replayed(items)

@@ -328,6 +328,8 @@ def test_renames_and_sets_derive_from_the_table() -> None:
         "stop",
         "stream",
         "strict_capabilities",
+        "max_cost",
+        "drop_compacted_history",
         "reasoning_fallback_retry",
         "prompt_caching",
         "cache_control",

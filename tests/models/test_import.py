@@ -136,6 +136,7 @@ def test_public_modules_export_only_what_users_call() -> None:
         "MaxPrice",
         "PercentileCutoffs",
         "ProviderPreferences",
+        "ProviderSort",
         "routing_from_env",
     }
     for name in routing.__all__:
