@@ -187,7 +187,7 @@ class Transport:
             response, content = self._read(client, request, budget, path)
             return self._boundary.json_body(response, content)
 
-        return self.retry.call(attempt, run_manager)
+        return self.retry.call(attempt, run_manager, budget.remaining)
 
     async def apost(
         self, path: str, body: Any, *, run_manager: Any = None
@@ -202,7 +202,7 @@ class Transport:
             response, content = await self._aread(client, request, budget, path)
             return self._boundary.json_body(response, content)
 
-        return await self.retry.acall(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager, budget.remaining)
 
     def get(self, path: str) -> Any:
         """GET a JSON document (retried, and capped, like POST)."""
@@ -215,7 +215,7 @@ class Transport:
             response, content = self._read(client, request, budget, path)
             return self._boundary.json_document(response, content)
 
-        return self.retry.call(attempt)
+        return self.retry.call(attempt, None, budget.remaining)
 
     async def aget(self, path: str) -> Any:
         """Async counterpart of `get`."""
@@ -228,7 +228,7 @@ class Transport:
             response, content = await self._aread(client, request, budget, path)
             return self._boundary.json_document(response, content)
 
-        return await self.retry.acall(attempt)
+        return await self.retry.acall(attempt, None, budget.remaining)
 
     # -- streaming ---------------------------------------------------------
     def _open_stream(
@@ -247,7 +247,7 @@ class Transport:
                 self._boundary.raise_for_status(response, content)
             return response
 
-        return self.retry.call(attempt, run_manager)
+        return self.retry.call(attempt, run_manager, budget.remaining)
 
     async def _aopen_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
@@ -265,7 +265,7 @@ class Transport:
                 self._boundary.raise_for_status(response, content)
             return response
 
-        return await self.retry.acall(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager, budget.remaining)
 
     def _non_sse_event(self, response: httpx2.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""

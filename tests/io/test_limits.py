@@ -18,6 +18,7 @@ from tests.support.modes import (
     SSE_HEADERS,
     call,
     frames,
+    ok_reply,
     stream_events,
 )
 from tests.support.scripted_server import RawReply, ScriptedServer
@@ -52,6 +53,31 @@ async def test_total_timeout_ends_a_dripping_call_and_is_not_retried(
         assert "total_timeout" in str(out.error)
         assert len(server.requests) == 1  # a passed deadline is never retried
         assert out.seconds < 10
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_retry_wait_past_the_deadline_is_not_slept(mode: str) -> None:
+    limited = RawReply(
+        429, body={"error": {"message": "slow down"}}, headers={"Retry-After": "30"}
+    )
+    with ScriptedServer(lambda _: limited) as server:
+        llm = _model(server, timeout=30, total_timeout=3.0)
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.RateLimitError), out.error
+    assert out.error.retry_after == 30
+    assert out.seconds < 4
+    assert len(server.requests) == 1  # the 30 s wait would cross the deadline
+
+
+async def test_a_retry_wait_within_the_deadline_is_still_slept() -> None:
+    limited = RawReply(
+        429, body={"error": {"message": "x"}}, headers={"Retry-After": "0.3"}
+    )
+    with ScriptedServer() as server:
+        server.push(limited, ok_reply("fine", streaming=False))
+        out = await call(_model(server, total_timeout=3.0), "ainvoke")
+    assert out.final().text == "fine"
+    assert len(server.requests) == 2 and out.seconds >= 0.3
 
 
 @pytest.mark.parametrize("mode", ("stream", "astream"))
