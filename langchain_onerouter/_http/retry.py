@@ -1,7 +1,8 @@
 """The retry policy: what is retried, how long we wait, and the loop itself.
 
 Where does a 429 get retried? Here. `Transport` runs every request attempt
-(each POST, GET and stream opening; never a stream once it has begun) through
+(each POST, GET and stream opening up to its first event; never a stream
+once an event was yielded) through
 `RetryPolicy.call` / `acall`, a plain tenacity loop:
 
 - retried: 408, 409, 429, 5xx, connection errors, timeouts, an empty 200 body;
