@@ -8,10 +8,12 @@ caps on the bytes it holds in memory. Used by `transport` for every call.
   `APITimeoutError`; SSE comments (`: keep-alive`) count as silence, as the
   spec makes them keep-alives, not data.
 - `max_response_bytes` (default 64 MiB): a JSON body, after decompression
-  (a gzip bomb stops there). `max_sse_line_bytes` (default 16 MiB): one SSE
-  line. Over a cap: `ResponseTooLargeError`, never a `MemoryError`.
+  (a gzip bomb stops there), and the data of one SSE event (its `data:`
+  lines together, counted in characters: an event is one JSON document).
+  `max_sse_line_bytes` (default 16 MiB): one SSE line. Over a cap:
+  `ResponseTooLargeError`, never a `MemoryError`.
 
->>> sse = SSEDecoder(max_line=100)
+>>> sse = SSEDecoder(max_line=100, max_event=1000)
 >>> sse.feed(b"event: e\\r\\n: ping\\ndata")
 []
 >>> sse.feed(b": b\\n\\n")
@@ -107,7 +109,7 @@ class Budget:
     # -- streams -----------------------------------------------------------
     def iter_sse(self, response: httpx2.Response) -> Iterator[tuple[str, str]]:
         """(event name, data) of each SSE event of `response`."""
-        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        sse = self._decoder()
         idle = _Idle(self.limits.idle_timeout)
         for chunk in response.iter_bytes():
             yield from self._checked(sse.feed(chunk), sse, idle)
@@ -116,13 +118,18 @@ class Budget:
     async def aiter_sse(
         self, response: httpx2.Response
     ) -> AsyncIterator[tuple[str, str]]:
-        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        sse = self._decoder()
         idle = _Idle(self.limits.idle_timeout)
         async for chunk in response.aiter_bytes():
             for event in self._checked(sse.feed(chunk), sse, idle):
                 yield event
         for event in self._checked(sse.end(), sse, idle):
             yield event
+
+    def _decoder(self) -> SSEDecoder:
+        return SSEDecoder(
+            self.limits.max_sse_line_bytes, self.limits.max_response_bytes
+        )
 
     def _checked(
         self, events: list[tuple[str, str]], sse: SSEDecoder, idle: _Idle
@@ -154,21 +161,24 @@ class _Idle:
 class SSEDecoder:
     """Bytes to SSE events, as the WHATWG event-stream rules say: lines end
     in `\\n`, `\\r\\n` or `\\r`, a blank line ends an event, `:` starts a
-    comment; no line over `max_line` bytes.
+    comment; no line over `max_line` bytes, no event whose data lines
+    together hold over `max_event` characters.
 
     Each chunk's complete lines are decoded at once and scanned in one loop,
     as a line or an event costing a call of its own shows in long streams.
     `heard` says whether the last chunk held a field line (for the idle bound).
     """
 
-    def __init__(self, max_line: int) -> None:
+    def __init__(self, max_line: int, max_event: int) -> None:
         self.max_line = max_line
+        self.max_event = max_event
         self.heard = False
         self._held: list[bytes] = []  # the unfinished line, in pieces
         self._size = 0
         self._after_cr = False  # a chunk ended in \r: skip a leading \n
         self._name = ""
         self._data: list[str] = []
+        self._event_size = 0  # characters in `_data`, newlines included
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
         """The events completed by `chunk` (name, data)."""
@@ -214,7 +224,7 @@ class SSEDecoder:
             if not line:
                 if self._data or self._name:
                     events.append((self._name or "message", "\n".join(self._data)))
-                    self._name, self._data = "", []
+                    self._name, self._data, self._event_size = "", [], 0
             elif line[0] != ":":
                 heard = True
                 name, _, value = line.partition(":")
@@ -222,6 +232,13 @@ class SSEDecoder:
                     value = value[1:]
                 if name == "data":
                     self._data.append(value)
+                    self._event_size += len(value) + 1
+                    if self._event_size > self.max_event:
+                        self._data, self._event_size = [], 0  # free it now
+                        raise errors.ResponseTooLargeError(
+                            "one SSE event's data exceeds max_response_bytes="
+                            f"{self.max_event} (its data: lines together)"
+                        )
                 elif name == "event":
                     self._name = value
         self.heard = heard

@@ -30,8 +30,10 @@ def reference(body: bytes) -> list[tuple[str, str]]:
     return events
 
 
-def decode(chunks: list[bytes], max_line: int = 1 << 20) -> list[tuple[str, str]]:
-    sse = SSEDecoder(max_line)
+def decode(
+    chunks: list[bytes], max_line: int = 1 << 20, max_event: int = 1 << 20
+) -> list[tuple[str, str]]:
+    sse = SSEDecoder(max_line, max_event)
     events = [event for chunk in chunks for event in sse.feed(chunk)]
     return events + sse.end()
 
@@ -86,7 +88,7 @@ def test_an_unterminated_last_event_is_not_dispatched() -> None:
 
 
 def test_heard_tells_field_lines_from_keep_alives() -> None:
-    sse = SSEDecoder(100)
+    sse = SSEDecoder(100, 1000)
     sse.feed(b": ping\n\n")
     assert sse.heard is False
     sse.feed(b"data: x\n")
@@ -109,3 +111,17 @@ def test_a_line_over_max_line_raises(chunks: list[bytes]) -> None:
 def test_many_short_lines_past_max_line_in_all_are_fine() -> None:
     body = b"data: ab\n\n" * 20  # 200 bytes in all, each line 8
     assert decode([body], max_line=40) == [("message", "ab")] * 20
+
+
+def test_an_event_of_many_short_lines_over_max_event_raises() -> None:
+    lines = [b"data: " + b"x" * 9 + b"\n"] * 10  # 10 lines of 10 characters each
+    assert decode([*lines, b"\n"], max_event=100) == [
+        ("message", "\n".join(["x" * 9] * 10))
+    ]
+    with pytest.raises(errors.ResponseTooLargeError, match="max_response_bytes=99"):
+        decode([*lines, b"\n"], max_event=99)
+
+
+def test_the_event_cap_counts_one_event_not_the_stream() -> None:
+    body = b"data: " + b"x" * 40 + b"\n\n"
+    assert decode([body * 50], max_event=100) == [("message", "x" * 40)] * 50
