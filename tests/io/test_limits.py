@@ -87,12 +87,15 @@ async def test_a_retry_wait_within_the_deadline_is_still_slept() -> None:
     assert len(server.requests) == 2 and out.seconds >= 0.3
 
 
+@pytest.mark.parametrize(
+    "silence", (b": ping\n\n", b"id: 7\n\n", b"retry: 100\nevent: ping\n\n")
+)
 @pytest.mark.parametrize("mode", ("stream", "astream"))
-async def test_keep_alive_comments_count_as_silence(mode: str) -> None:
+async def test_keep_alives_and_data_less_fields_count_as_silence(
+    mode: str, silence: bytes
+) -> None:
     head = frames(stream_events("hello there"))[:2]  # created + item added
-    reply = RawReply(
-        headers=SSE_HEADERS, chunks=[*head, *[b": ping\n\n"] * 60], delay=0.2
-    )
+    reply = RawReply(headers=SSE_HEADERS, chunks=[*head, *[silence] * 60], delay=0.2)
     with ScriptedServer() as server:
         server.push(reply)
         llm = _model(server, timeout=1.0, max_retries=0)
@@ -225,6 +228,21 @@ def test_a_300_mb_event_ends_bounded_in_memory_and_time(
     )
     assert growth < 200 * 2**20
     assert out.seconds < 60
+
+
+@pytest.mark.parametrize("at", (0, 3), ids=("first-event", "mid-stream"))
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_invalid_utf8_in_a_stream_is_a_stream_error(mode: str, at: int) -> None:
+    body = frames(stream_events("caf\u00e9 au lait"))
+    body[at] = body[at].replace("\u00e9".encode(), b"\xe9")  # Latin-1 inside
+    body[at] = body[at].replace(b'"type"', b'"t\xffype"')
+    with ScriptedServer() as server:
+        server.push(RawReply(headers=SSE_HEADERS, chunks=body))
+        out = await call(_model(server), mode)
+    assert isinstance(out.error, errors.StreamError), out.error
+    assert "not valid UTF-8" in str(out.error)
+    assert "\ufffd" not in "".join(c.text for c in out.chunks)
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("mode", ("stream", "astream"))
