@@ -38,7 +38,8 @@ class RawReply:
     written one by one with `delay` seconds between them; `drop=True`
     closes the socket after the chunks without finishing the response; `hang`
     sleeps before answering at all; `reset=True` aborts the connection (TCP
-    RST) right after reading the request, without a byte of response.
+    RST) right after reading the request, without a byte of response; `raw`
+    is written as it is (status line and all), then the socket is closed.
     """
 
     status: int = 200
@@ -49,6 +50,7 @@ class RawReply:
     drop: bool = False
     hang: float = 0.0
     reset: bool = False
+    raw: bytes | None = None
 
 
 @dataclass
@@ -147,6 +149,11 @@ class ScriptedServer:
                     return
                 if reply.hang:
                     time.sleep(reply.hang)
+                    return
+                if reply.raw is not None:
+                    self.wfile.write(reply.raw)
+                    self.wfile.flush()
+                    self.close_connection = True
                     return
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
