@@ -39,15 +39,17 @@ DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
 # Every connection may stay alive: with fewer, each burst after the first
 # reopens the difference (a TLS handshake each) when the pool drains.
 DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
-# After the terminal event a stream is read to its end (a `data: [DONE]`, the
-# chunked body's last frame), so httpx2 returns the connection to the pool
-# instead of discarding it; a server still talking past these bounds is cut.
-# The time bound is generous: it is wall time on a shared, busy event loop.
+# After the terminal event the rest of a stream (a `data: [DONE]`, the chunked
+# body's last frame) is read only if it arrives within a short grace, so httpx2
+# returns the connection to the pool; a server still talking past these
+# bounds, or holding the socket open, has its connection dropped instead: the
+# caller, whose answer is complete, never waits on it. A drain handed to a
+# thread or task could not keep reuse: the next call would find it busy.
 TERMINAL_EVENTS = frozenset(
     {"response.completed", "response.incomplete", "response.failed"}
 )
 DRAIN_BYTES = 64 * 1024
-DRAIN_SECONDS = 10.0
+DRAIN_SECONDS = 0.2
 
 Event = dict[str, Any]
 # An opened stream: the response, its raw SSE events (None for a JSON body)
