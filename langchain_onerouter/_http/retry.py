@@ -177,4 +177,12 @@ class _WaitCrossesDeadline(stop_base):
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         left = self.remaining()
-        return left is not None and retry_state.upcoming_sleep >= left
+        if left is None or retry_state.upcoming_sleep < left:
+            return False
+        logger.info(
+            "OneRouter call not retried: the %.1f s wait would pass total_timeout "
+            "(%.1f s left)",
+            retry_state.upcoming_sleep,
+            max(left, 0.0),
+        )
+        return True

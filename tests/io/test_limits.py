@@ -63,7 +63,10 @@ async def test_total_timeout_ends_a_dripping_call_and_is_not_retried(
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_retry_wait_past_the_deadline_is_not_slept(mode: str) -> None:
+async def test_a_retry_wait_past_the_deadline_is_not_slept(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="langchain_onerouter.transport")
     limited = RawReply(
         429, body={"error": {"message": "slow down"}}, headers={"Retry-After": "30"}
     )
@@ -74,6 +77,7 @@ async def test_a_retry_wait_past_the_deadline_is_not_slept(mode: str) -> None:
     assert out.error.retry_after == 30
     assert out.seconds < 4
     assert len(server.requests) == 1  # the 30 s wait would cross the deadline
+    assert "the 30.0 s wait would pass total_timeout" in caplog.text
 
 
 async def test_a_retry_wait_within_the_deadline_is_still_slept() -> None:
