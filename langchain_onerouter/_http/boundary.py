@@ -107,9 +107,29 @@ class Boundary:
             yield
         except http_errors() as exc:
             err = _from_http_error(exc, where, mid_stream=mid_stream)
-            if self._secret and self._secret in str(err):
-                err = type(err)(self.redact(err.message))
-            raise err from exc
+            if not self._secret or not self._mask_chain(exc):
+                raise err from exc
+            # The library's text held the key (h11 quotes a bad status, header
+            # or chunk line): masked in our message and never chained, so no
+            # traceback, `logger.exception` or ONEROUTER_DEBUG shows it.
+            raise type(err)(self.redact(err.message)) from None
+
+    def _mask_chain(self, exc: BaseException) -> bool:
+        """Mask the key in the args of `exc` and of every exception it chains;
+        whether any held it."""
+        secret, found = self._secret or "", False
+        seen: set[int] = set()
+        pending: list[BaseException | None] = [exc]
+        while pending:
+            current = pending.pop()
+            if current is None or id(current) in seen:
+                continue
+            seen.add(id(current))
+            pending += [current.__cause__, current.__context__]
+            if secret in str(current) or secret in repr(current.args):
+                found = True
+                current.args = tuple(_masked(arg, secret) for arg in current.args)
+        return found
 
     def raise_for_status(self, response: Any, content: bytes) -> None:
         """Raise the typed error of an HTTP status >= 300 (no-op below)."""
@@ -198,17 +218,19 @@ class Boundary:
         message, code = errors.message_from_body(body)
         message = truncate(self.redact(message or _text_message(text, headers, status)))
         if 300 <= status < 400:
+            location = self.redact(headers.get("location", "?"))
             message = (
-                f"unexpected redirect to {headers.get('location', '?')!r}; not "
-                "followed, so the API key is never sent to another host. Fix base_url."
+                f"unexpected redirect to {location!r}; not followed, so the "
+                "API key is never sent to another host. Fix base_url."
             )
+        request_id = next(
+            (headers[h] for h in REQUEST_ID_HEADERS if h in headers), None
+        )
         err = _status_class(status, code, message)(
             message,
             status_code=status,
             code=code,
-            request_id=next(
-                (headers[h] for h in REQUEST_ID_HEADERS if h in headers), None
-            ),
+            request_id=None if request_id is None else self.redact(request_id),
             body=body if body is not None else text,
         )
         err.retry_after = _parse_retry_after(headers)
@@ -278,6 +300,15 @@ def _from_http_error(exc: Exception, where: str, *, mid_stream: bool) -> OneRout
         kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
         return APITimeoutError(f"{kind} timeout {where}: {exc}".rstrip(": "))
     return APIConnectionError(f"{type(exc).__name__} {where}: {exc}")
+
+
+def _masked(arg: Any, secret: str) -> Any:
+    """An exception argument with the key masked (text, bytes or other)."""
+    if isinstance(arg, str):
+        return arg.replace(secret, "***")
+    if isinstance(arg, (bytes, bytearray)):
+        return bytes(arg).replace(secret.encode(), b"***")
+    return "***" if secret in repr(arg) else arg
 
 
 def _may_be_error(name: str, data: str) -> bool:

@@ -4,14 +4,20 @@ caps on the bytes it holds in memory. Used by `transport` for every call.
 - `total_timeout` (seconds, default 1800): the whole call, every attempt
   and retry wait and the stream to its last event. httpx2's timeouts bound
   each read; this bounds a server that drips a byte every half second.
-- Idle: a stream with no event (or field line) for the read timeout raises
-  `APITimeoutError`; SSE comments (`: keep-alive`) count as silence, as the
-  spec makes them keep-alives, not data.
+- Idle: a stream with no event carrying data for the read timeout raises
+  `APITimeoutError`; SSE comments (`: keep-alive`) and data-less field lines
+  (`id:`, `retry:`, a lone `event:`) count as silence, as only data is
+  progress (else an `id:` every 0.2 s would hold a call to `total_timeout`).
+- Encoding: an event stream must be UTF-8, as a JSON body must; an invalid
+  byte raises `StreamError` instead of being replaced, so a corrupted stream
+  never reaches the caller as text it did not send.
 - `max_response_bytes` (default 64 MiB): a JSON body, after decompression
-  (a gzip bomb stops there). `max_sse_line_bytes` (default 16 MiB): one SSE
-  line. Over a cap: `ResponseTooLargeError`, never a `MemoryError`.
+  (a gzip bomb stops there), and the data of one SSE event (its `data:`
+  lines together, counted in characters: an event is one JSON document).
+  `max_sse_line_bytes` (default 16 MiB): one SSE line. Over a cap:
+  `ResponseTooLargeError`, never a `MemoryError`.
 
->>> sse = SSEDecoder(max_line=100)
+>>> sse = SSEDecoder(max_line=100, max_event=1000)
 >>> sse.feed(b"event: e\\r\\n: ping\\ndata")
 []
 >>> sse.feed(b": b\\n\\n")
@@ -107,7 +113,7 @@ class Budget:
     # -- streams -----------------------------------------------------------
     def iter_sse(self, response: httpx2.Response) -> Iterator[tuple[str, str]]:
         """(event name, data) of each SSE event of `response`."""
-        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        sse = self._decoder()
         idle = _Idle(self.limits.idle_timeout)
         for chunk in response.iter_bytes():
             yield from self._checked(sse.feed(chunk), sse, idle)
@@ -116,7 +122,7 @@ class Budget:
     async def aiter_sse(
         self, response: httpx2.Response
     ) -> AsyncIterator[tuple[str, str]]:
-        sse = SSEDecoder(self.limits.max_sse_line_bytes)
+        sse = self._decoder()
         idle = _Idle(self.limits.idle_timeout)
         async for chunk in response.aiter_bytes():
             for event in self._checked(sse.feed(chunk), sse, idle):
@@ -124,11 +130,16 @@ class Budget:
         for event in self._checked(sse.end(), sse, idle):
             yield event
 
+    def _decoder(self) -> SSEDecoder:
+        return SSEDecoder(
+            self.limits.max_sse_line_bytes, self.limits.max_response_bytes
+        )
+
     def _checked(
         self, events: list[tuple[str, str]], sse: SSEDecoder, idle: _Idle
     ) -> list[tuple[str, str]]:
         """`events` of one chunk, once the idle bound and deadline allow."""
-        if sse.heard:  # a field line; comments and blank lines are silence
+        if sse.heard:  # an event with data; comments and bare fields are silence
             idle.reset()
         idle.check()
         self.check()
@@ -146,29 +157,34 @@ class _Idle:
     def check(self) -> None:
         if self.seconds is not None and time.monotonic() - self.since > self.seconds:
             raise errors.APITimeoutError(
-                f"stream stalled: no event for {self.seconds:g} s (the read "
-                "timeout; keep-alive comments do not count)"
+                f"stream stalled: no event with data for {self.seconds:g} s "
+                "(the read timeout; keep-alive comments do not count, nor "
+                "data-less fields such as id:)"
             )
 
 
 class SSEDecoder:
     """Bytes to SSE events, as the WHATWG event-stream rules say: lines end
     in `\\n`, `\\r\\n` or `\\r`, a blank line ends an event, `:` starts a
-    comment; no line over `max_line` bytes.
+    comment; no line over `max_line` bytes, no event whose data lines
+    together hold over `max_event` characters.
 
     Each chunk's complete lines are decoded at once and scanned in one loop,
     as a line or an event costing a call of its own shows in long streams.
-    `heard` says whether the last chunk held a field line (for the idle bound).
+    `heard` says whether the last chunk completed an event with data (the
+    idle bound's progress). Bytes that are not UTF-8 raise `StreamError`.
     """
 
-    def __init__(self, max_line: int) -> None:
+    def __init__(self, max_line: int, max_event: int) -> None:
         self.max_line = max_line
+        self.max_event = max_event
         self.heard = False
         self._held: list[bytes] = []  # the unfinished line, in pieces
         self._size = 0
         self._after_cr = False  # a chunk ended in \r: skip a leading \n
         self._name = ""
         self._data: list[str] = []
+        self._event_size = 0  # characters in `_data`, newlines included
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
         """The events completed by `chunk` (name, data)."""
@@ -192,14 +208,13 @@ class SSEDecoder:
             len(line) > self.max_line for line in _split(lines)
         ):
             raise _line_too_long(self.max_line)
-        text = lines.decode("utf-8", "replace")
-        return self._lines(_split(text)[:-1])
+        return self._lines(_split(_utf8(lines))[:-1])
 
     def end(self) -> list[tuple[str, str]]:
         """The events of the unterminated last line (none: an event needs a
         blank line to end it)."""
         rest, self._held, self._size = b"".join(self._held), [], 0
-        return self._lines([rest.decode("utf-8", "replace")] if rest else [])
+        return self._lines([_utf8(rest)] if rest else [])
 
     def _hold(self, piece: bytes) -> None:
         self._held.append(piece)
@@ -212,20 +227,38 @@ class SSEDecoder:
         heard = False
         for line in lines:
             if not line:
+                heard = heard or bool(self._data)
                 if self._data or self._name:
                     events.append((self._name or "message", "\n".join(self._data)))
-                    self._name, self._data = "", []
+                    self._name, self._data, self._event_size = "", [], 0
             elif line[0] != ":":
-                heard = True
                 name, _, value = line.partition(":")
                 if value[:1] == " ":
                     value = value[1:]
                 if name == "data":
                     self._data.append(value)
+                    self._event_size += len(value) + 1
+                    if self._event_size > self.max_event:
+                        self._data, self._event_size = [], 0  # free it now
+                        raise errors.ResponseTooLargeError(
+                            "one SSE event's data exceeds max_response_bytes="
+                            f"{self.max_event} (its data: lines together)"
+                        )
                 elif name == "event":
                     self._name = value
         self.heard = heard
         return events
+
+
+def _utf8(lines: bytes) -> str:
+    # Complete lines only: a multi-byte character never spans the cut.
+    try:
+        return lines.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.StreamError(
+            f"the event stream is not valid UTF-8 ({exc.reason} at byte "
+            f"{exc.start} of a chunk); the response is unusable"
+        ) from None
 
 
 def _line_too_long(max_line: int) -> errors.ResponseTooLargeError:

@@ -1,12 +1,14 @@
 """The retry policy: what is retried, how long we wait, and the loop itself.
 
 Where does a 429 get retried? Here. `Transport` runs every request attempt
-(each POST, GET and stream opening; never a stream once it has begun) through
+(each POST, GET and stream opening up to its first event; never a stream
+once an event was yielded) through
 `RetryPolicy.call` / `acall`, a plain tenacity loop:
 
 - retried: 408, 409, 429, 5xx, connection errors, timeouts, an empty 200 body;
 - never: 400, 401, 402, 403, 404, 422, any error that is not ours, nor after
-  the call's `total_timeout` deadline (`budget.py`);
+  the call's `total_timeout` deadline (`budget.py`), nor when the wait would
+  end past it (the last error is raised at once instead of sleeping);
 - the server's `x-should-retry: true|false` header overrides both lists (as
   OpenAI's SDKs honour it), but never the deadline;
 - wait: `Retry-After` / `Retry-After-Ms` when the server sent one (capped at
@@ -27,6 +29,7 @@ from typing import Any, TypeVar
 from tenacity import AsyncRetrying, RetryCallState, Retrying
 from tenacity import retry_if_exception as _retry_if
 from tenacity import stop_after_attempt as _stop_after
+from tenacity.stop import stop_base
 
 from langchain_onerouter import errors
 from langchain_onerouter._http.budget import TOTAL_TIMEOUT_CODE
@@ -40,6 +43,7 @@ MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({408, 409, 429})
 
 _T = TypeVar("_T")
+Remaining = Callable[[], "float | None"]
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
@@ -116,17 +120,26 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
-    def call(self, attempt: Callable[[], _T], run_manager: Any = None) -> _T:
-        """`attempt()`, retried while it raises a retryable error."""
+    def call(
+        self,
+        attempt: Callable[[], _T],
+        run_manager: Any = None,
+        remaining: Remaining | None = None,
+    ) -> _T:
+        """`attempt()`, retried while it raises a retryable error and the wait
+        ends before the deadline `remaining()` counts down to (None: none)."""
         retrying = Retrying(
             sleep=self.sleep,
             before_sleep=lambda state: self._before_sleep(state, run_manager),
-            **self._common(),
+            **self._common(remaining),
         )
         return retrying(attempt)
 
     async def acall(
-        self, attempt: Callable[[], Awaitable[_T]], run_manager: Any = None
+        self,
+        attempt: Callable[[], Awaitable[_T]],
+        run_manager: Any = None,
+        remaining: Remaining | None = None,
     ) -> _T:
         """Async counterpart of `call` (`attempt` is a coroutine function)."""
 
@@ -136,13 +149,16 @@ class RetryPolicy:
                 await run_manager.on_retry(state)
 
         retrying = AsyncRetrying(
-            sleep=self.asleep, before_sleep=before_sleep, **self._common()
+            sleep=self.asleep, before_sleep=before_sleep, **self._common(remaining)
         )
         return await retrying(attempt)
 
-    def _common(self) -> dict[str, Any]:
+    def _common(self, remaining: Remaining | None) -> dict[str, Any]:
+        stop: stop_base = _stop_after(self.max_retries + 1)
+        if remaining is not None:
+            stop = stop | _WaitCrossesDeadline(remaining)
         return {
-            "stop": _stop_after(self.max_retries + 1),
+            "stop": stop,
             "wait": _wait,
             "retry": _retry_if(is_retryable),
             "reraise": True,
@@ -166,3 +182,24 @@ class RetryPolicy:
 def _wait(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     return retry_delay(state.attempt_number, getattr(exc, "retry_after", None))
+
+
+class _WaitCrossesDeadline(stop_base):
+    """Stop when the coming wait would end at or past the call's deadline:
+    sleeping there only to time out helps no one (tenacity computes the wait
+    before asking `stop`)."""
+
+    def __init__(self, remaining: Remaining) -> None:
+        self.remaining = remaining
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        left = self.remaining()
+        if left is None or retry_state.upcoming_sleep < left:
+            return False
+        logger.info(
+            "OneRouter call not retried: the %.1f s wait would pass total_timeout "
+            "(%.1f s left)",
+            retry_state.upcoming_sleep,
+            max(left, 0.0),
+        )
+        return True

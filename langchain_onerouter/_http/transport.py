@@ -25,7 +25,7 @@ import httpx2
 from pydantic import SecretStr
 
 from langchain_onerouter import errors
-from langchain_onerouter._http.boundary import Boundary, http_errors
+from langchain_onerouter._http.boundary import Boundary, http_errors, malformed
 from langchain_onerouter._http.budget import Budget, Limits
 from langchain_onerouter._http.pool import ClientPool
 from langchain_onerouter._http.retry import RetryPolicy
@@ -39,17 +39,23 @@ DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
 # Every connection may stay alive: with fewer, each burst after the first
 # reopens the difference (a TLS handshake each) when the pool drains.
 DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
-# After the terminal event a stream is read to its end (a `data: [DONE]`, the
-# chunked body's last frame), so httpx2 returns the connection to the pool
-# instead of discarding it; a server still talking past these bounds is cut.
-# The time bound is generous: it is wall time on a shared, busy event loop.
+# After the terminal event the rest of a stream (a `data: [DONE]`, the chunked
+# body's last frame) is read only if it arrives within a short grace, so httpx2
+# returns the connection to the pool; a server still talking past these
+# bounds, or holding the socket open, has its connection dropped instead: the
+# caller, whose answer is complete, never waits on it. A drain handed to a
+# thread or task could not keep reuse: the next call would find it busy.
 TERMINAL_EVENTS = frozenset(
     {"response.completed", "response.incomplete", "response.failed"}
 )
 DRAIN_BYTES = 64 * 1024
-DRAIN_SECONDS = 10.0
+DRAIN_SECONDS = 0.2
 
 Event = dict[str, Any]
+# An opened stream: the response, its raw SSE events (None for a JSON body)
+# and its first event.
+_Opened = tuple[httpx2.Response, Iterator[tuple[str, str]] | None, Event]
+_AOpened = tuple[httpx2.Response, AsyncIterator[tuple[str, str]] | None, Event]
 _ACCEPT = {False: "application/json", True: "text/event-stream"}
 
 
@@ -187,7 +193,7 @@ class Transport:
             response, content = self._read(client, request, budget, path)
             return self._boundary.json_body(response, content)
 
-        return self.retry.call(attempt, run_manager)
+        return self.retry.call(attempt, run_manager, budget.remaining)
 
     async def apost(
         self, path: str, body: Any, *, run_manager: Any = None
@@ -202,7 +208,7 @@ class Transport:
             response, content = await self._aread(client, request, budget, path)
             return self._boundary.json_body(response, content)
 
-        return await self.retry.acall(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager, budget.remaining)
 
     def get(self, path: str) -> Any:
         """GET a JSON document (retried, and capped, like POST)."""
@@ -215,7 +221,7 @@ class Transport:
             response, content = self._read(client, request, budget, path)
             return self._boundary.json_document(response, content)
 
-        return self.retry.call(attempt)
+        return self.retry.call(attempt, None, budget.remaining)
 
     async def aget(self, path: str) -> Any:
         """Async counterpart of `get`."""
@@ -228,44 +234,80 @@ class Transport:
             response, content = await self._aread(client, request, budget, path)
             return self._boundary.json_document(response, content)
 
-        return await self.retry.acall(attempt)
+        return await self.retry.acall(attempt, None, budget.remaining)
 
     # -- streaming ---------------------------------------------------------
+    # An attempt lasts until the stream's first event: an empty 200 body (a
+    # cold start) or a failure before it is retried as on `post`; once an
+    # event was yielded nothing is.
     def _open_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
-    ) -> httpx2.Response:
-        def attempt() -> httpx2.Response:
+    ) -> _Opened:
+        def attempt() -> _Opened:
             client = self.client
             request = self._request(client, path, budget, body, stream=True)
             with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = client.send(request, stream=True)
-            if response.status_code >= 300:
-                content = b""  # best effort: the status alone still maps
-                with suppress(*http_errors(), errors.ResponseTooLargeError):
-                    content = budget.read(response)
+            try:
+                if response.status_code >= 300:
+                    content = b""  # best effort: the status alone still maps
+                    with suppress(*http_errors(), errors.ResponseTooLargeError):
+                        content = budget.read(response)
+                    self._boundary.raise_for_status(response, content)
+                with self._boundary.map_exceptions(f"calling {path}"):
+                    if not _is_event_stream(response):
+                        return (
+                            response,
+                            None,
+                            self._non_sse_event(response, budget.read(response)),
+                        )
+                    raw = budget.iter_sse(response)
+                    return response, raw, self._first(response, raw)
+            except BaseException:
                 response.close()
-                self._boundary.raise_for_status(response, content)
-            return response
+                raise
 
-        return self.retry.call(attempt, run_manager)
+        return self.retry.call(attempt, run_manager, budget.remaining)
 
     async def _aopen_stream(
         self, path: str, body: Any, run_manager: Any, budget: Budget
-    ) -> httpx2.Response:
-        async def attempt() -> httpx2.Response:
+    ) -> _AOpened:
+        async def attempt() -> _AOpened:
             client = self.aclient
             request = self._request(client, path, budget, body, stream=True)
             with self._boundary.map_exceptions(f"opening stream {path}"):
                 response = await client.send(request, stream=True)
-            if response.status_code >= 300:
-                content = b""  # best effort: the status alone still maps
-                with suppress(*http_errors(), errors.ResponseTooLargeError):
-                    content = await budget.aread(response)
+            try:
+                if response.status_code >= 300:
+                    content = b""  # best effort: the status alone still maps
+                    with suppress(*http_errors(), errors.ResponseTooLargeError):
+                        content = await budget.aread(response)
+                    self._boundary.raise_for_status(response, content)
+                with self._boundary.map_exceptions(f"calling {path}"):
+                    if not _is_event_stream(response):
+                        content = await budget.aread(response)
+                        return response, None, self._non_sse_event(response, content)
+                    raw = budget.aiter_sse(response)
+                    async for name, data in raw:
+                        if (
+                            event := self._boundary.decode_event(name, data)
+                        ) is not None:
+                            return response, raw, event
+                    raise _empty(response)
+            except BaseException:
                 await response.aclose()
-                self._boundary.raise_for_status(response, content)
-            return response
+                raise
 
-        return await self.retry.acall(attempt, run_manager)
+        return await self.retry.acall(attempt, run_manager, budget.remaining)
+
+    def _first(
+        self, response: httpx2.Response, raw: Iterator[tuple[str, str]]
+    ) -> Event:
+        """The stream's first event (keep-alives and `[DONE]` skipped)."""
+        for name, data in raw:
+            if (event := self._boundary.decode_event(name, data)) is not None:
+                return event
+        raise _empty(response)
 
     def _non_sse_event(self, response: httpx2.Response, content: bytes) -> Event:
         """A server that answered a stream request with one JSON body."""
@@ -279,19 +321,16 @@ class Transport:
     ) -> Generator[Event, None, None]:
         """POST with `stream: true` and yield each SSE event as a dict.
 
-        The opening is retried; once a byte of the stream has arrived nothing is.
+        The opening is retried up to the first event; after it nothing is.
         Closing the generator closes the HTTP response at once.
         """
         budget = self.limits.start()
-        response = self._open_stream(path, body, run_manager, budget)
+        response, events, first = self._open_stream(path, body, run_manager, budget)
         try:
-            if not _is_event_stream(response):
-                with self._boundary.map_exceptions(path, mid_stream=True):
-                    content = budget.read(response)
-                yield self._non_sse_event(response, content)
+            complete = first.get("type") in TERMINAL_EVENTS
+            yield first
+            if events is None:
                 return
-            events = budget.iter_sse(response)
-            complete = False
             try:
                 with self._boundary.map_exceptions(path, mid_stream=True):
                     for name, data in events:
@@ -310,15 +349,13 @@ class Transport:
     ) -> AsyncGenerator[Event, None]:
         """Async counterpart of `stream`."""
         budget = self.limits.start()
-        response = await self._aopen_stream(path, body, run_manager, budget)
+        opened = await self._aopen_stream(path, body, run_manager, budget)
+        response, events, first = opened
         try:
-            if not _is_event_stream(response):
-                with self._boundary.map_exceptions(path, mid_stream=True):
-                    content = await budget.aread(response)
-                yield self._non_sse_event(response, content)
+            complete = first.get("type") in TERMINAL_EVENTS
+            yield first
+            if events is None:
                 return
-            events = budget.aiter_sse(response)
-            complete = False
             try:
                 with self._boundary.map_exceptions(path, mid_stream=True):
                     async for name, data in events:
@@ -406,6 +443,14 @@ def _warn_if_env_proxy_sees_key(base_url: str) -> None:
             UserWarning,
             stacklevel=4,
         )
+
+
+def _empty(response: httpx2.Response) -> errors.OneRouterError:
+    return malformed(
+        "empty event stream: no event before the body ended (OneRouter cold start?)",
+        status_code=response.status_code,
+        code="empty_response",
+    )
 
 
 def _is_event_stream(response: httpx2.Response) -> bool:

@@ -1,10 +1,13 @@
 """Streamed calls return their connection to the pool: after the terminal
-event the rest of the body is read (bounded), so a keep-alive server sees one
-connection for many calls. Counted server-side, in connections accepted."""
+event the rest of the body is read if it comes within a short grace, so a
+keep-alive server sees one connection for many calls (counted server-side, in
+connections accepted), while a server holding the socket open after the end
+costs the caller nothing: its connection is dropped."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -20,7 +23,7 @@ from tests.support.modes import (
 from tests.support.scripted_server import RawReply, Recorded, ScriptedServer
 
 pytestmark = pytest.mark.timeout(30)
-CALLS = 5
+CALLS = 10
 
 
 def answering(*, done: bool, tail: list[bytes] | None = None, **kw: Any) -> Any:
@@ -118,3 +121,23 @@ def test_a_server_stalling_after_the_end_is_cut(
         assert server.disconnected.wait(5), "the stalled connection was kept"
         assert run(llm, mode) == "one two three"
         assert server.connections == 2
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream", "invoke", "ainvoke"])
+def test_a_server_holding_the_socket_after_the_end_costs_the_caller_nothing(
+    mode: str,
+) -> None:
+    body = b"".join(frames(stream_events("one two three"), done=False))
+    hold = RawReply(headers=SSE_HEADERS, chunks=[body, b": still here\n\n"], delay=10)
+    with ScriptedServer(lambda _: hold) as server:
+        llm = model(server.base_url, streaming=True)
+        start = time.monotonic()
+        if mode in ("stream", "astream"):
+            text = run(llm, mode)
+        elif mode == "invoke":
+            text = llm.invoke("hi").text
+        else:
+            text = asyncio.run(llm.ainvoke("hi")).text
+        seconds = time.monotonic() - start
+        assert text == "one two three"
+        assert seconds < 1, f"{mode} returned after {seconds:.1f} s"

@@ -88,6 +88,19 @@ async def test_reset_mid_body(server: ScriptedServer, mode: str) -> None:
     assert out.seconds < 5
 
 
+@pytest.mark.parametrize("mode", STREAM_MODES)
+async def test_reset_before_the_first_event_is_retried(
+    server: ScriptedServer, mode: str
+) -> None:
+    """Nothing was yielded yet: the same policy as a JSON body cut short."""
+    first = frames(stream_events("one two"))[0]
+    server.push(RawReply(headers=SSE_HEADERS, chunks=[first[:40]], drop=True))
+    server.push(ok_reply("whole", streaming=True))
+    out = await call(model(server.base_url, [], max_retries=2), mode)
+    assert out.final().text == "whole"
+    assert len(server.requests) == 2
+
+
 # -- timeouts ----------------------------------------------------------------------
 
 

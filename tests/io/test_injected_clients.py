@@ -105,7 +105,8 @@ async def test_a_connection_lost_mid_stream_is_a_stream_error(
 ) -> None:
     class Broken(lib.SyncByteStream, lib.AsyncByteStream):  # type: ignore[name-defined,misc]
         def __iter__(self) -> Any:
-            yield sse_stream(final_body("ok"))[:200]
+            body = sse_stream(final_body("ok"))
+            yield body[: body.index(b"\n\n") + 200]  # one whole event, then part
             raise lib.ReadError("connection reset by peer")
 
         async def __aiter__(self) -> Any:

@@ -4,9 +4,15 @@ lines, and settings that could never work rejected at construction."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import gzip
 import math
+import threading
+import time
 import warnings
+import zlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +24,8 @@ from tests.support.modes import (
     SSE_HEADERS,
     call,
     frames,
+    ok_reply,
+    rss_bytes,
     stream_events,
 )
 from tests.support.scripted_server import RawReply, ScriptedServer
@@ -54,12 +62,44 @@ async def test_total_timeout_ends_a_dripping_call_and_is_not_retried(
         assert out.seconds < 10
 
 
-@pytest.mark.parametrize("mode", ("stream", "astream"))
-async def test_keep_alive_comments_count_as_silence(mode: str) -> None:
-    head = frames(stream_events("hello there"))[:2]  # created + item added
-    reply = RawReply(
-        headers=SSE_HEADERS, chunks=[*head, *[b": ping\n\n"] * 60], delay=0.2
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_retry_wait_past_the_deadline_is_not_slept(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="langchain_onerouter.transport")
+    limited = RawReply(
+        429, body={"error": {"message": "slow down"}}, headers={"Retry-After": "30"}
     )
+    with ScriptedServer(lambda _: limited) as server:
+        llm = _model(server, timeout=30, total_timeout=3.0)
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.RateLimitError), out.error
+    assert out.error.retry_after == 30
+    assert out.seconds < 4
+    assert len(server.requests) == 1  # the 30 s wait would cross the deadline
+    assert "the 30.0 s wait would pass total_timeout" in caplog.text
+
+
+async def test_a_retry_wait_within_the_deadline_is_still_slept() -> None:
+    limited = RawReply(
+        429, body={"error": {"message": "x"}}, headers={"Retry-After": "0.3"}
+    )
+    with ScriptedServer() as server:
+        server.push(limited, ok_reply("fine", streaming=False))
+        out = await call(_model(server, total_timeout=3.0), "ainvoke")
+    assert out.final().text == "fine"
+    assert len(server.requests) == 2 and out.seconds >= 0.3
+
+
+@pytest.mark.parametrize(
+    "silence", (b": ping\n\n", b"id: 7\n\n", b"retry: 100\nevent: ping\n\n")
+)
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_keep_alives_and_data_less_fields_count_as_silence(
+    mode: str, silence: bytes
+) -> None:
+    head = frames(stream_events("hello there"))[:2]  # created + item added
+    reply = RawReply(headers=SSE_HEADERS, chunks=[*head, *[silence] * 60], delay=0.2)
     with ScriptedServer() as server:
         server.push(reply)
         llm = _model(server, timeout=1.0, max_retries=0)
@@ -117,6 +157,96 @@ async def test_one_huge_sse_line_stops_at_max_sse_line_bytes(mode: str) -> None:
         out = await call(llm, mode)
     assert isinstance(out.error, errors.ResponseTooLargeError), out.error
     assert "max_sse_line_bytes" in str(out.error)
+
+
+def _one_huge_event(size: int, *, gzipped: bool) -> RawReply:
+    """One SSE event of `size` bytes in 1 KB `data:` lines, never ended,
+    generated as it is sent (optionally gzip-compressed on the fly)."""
+    block = (b"data: " + b"x" * 1017 + b"\n") * 64  # 64 KiB
+
+    def plain() -> Iterator[bytes]:
+        for _ in range(size // len(block)):
+            yield block
+
+    def compressed() -> Iterator[bytes]:
+        packer = zlib.compressobj(1, wbits=31)  # gzip framing
+        for piece in plain():
+            if out := packer.compress(piece):
+                yield out
+        yield packer.flush()
+
+    headers = {**SSE_HEADERS, **({"Content-Encoding": "gzip"} if gzipped else {})}
+    return RawReply(headers=headers, chunks=compressed() if gzipped else plain())
+
+
+@pytest.mark.parametrize("gzipped", (False, True), ids=("plain", "gzip"))
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_one_event_of_many_short_lines_stops_at_max_response_bytes(
+    mode: str, gzipped: bool
+) -> None:
+    with ScriptedServer() as server:
+        server.push(_one_huge_event(8 * 1024 * 1024, gzipped=gzipped))
+        llm = _model(server, max_response_bytes=1024 * 1024)
+        out = await call(llm, mode)
+    assert isinstance(out.error, errors.ResponseTooLargeError), out.error
+    assert "one SSE event's data exceeds max_response_bytes" in str(out.error)
+    assert len(server.requests) == 1 and not out.chunks
+
+
+def _peak_rss_during(run: Callable[[], Any]) -> tuple[Any, int]:
+    """`run()`'s result and the most this process's RSS grew meanwhile
+    (sampled every 5 ms)."""
+    base, peak, done = rss_bytes(), [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_bytes())
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = run()
+    finally:
+        done.set()
+        sampler.join()
+    return result, max(peak[0], rss_bytes()) - base
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("gzipped", (False, True), ids=("plain", "gzip"))
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+def test_a_300_mb_event_ends_bounded_in_memory_and_time(
+    mode: str, gzipped: bool
+) -> None:
+    gc.collect()
+    with ScriptedServer() as server:
+        server.push(_one_huge_event(300 * 1024 * 1024, gzipped=gzipped))
+        llm = _model(server)  # the default caps
+        out, growth = _peak_rss_during(lambda: asyncio.run(call(llm, mode)))
+    assert isinstance(out.error, errors.ResponseTooLargeError), out.error
+    print(
+        f"{mode} {'gzip' if gzipped else 'plain'}: RSS growth "
+        f"{growth / 2**20:.0f} MiB in {out.seconds:.1f} s"
+    )
+    assert growth < 200 * 2**20
+    assert out.seconds < 60
+
+
+@pytest.mark.parametrize("at", (0, 3), ids=("first-event", "mid-stream"))
+@pytest.mark.parametrize("mode", ("stream", "astream"))
+async def test_invalid_utf8_in_a_stream_is_a_stream_error(mode: str, at: int) -> None:
+    body = frames(stream_events("caf\u00e9 au lait"))
+    body[at] = body[at].replace("\u00e9".encode(), b"\xe9")  # Latin-1 inside
+    body[at] = body[at].replace(b'"type"', b'"t\xffype"')
+    with ScriptedServer() as server:
+        server.push(RawReply(headers=SSE_HEADERS, chunks=body))
+        out = await call(_model(server), mode)
+    assert isinstance(out.error, errors.StreamError), out.error
+    assert "not valid UTF-8" in str(out.error)
+    assert "\ufffd" not in "".join(c.text for c in out.chunks)
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("mode", ("stream", "astream"))

@@ -244,6 +244,44 @@ def test_empty_200_body_cold_start_is_retried() -> None:
     assert llm.invoke("hi").text == "fine"
 
 
+EMPTY_200 = {
+    "no body": RawReply(200, body=b""),
+    "empty event stream": RawReply(
+        200, headers={"Content-Type": "text/event-stream"}, chunks=[]
+    ),
+    "only keep-alives": RawReply(
+        200,
+        headers={"Content-Type": "text/event-stream"},
+        chunks=[b": ping\n\n", b"data: [DONE]\n\n"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "mode, empty",
+    [(m, e) for m in ("invoke", "ainvoke") for e in list(EMPTY_200)[:2]]
+    + [(m, e) for m in STREAM_MODES for e in EMPTY_200],
+)
+async def test_an_empty_200_is_retried_on_every_path(mode: str, empty: str) -> None:
+    streaming = mode in STREAM_MODES
+    sleeps: list[float] = []
+    with ScriptedServer() as server:
+        server.push(EMPTY_200[empty], ok_reply("warm now", streaming=streaming))
+        out = await call(model(server.base_url, sleeps, api_key=KEY), mode)
+    assert out.final().text == "warm now"
+    assert len(server.requests) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize("mode", STREAM_MODES)
+async def test_an_empty_200_on_every_attempt_is_a_typed_error(mode: str) -> None:
+    empty = EMPTY_200["empty event stream"]
+    with ScriptedServer(lambda _: empty) as server:
+        out = await call(model(server.base_url, [], api_key=KEY), mode)
+    assert isinstance(out.error, errors.APIStatusError), out.error
+    assert out.error.code == "empty_response" and not out.chunks
+    assert len(server.requests) == DEFAULT_RETRIES + 1
+
+
 def test_retries_show_up_as_on_retry_callbacks() -> None:
     seen: list[int] = []
 

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,21 +33,24 @@ class RawReply:
     """One scripted answer, at the HTTP level (bytes, chunks, connection faults);
     not the emulator's `langchain_onerouter.testing.Reply`, a model's answer.
 
-    `body` may be bytes, str or a JSON-able object. `chunks` (instead of body)
-    are written one by one with `delay` seconds between them; `drop=True`
+    `body` may be bytes, str or a JSON-able object. `chunks` (instead of body;
+    any iterable, so a generator can serve more than fits in memory) are
+    written one by one with `delay` seconds between them; `drop=True`
     closes the socket after the chunks without finishing the response; `hang`
     sleeps before answering at all; `reset=True` aborts the connection (TCP
-    RST) right after reading the request, without a byte of response.
+    RST) right after reading the request, without a byte of response; `raw`
+    is written as it is (status line and all), then the socket is closed.
     """
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-    chunks: list[bytes] | None = None
+    chunks: Iterable[bytes] | None = None
     delay: float = 0.0
     drop: bool = False
     hang: float = 0.0
     reset: bool = False
+    raw: bytes | None = None
 
 
 @dataclass
@@ -146,6 +149,11 @@ class ScriptedServer:
                     return
                 if reply.hang:
                     time.sleep(reply.hang)
+                    return
+                if reply.raw is not None:
+                    self.wfile.write(reply.raw)
+                    self.wfile.flush()
+                    self.close_connection = True
                     return
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
