@@ -133,7 +133,10 @@ class RetryPolicy:
             before_sleep=lambda state: self._before_sleep(state, run_manager),
             **self._common(remaining),
         )
-        return retrying(attempt)
+        try:
+            return retrying(attempt)
+        finally:
+            _untie(retrying)
 
     async def acall(
         self,
@@ -151,7 +154,10 @@ class RetryPolicy:
         retrying = AsyncRetrying(
             sleep=self.asleep, before_sleep=before_sleep, **self._common(remaining)
         )
-        return await retrying(attempt)
+        try:
+            return await retrying(attempt)
+        finally:
+            _untie(retrying)
 
     def _common(self, remaining: Remaining | None) -> dict[str, Any]:
         stop: stop_base = _stop_after(self.max_retries + 1)
@@ -177,6 +183,12 @@ class RetryPolicy:
             state.attempt_number,
             self.max_retries,
         )
+
+
+def _untie(retrying: Retrying | AsyncRetrying) -> None:
+    """Drop tenacity's bound-method actions (a cycle through the retrying
+    object) so each call's objects are freed by refcount, not the cyclic GC."""
+    retrying.iter_state.reset()
 
 
 def _wait(state: RetryCallState) -> float:
