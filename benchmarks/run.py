@@ -38,6 +38,7 @@ from benchmarks.clients import (
     Raw,
     async_client,
     http_lib,
+    make_floor,
     make_model,
     make_openai,
     make_ours,
@@ -89,28 +90,33 @@ METRICS: dict[str, tuple[float | None, str, float]] = {
     "batch_new_connections": (None, "the same for batch on 32 threads", 5),
     "fold_per_chunk_large_vs_small": (None, "fold with +: CPU per chunk", 0.2),
     "first_call_vs_openai": (None, "first invoke, fresh process", 0.1),
+    "invoke_floor_vs_openai": (None, "invoke: floor - raw over openai - raw", 0.05),
+    "ainvoke_floor_vs_openai": (None, "ainvoke: the same", 0.05),
 }
 
 
-def _median_ratio(rounds: dict[str, list[float]]) -> float:
-    """Median over rounds of (ours - raw) / (openai - raw)."""
-    pairs = zip(rounds["ours"], rounds["raw"], rounds["openai"], strict=True)
+def _median_ratio(rounds: dict[str, list[float]], name: str = "ours") -> float:
+    """Median over rounds of (`name` - raw) / (openai - raw)."""
+    pairs = zip(rounds[name], rounds["raw"], rounds["openai"], strict=True)
     return statistics.median((o - r) / (a - r) for o, r, a in pairs)
 
 
 def bench_invoke(rounds: int, calls: int) -> dict[str, Any]:
     """Sequential invoke and ainvoke in-process: every client on its own
     httpx client over a MockTransport serving the canned body; interleaved
-    rounds of `calls` calls, µs a call."""
-    clients = [sync_client(mock_transport()) for _ in range(3)]
-    aclients = [async_client(mock_transport()) for _ in range(3)]
+    rounds of `calls` calls, µs a call. The floor shows what LangChain's
+    invoke machinery alone costs on the same scale."""
+    clients = [sync_client(mock_transport()) for _ in range(4)]
+    aclients = [async_client(mock_transport()) for _ in range(4)]
     raw = Raw(MOCK_URL, clients[0], aclients[0])
     ours = make_ours(MOCK_URL, clients[1], aclients[1])
     openai = make_openai(MOCK_URL, clients[2], aclients[2])
+    floor = make_floor(Raw(MOCK_URL, clients[3], aclients[3]))
     sync: dict[str, Callable[[], Any]] = {
         "raw": raw.invoke,
         "ours": lambda: ours.invoke(PROMPT).text,
         "openai": lambda: openai.invoke(PROMPT).text,
+        "floor": lambda: floor.invoke(PROMPT).text,
     }
     for name, call in sync.items():
         _expect(name, call(), ANSWER)
@@ -128,6 +134,7 @@ def bench_invoke(rounds: int, calls: int) -> dict[str, Any]:
             "raw": raw.ainvoke,
             "ours": lambda: _text(ours.ainvoke(PROMPT)),
             "openai": lambda: _text(openai.ainvoke(PROMPT)),
+            "floor": lambda: _text(floor.ainvoke(PROMPT)),
         }
         for name, acall in calls_of.items():
             _expect(name, await acall(), ANSWER)
@@ -147,6 +154,8 @@ def bench_invoke(rounds: int, calls: int) -> dict[str, Any]:
         "ainvoke_us": {k: statistics.median(v) for k, v in atimed.items()},
         "invoke_ratio": _median_ratio(timed),
         "ainvoke_ratio": _median_ratio(atimed),
+        "invoke_floor_ratio": _median_ratio(timed, "floor"),
+        "ainvoke_floor_ratio": _median_ratio(atimed, "floor"),
     }
 
 
@@ -323,6 +332,8 @@ def bench_concurrency(port: int, cfg: dict[str, Any]) -> dict[str, Any]:
 READS: dict[str, tuple[str, Callable[[dict[str, Any]], float]]] = {
     "invoke_overhead_vs_openai": ("invoke", lambda f: f["invoke_ratio"]),
     "ainvoke_overhead_vs_openai": ("invoke", lambda f: f["ainvoke_ratio"]),
+    "invoke_floor_vs_openai": ("invoke", lambda f: f["invoke_floor_ratio"]),
+    "ainvoke_floor_vs_openai": ("invoke", lambda f: f["ainvoke_floor_ratio"]),
     "stream_per_chunk_vs_openai": ("stream", lambda f: f["stream_ratio"]),
     "astream_per_chunk_vs_openai": ("stream", lambda f: f["astream_ratio"]),
     "fold_per_chunk_large_vs_small": ("fold", lambda f: f["ratio"]),

@@ -46,7 +46,12 @@ def test_every_metric_has_a_reader_and_the_table_gives_each_target_a_verdict() -
 
 
 def _fake_figures() -> dict[str, Any]:
-    ratios = {"invoke_ratio": 0.05, "ainvoke_ratio": 0.05}
+    ratios = {
+        "invoke_ratio": 0.05,
+        "ainvoke_ratio": 0.05,
+        "invoke_floor_ratio": 0.04,
+        "ainvoke_floor_ratio": 0.04,
+    }
     return {
         "invoke": ratios,
         "stream": {"stream_ratio": 0.2, "astream_ratio": 0.2},
