@@ -435,6 +435,24 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
             body["tools"] = tool_payload(tools)["tools"]
         return estimate_body_tokens(body, count_text=self._count_text())
 
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids of `text`: `custom_get_token_ids`' when set, else our
+        offline estimator's stand-ins (as many as `get_num_tokens` counts; no
+        model's vocabulary). Never downloads a tokenizer.
+
+        Example:
+            ```python
+            assert len(llm.get_token_ids("hello world")) == llm.get_num_tokens(
+                "hello world"
+            )
+            ```
+        """
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        from langchain_onerouter._mapping.tokens import estimate_token_ids
+
+        return estimate_token_ids(text)
+
     def _count_text(self) -> Callable[[str], int]:
         if self.custom_get_token_ids is not None:
             token_ids = self.custom_get_token_ids
