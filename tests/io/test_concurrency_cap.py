@@ -51,7 +51,8 @@ def _fresh_caps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_100_task_abatch_never_has_more_than_30_in_flight() -> None:
-    with SlowServer(delay=0.2) as server:
+    server = SlowServer(delay=0.2)
+    with server:
         llm = served_model(server, max_concurrent_requests=30)
         answers = asyncio.run(llm.abatch([f"q{i}" for i in range(100)]))
         assert [a.text for a in answers] == ["ok"] * 100
@@ -64,7 +65,8 @@ def test_a_100_task_abatch_never_has_more_than_30_in_flight() -> None:
 
 
 def test_chat_embeddings_and_rerank_share_one_cap_across_threads_and_loops() -> None:
-    with SlowServer(delay=0.1) as server:
+    server = SlowServer(delay=0.1)
+    with server:
         common: dict[str, Any] = {
             "base_url": server.base_url,
             "api_key": KEY,
@@ -81,7 +83,7 @@ def test_chat_embeddings_and_rerank_share_one_cap_across_threads_and_loops() -> 
             )
 
         with ThreadPoolExecutor(8) as pool:
-            futures = [pool.submit(llm.invoke, f"s{i}") for i in range(6)]
+            futures: list[Any] = [pool.submit(llm.invoke, f"s{i}") for i in range(6)]
             futures += [pool.submit(asyncio.run, loop_calls()) for _ in range(2)]
             for future in futures:
                 future.result(timeout=60)
