@@ -70,12 +70,16 @@ class OwnPoolCopies:
     `http_async_client`) and `_limits()`.
 
     `_get_transport()` builds it once, on first use, even when many threads
-    ask at the same moment.
-    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) never shares this
-    instance's pool: it builds its own from its own settings on first use,
-    so `model_copy(update=...)` takes effect. Clients you passed in
-    (`http_client`, `http_async_client`) are shared by copies, never copied
-    or closed; a model holding one cannot be pickled (a clear `TypeError`).
+    ask at the same moment; with `max_concurrent_requests` set, its requests
+    take slots of the process's cap for the key and base URL.
+    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) builds its own
+    transport from its own settings on first use, so `model_copy(update=...)`
+    takes effect; the HTTP clients underneath are the process's, shared by
+    every model with the same client settings (see `pool`). `close()` /
+    `aclose()` (or `with` / `async with`) let go of them. Clients you passed
+    in (`http_client`, `http_async_client`) are shared by copies, never
+    copied or closed; a model holding one cannot be pickled (a clear
+    `TypeError`).
     """
 
     # No annotations here: pydantic would take them for fields.
