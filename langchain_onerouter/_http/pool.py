@@ -1,8 +1,9 @@
 """Who owns which httpx2 client: the lifecycle under threads, loops and forks.
 
 Clients are shared, like an SDK's default client: every `ClientPool` built
-with the same client settings (timeout, limits) in one process uses one
-`_Clients`, which hands out
+with the same client settings (timeout, limits, and the proxy and CA
+variables of the environment) in one process uses one `_Clients`, which
+hands out
 
 - one sync `httpx2.Client` per process, built once even when 64 threads ask
   for it at the same moment;
@@ -41,12 +42,23 @@ __all__ = ["ClientPool"]
 
 _POOLS: weakref.WeakSet[_Clients] = weakref.WeakSet()
 # client settings -> the clients every pool with those settings uses
-_SHARED: dict[tuple[tuple[str, str], ...], _Clients] = {}
+_SHARED: dict[tuple[tuple[str, str | None], ...], _Clients] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+# What a client reads from the environment when it is built (trust_env).
+_ENV_READ = tuple(
+    name
+    for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+    for name in (base, base.lower())
+) + ("SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
 def _shared(kwargs: dict[str, Any]) -> _Clients:
-    key = tuple(sorted((name, repr(value)) for name, value in kwargs.items()))
+    # A proxy set after a client was built gets a client of its own.
+    env = tuple((name, os.environ.get(name)) for name in _ENV_READ)
+    settings = tuple(sorted((name, repr(value)) for name, value in kwargs.items()))
+    key = (*settings, *env)
     with _SHARED_LOCK:
         clients = _SHARED.get(key)
         if clients is None:

@@ -444,3 +444,14 @@ def test_a_model_holding_your_client_never_closes_it(server: ScriptedServer) -> 
         assert llm.invoke("a").text == "echo a"
     assert not mine.is_closed
     mine.close()
+
+
+def test_a_proxy_set_after_a_client_was_built_gets_a_client_of_its_own(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    before = served_model(server)._get_transport().client
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert served_model(server)._get_transport().client is not before
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert served_model(server)._get_transport().client is before
