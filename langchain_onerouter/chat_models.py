@@ -460,9 +460,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
         Example:
             ```python
-            assert len(llm.get_token_ids("hello world")) == llm.get_num_tokens(
-                "hello world"
-            )
+            ids = llm.get_token_ids("hello world")
+            assert len(ids) == llm.get_num_tokens("hello world")
             ```
         """
         if self.custom_get_token_ids is not None:
