@@ -4,6 +4,7 @@ fallback) and I/O (`_http`: the transport)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
@@ -33,7 +34,7 @@ from langchain_onerouter._mapping.request import build_request_body
 from langchain_onerouter._mapping.routing import FIELD_CHECKS
 from langchain_onerouter._settings.checks import check_stop
 from langchain_onerouter._settings.connection import OneRouterConnection
-from langchain_onerouter._settings.env import API_KEY_ENV
+from langchain_onerouter._settings.env import API_KEY_ENV, MODEL_ENV
 from langchain_onerouter._settings.fields import (
     REQUEST_FIELDS,
     call_params,
@@ -91,7 +92,8 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
     model: str
     """Any OneRouter model id: bare (`o4-mini`) or `provider/model`. Also
-    accepted as `model_name=` (ChatOpenAI's alias)."""
+    accepted as `model_name=` (ChatOpenAI's alias). Defaults to the
+    `ONEROUTER_MODEL` environment variable."""
     temperature: float | None = None
     """Sampling temperature, 0 to 2."""
     top_p: float | None = None
@@ -162,6 +164,22 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
     """Stream under the hood when `invoke` is called."""
 
     _PAYLOAD_FIELDS = REQUEST_FIELDS
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_from_env(cls, values: Any) -> Any:
+        """No `model`: read `ONEROUTER_MODEL`, as the key and URL are read."""
+        if not isinstance(values, dict) or any(
+            values.get(name) is not None for name in ("model", "model_name")
+        ):
+            return values
+        model = os.environ.get(MODEL_ENV, "").strip()
+        if not model:
+            raise ValueError(
+                "no model given: pass model=... (e.g. model='openai/gpt-5.4') "
+                f"or set the {MODEL_ENV} environment variable"
+            )
+        return {**values, "model": model}
 
     @field_validator(*FIELD_CHECKS, mode="before")
     @classmethod
@@ -530,6 +548,23 @@ class ChatOneRouterResponses(OneRouterConnection, BaseChatModel):
 
             body["tools"] = tool_payload(tools)["tools"]
         return estimate_body_tokens(body, count_text=self._count_text())
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids of `text`: `custom_get_token_ids`' when set, else our
+        offline estimator's stand-ins (as many as `get_num_tokens` counts; no
+        model's vocabulary). Never downloads a tokenizer.
+
+        Example:
+            ```python
+            ids = llm.get_token_ids("hello world")
+            assert len(ids) == llm.get_num_tokens("hello world")
+            ```
+        """
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        from langchain_onerouter._mapping.tokens import estimate_token_ids
+
+        return estimate_token_ids(text)
 
     def _count_text(self) -> Callable[[str], int]:
         if self.custom_get_token_ids is not None:

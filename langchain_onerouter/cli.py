@@ -129,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("onerouter: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `onerouter chat ... | head`: the reader left
+        _silence_stdout()
+        return 0
     except Exception as exc:
         if os.environ.get(DEBUG_ENV):
             raise
@@ -543,6 +546,16 @@ def _args(args: dict[str, Any]) -> str:
 def _write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit cannot
+    fail on the closed pipe again (Python's documented recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (e.g. captured)
+        pass
 
 
 def _one_line(exc: BaseException) -> str:

@@ -296,6 +296,7 @@ def _from_http_error(exc: Exception, where: str, *, mid_stream: bool) -> OneRout
             f"connection lost mid-stream ({type(exc).__name__}: {exc}); "
             "the response is incomplete"
         )
+    where += _at_host(exc)
     if timeout:
         kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
         return APITimeoutError(f"{kind} timeout {where}: {exc}".rstrip(": "))
@@ -309,6 +310,20 @@ def _masked(arg: Any, secret: str) -> Any:
     if isinstance(arg, (bytes, bytearray)):
         return bytes(arg).replace(secret.encode(), b"***")
     return "***" if secret in repr(arg) else arg
+
+
+def _at_host(exc: Exception) -> str:
+    """` at host:port` of the request that failed: only those (never a
+    path, query or user info), so the reader knows what was unreachable."""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # raised before a request existed
+        return ""
+    host = getattr(url, "host", None)
+    if not host:
+        return ""
+    port = getattr(url, "port", None)
+    return f" at {host}:{port}" if port else f" at {host}"
 
 
 def _may_be_error(name: str, data: str) -> bool:

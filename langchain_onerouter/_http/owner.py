@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import httpx2
 from pydantic import GetCoreSchemaHandler
@@ -70,12 +70,16 @@ class OwnPoolCopies:
     `http_async_client`) and `_limits()`.
 
     `_get_transport()` builds it once, on first use, even when many threads
-    ask at the same moment.
-    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) never shares this
-    instance's pool: it builds its own from its own settings on first use,
-    so `model_copy(update=...)` takes effect. Clients you passed in
-    (`http_client`, `http_async_client`) are shared by copies, never copied
-    or closed; a model holding one cannot be pickled (a clear `TypeError`).
+    ask at the same moment; with `max_concurrent_requests` set, its requests
+    take slots of the process's cap for the key and base URL.
+    A copy (`copy`, `deepcopy`, `pickle`, `model_copy`) builds its own
+    transport from its own settings on first use, so `model_copy(update=...)`
+    takes effect; the HTTP clients underneath are the process's, shared by
+    every model with the same client settings (see `pool`). `close()` /
+    `aclose()` (or `with` / `async with`) let go of them. Clients you passed
+    in (`http_client`, `http_async_client`) are shared by copies, never
+    copied or closed; a model holding one cannot be pickled (a clear
+    `TypeError`).
     """
 
     # No annotations here: pydantic would take them for fields.
@@ -92,7 +96,7 @@ class OwnPoolCopies:
         from langchain_onerouter._http.transport import Transport
 
         owner: Any = self  # the fields are the pydantic subclass's
-        return Transport(
+        transport = Transport(
             base_url=owner.base_url,
             api_key=owner.api_key,
             timeout=owner.timeout,
@@ -102,6 +106,40 @@ class OwnPoolCopies:
             http_async_client=owner.http_async_client,
             limits=self._limits(),
         )
+        cap = getattr(owner, "max_concurrent_requests", None)
+        if cap is None:
+            return transport
+        from langchain_onerouter._http.concurrency import CappedTransport, cap_for
+
+        key = owner.api_key.get_secret_value() if owner.api_key else None
+        return CappedTransport(transport, cap_for(key, owner.base_url, cap))
+
+    # -- closing -------------------------------------------------------------
+    def close(self) -> None:
+        """Let go of this model's connections: they close unless another live
+        model with the same settings shares them. Clients you passed in stay
+        open. A later call reconnects."""
+        transport, self._transport = self._transport, None  # type: ignore[has-type]
+        if transport is not None:
+            transport.close()
+
+    async def aclose(self) -> None:
+        """As `close`, and the running event loop's connections too."""
+        transport, self._transport = self._transport, None  # type: ignore[has-type]
+        if transport is not None:
+            await transport.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def _limits(self) -> Any:
         """The transport's response caps (None: `Limits()`'s defaults)."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -485,11 +486,12 @@ def _has_prefix(value: Any, prefix: str) -> bool:
 
 
 def _warn_dropped(where: str, what: str) -> None:
-    logger.warning(
-        "%s: dropped a %s block (it has no Responses API equivalent, e.g. "
-        "another provider's reasoning or server-side tool)",
-        where,
-        what,
+    # A warning, like every notice that what is sent differs from what was given.
+    warnings.warn(
+        f"{where}: dropped a {what} block (it has no Responses API equivalent, "
+        "e.g. another provider's reasoning or server-side tool)",
+        UserWarning,
+        stacklevel=2,
     )
 
 

@@ -208,10 +208,33 @@ def validate_sort_object(value: Mapping[str, Any]) -> dict[str, Any]:
 _SORT_KEYS = frozenset(ProviderSort.__annotations__)
 
 
+class _CheckedDict(dict[str, Any]):
+    """A routing dict already checked (and warned about): not checked again."""
+
+
+class _CheckedList(list[Any]):
+    """A routing list already checked: not checked again."""
+
+
+def _once(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`check`, skipped for its own output: a model's routing fields are
+    checked when it is built and not at each call, so one cause warns once."""
+
+    def checked(value: Any) -> Any:
+        if isinstance(value, _CheckedDict | _CheckedList):
+            return value
+        out = check(value)
+        if type(out) is dict:
+            return _CheckedDict(out)
+        return _CheckedList(out) if type(out) is list else out
+
+    return checked
+
+
 FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "fallback_models": validate_fallback_models,
-    "fallback_rules": validate_fallback_rules,
-    "provider": validate_provider,
+    "fallback_models": _once(validate_fallback_models),
+    "fallback_rules": _once(validate_fallback_rules),
+    "provider": _once(validate_provider),
 }
 """The checks of the routing model fields (run before pydantic's)."""
 

@@ -31,7 +31,8 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from langchain_onerouter._mapping.jsonutil import dumps
@@ -67,22 +68,52 @@ TextCounter = Callable[[str], int]
 def estimate_text_tokens(text: str) -> int:
     """Estimated BPE tokens of `text` (no tokenizer needed)."""
     total = 0.0
+    for _, weight in _weighed_pieces(text):
+        total += weight  # in order, as `estimate_token_ids` adds (not `sum`)
+    return int(math.ceil(total))
+
+
+def estimate_token_ids(text: str) -> list[int]:
+    """Stand-in token ids of `text`, as many as `estimate_text_tokens` counts.
+
+    Each id is the CRC-32 of the text it stands for: stable, equal for equal
+    text, but no model's vocabulary (pass `custom_get_token_ids` for that).
+
+    >>> len(estimate_token_ids("hello world")) == estimate_text_tokens("hello world")
+    True
+    """
+    ids: list[int] = []
+    total = 0.0
+    pending = ""  # text of a fraction of a token, joined to the next one
+    for piece, weight in _weighed_pieces(text):
+        total += weight
+        pending += piece
+        count = math.ceil(total) - len(ids)
+        if count > 0:
+            cuts = [i * len(pending) // count for i in range(count + 1)]
+            chunks = (pending[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+            ids.extend(zlib.crc32(chunk.encode()) for chunk in chunks)
+            pending = ""
+    return ids
+
+
+def _weighed_pieces(text: str) -> Iterator[tuple[str, float]]:
+    """(piece, its estimated tokens) of `text`, in order."""
     for match in _PIECES.finditer(text):
         piece = match.group()
         first = piece[0]
         if _CJK.match(first):
-            total += 0.8
+            yield piece, 0.8
         elif first.isalpha() or (first == " " and piece[1:2].isalpha()):
             word = piece.lstrip(" ")
             if word.isascii():
-                total += math.ceil(len(word) / LETTERS_PER_TOKEN)
+                yield piece, math.ceil(len(word) / LETTERS_PER_TOKEN)
             else:  # accented or non-Latin letters merge less
-                total += max(1.0, len(word) * 0.5)
+                yield piece, max(1.0, len(word) * 0.5)
         elif first.isdigit() or piece.isspace():
-            total += 1
+            yield piece, 1
         else:  # punctuation: common runs such as `):` or `",` merge
-            total += math.ceil(len(piece.strip()) / 3)
-    return int(math.ceil(total))
+            yield piece, math.ceil(len(piece.strip()) / 3)
 
 
 def min_text_tokens(text: str) -> int:

@@ -10,15 +10,14 @@ of `langchain_onerouter.tools` or langchain-openai); built-in tool dicts
 
 from __future__ import annotations
 
-import logging
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-logger = logging.getLogger(__name__)
 # Loose on purpose: OneRouter routes to providers with different rules; this
 # only rejects names no provider accepts (empty, spaces, punctuation).
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -240,8 +239,10 @@ def _dedupe(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for tool in tools:
         if tool.get("type") in ("function", "custom"):
             if tool["name"] in names:
-                logger.warning(
-                    "two tools are named %r; only the first is sent", tool["name"]
+                warnings.warn(  # a notice that what is sent differs: a warning
+                    f"two tools are named {tool['name']!r}; only the first is sent",
+                    UserWarning,
+                    stacklevel=3,
                 )
                 continue
             names.add(tool["name"])

@@ -76,6 +76,11 @@ class OneRouterConnection(OwnPoolCopies, BaseModel):
     `ResponseTooLargeError`."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt (429, 408, 409, 5xx, connection errors)."""
+    max_concurrent_requests: int | None = Field(default=None, ge=1)
+    """Opt-in cap on requests in flight, shared by every chat, embeddings and
+    rerank model in this process with the same key and base URL (sync and
+    async); calls over it wait their turn. OneRouter's community tier allows
+    30. None: no cap."""
     default_headers: dict[str, str] | None = None
     """Extra headers for every request; an invalid name or a value with a line
     break, control or non-ASCII character is refused at construction."""

@@ -34,6 +34,13 @@ def _token(request: Recorded) -> str:
     return request.json()["input"][0]["content"][0]["text"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_shared_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no shared clients (models of earlier tests may
+    still be alive, holding theirs)."""
+    monkeypatch.setattr(_clients, "_SHARED", {})
+
+
 @pytest.fixture
 def server() -> Any:
     with ScriptedServer(echo_reply) as srv:
@@ -104,9 +111,15 @@ def test_fork_while_the_pool_lock_is_held_does_not_deadlock_the_child(
 ) -> None:
     llm = served_model(server)
     llm.invoke("warm")
-    with llm._get_transport()._clients._lock:  # as if another thread held it at fork
-        child = _in_child(lambda: llm.invoke("child").text)
-    assert child == {"ok": "echo child"}
+    held = (llm._get_transport()._clients._clients.lock, _clients._SHARED_LOCK)
+    with held[0], held[1]:  # as if other threads held them at the fork
+        child = _in_child(
+            lambda: [
+                llm.invoke("child").text,
+                served_model(server, timeout=3).invoke("new").text,  # new settings
+            ]
+        )
+    assert child == {"ok": ["echo child", "echo new"]}
 
 
 def test_forked_child_never_uses_the_parents_loop_bound_client(
@@ -171,7 +184,7 @@ def test_multiprocessing_fork_pool_gets_every_answer_right(
         pytest.param(lambda m: m.model_copy(deep=True), id="model_copy_deep"),
     ],
 )
-def test_copy_of_a_used_model_makes_its_own_connections(
+def test_copy_of_a_used_model_shares_its_connections_and_outlives_its_close(
     server: ScriptedServer, make_copy: Any
 ) -> None:
     llm = served_model(server)
@@ -182,9 +195,10 @@ def test_copy_of_a_used_model_makes_its_own_connections(
 
     assert twin._get_transport() is not llm._get_transport()
     assert twin.invoke("twin").text == "echo twin"
-    assert not _ports(server, "twin") & _ports(server, "original")
-    llm._get_transport().close()  # closing one never closes the other's client
+    assert _ports(server, "twin") == _ports(server, "original")  # warm, shared
+    llm.close()  # the twin still uses the shared client: it stays open
     assert twin.invoke("twin-2").text == "echo twin-2"
+    assert _ports(server, "twin-2") == _ports(server, "original")
     assert llm.invoke("original-2").text == "echo original-2"
 
 
@@ -324,4 +338,120 @@ def test_embeddings_model_pickles_and_copies_like_the_chat_model(
     used.client  # noqa: B018 - a built client, as after a first call
     for twin in (pickle.loads(pickle.dumps(emb)), copy.deepcopy(emb), copy.copy(emb)):
         assert twin._get_transport() is not used
-        assert twin._get_transport().client is not used.client
+        assert twin._get_transport().client is used.client  # same settings
+
+
+# -- sharing one pool, closing -------------------------------------------------
+
+
+def _deriver(kind: str, server: ScriptedServer) -> Any:
+    """i -> the i-th model derived from one base model, the way `kind` does."""
+    base = served_model(server)
+    if kind == "configurable_fields":
+        conf = base.configurable_fields(temperature=ConfigurableField(id="temp"))
+        return lambda i: conf.with_config(configurable={"temp": i / 30})
+    if kind == "with_config":
+        return lambda i: base.with_config(tags=[f"t{i}"])
+    if kind == "bind":
+        return lambda i: base.bind(temperature=i / 30)
+    if kind == "model_copy":
+        return lambda i: base.model_copy(update={"temperature": i / 30})
+    return lambda i: served_model(server)  # per request, as a server might
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["configurable_fields", "with_config", "bind", "model_copy", "per_request"],
+)
+def test_30_derived_models_open_one_pool_and_warn_of_no_unclosed_socket(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    import gc
+    import warnings
+
+    built = _count_built(monkeypatch, "_new_client")
+    model_for = _deriver(kind, server)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answers = [model_for(i).invoke(f"n-{i}").text for i in range(30)]
+        gc.collect()
+    assert answers == [f"echo n-{i}" for i in range(30)]
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert len(built) == 1
+    assert server.connections == 1  # one handshake for all 30
+
+
+def test_with_closes_the_connections_and_a_later_call_reconnects(
+    server: ScriptedServer,
+) -> None:
+    baseline = open_sockets()
+    with served_model(server) as llm:
+        assert llm.invoke("a").text == "echo a"
+        client = llm._get_transport().client
+    assert client.is_closed
+    assert _settle(baseline)
+    assert llm.invoke("b").text == "echo b"  # closed is not broken
+    llm.close()
+    assert _settle(baseline)
+
+
+def test_async_with_closes_this_loops_connections(server: ScriptedServer) -> None:
+    async def main() -> tuple[Any, Any]:
+        async with served_model(server) as llm:
+            assert (await llm.ainvoke("a")).text == "echo a"
+            llm.invoke("sync")
+            transport = llm._get_transport()
+            return transport.aclient, transport.client
+
+    aclient, client = asyncio.run(main())
+    assert aclient.is_closed and client.is_closed
+
+
+def test_close_spares_connections_another_live_model_shares(
+    server: ScriptedServer,
+) -> None:
+    first, second = served_model(server), served_model(server)
+    first.invoke("a")
+    client = second._get_transport().client
+    assert first._get_transport().client is client
+    first.close()
+    assert not client.is_closed
+    second.close()  # the last one out closes them
+    assert client.is_closed
+
+
+@pytest.mark.parametrize("kind", ["embeddings", "rerank"])
+def test_embeddings_and_rerank_close_sync_and_async(
+    server: ScriptedServer, kind: str
+) -> None:
+    from langchain_onerouter import OneRouterEmbeddings, OneRouterRerank
+
+    cls: Any = OneRouterEmbeddings if kind == "embeddings" else OneRouterRerank
+    with cls(model="m", base_url=server.base_url, api_key=KEY, timeout=4) as model:
+        client = model._get_transport().client
+    assert client.is_closed
+
+    async def main() -> Any:
+        async with cls(model="m", base_url=server.base_url, api_key=KEY) as model:
+            return model._get_transport().aclient
+
+    assert asyncio.run(main()).is_closed
+
+
+def test_a_model_holding_your_client_never_closes_it(server: ScriptedServer) -> None:
+    mine = httpx2.Client()
+    with served_model(server, http_client=mine) as llm:
+        assert llm.invoke("a").text == "echo a"
+    assert not mine.is_closed
+    mine.close()
+
+
+def test_a_proxy_set_after_a_client_was_built_gets_a_client_of_its_own(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    before = served_model(server)._get_transport().client
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    assert served_model(server)._get_transport().client is not before
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert served_model(server)._get_transport().client is before

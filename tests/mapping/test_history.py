@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pytest
@@ -174,7 +173,7 @@ def test_tool_message_list_content_and_error_status(
 
 
 def test_anthropic_history_converts_and_drops_thinking(
-    caplog: pytest.LogCaptureFixture, create_response_validator: Any
+    create_response_validator: Any,
 ) -> None:
     ai = AIMessage(
         [
@@ -199,7 +198,7 @@ def test_anthropic_history_converts_and_drops_thinking(
             {"type": "text", "text": "and tomorrow?"},
         ]
     )
-    with caplog.at_level(logging.WARNING):
+    with pytest.warns(UserWarning) as caught:
         body = build_request_body([HumanMessage("Rome?"), ai, raw_user], {"model": "m"})
     create_response_validator.validate(body)
     items = body["input"]
@@ -219,7 +218,7 @@ def test_anthropic_history_converts_and_drops_thinking(
     }
     assert items[3]["call_id"] == "toolu_01" and items[3]["output"] == "22C"
     assert items[4]["role"] == "user"
-    assert "'thinking'" in caplog.text
+    assert "'thinking'" in _said(caught)
 
 
 def test_raw_anthropic_blocks_without_tool_calls_still_replay() -> None:
@@ -335,9 +334,7 @@ async def test_v1_output_replays_exactly_like_native(stream: bool) -> None:
     assert v1_rec.requests[-1].json()["input"] == native_items
 
 
-def test_other_providers_v1_reasoning_is_dropped_with_warning(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_other_providers_v1_reasoning_is_dropped_with_warning() -> None:
     ai = AIMessage(
         [
             {
@@ -351,11 +348,11 @@ def test_other_providers_v1_reasoning_is_dropped_with_warning(
         ],
         response_metadata={"output_version": "v1", "model_provider": "anthropic"},
     )
-    with caplog.at_level(logging.WARNING):
+    with pytest.warns(UserWarning) as caught:
         items = messages_to_input([ai])
     assert _types(items) == ["message", "function_call"]
     assert items[1]["call_id"] == "tc_1" and items[1]["arguments"] == '{"a":1}'
-    assert "signed 'reasoning'" in caplog.text and "'image'" in caplog.text
+    assert "signed 'reasoning'" in _said(caught) and "'image'" in _said(caught)
 
 
 def test_unknown_blocks_still_fail_loudly() -> None:
@@ -363,3 +360,8 @@ def test_unknown_blocks_still_fail_loudly() -> None:
         messages_to_input([AIMessage([{"type": "hologram"}])])
     with pytest.raises(ValueError, match="tool_use_id"):
         messages_to_input([HumanMessage([{"type": "tool_result", "content": "x"}])])
+
+
+def _said(caught: Any) -> str:
+    """The text of the warnings `pytest.warns` caught."""
+    return " ".join(str(w.message) for w in caught)

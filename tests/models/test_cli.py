@@ -206,3 +206,30 @@ def test_console_script_demo_runs_offline() -> None:
     assert "bundled OneRouter emulator" in result.stdout
     assert "word_count returned 9" in result.stdout
     assert time.monotonic() - start < 30
+
+
+@pytest.mark.parametrize("stream", ["--stream", "--no-stream"])
+def test_chat_piped_into_head_exits_0_and_quietly(
+    onerouter_emulator: Any, stream: str, tmp_path: Path
+) -> None:
+    """`onerouter chat ... | head -c 1`: the reader leaves after one byte.
+
+    The answer (an echo of the prompt) is far larger than a pipe's buffer,
+    so the CLI certainly writes into the closed pipe.
+    """
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("word " * 60_000)
+    status = tmp_path / "status"
+    command = (
+        f"{sys.executable} -m langchain_onerouter.cli chat - {stream} "
+        f"< {prompt} 2> {tmp_path / 'err'}; echo $? > {status}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", f"({command}) | head -c 1"],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+        timeout=120,
+    )
+    assert done.stdout == b"Y"  # "You said: ..."
+    assert (tmp_path / "err").read_text() == ""
+    assert status.read_text().strip() == "0"
