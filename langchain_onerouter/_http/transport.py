@@ -422,7 +422,8 @@ async def _adrain(events: AsyncIterator[tuple[str, str]]) -> None:
                 return
 
     with suppress(TimeoutError, *http_errors(), errors.OneRouterError):
-        await asyncio.wait_for(read(), DRAIN_SECONDS)
+        async with asyncio.timeout(DRAIN_SECONDS):
+            await read()
 
 
 def _warn_if_env_proxy_sees_key(base_url: str) -> None:

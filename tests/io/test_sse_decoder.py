@@ -1,4 +1,4 @@
-"""`_budget.SSEDecoder`: bytes to SSE events, whatever the chunking."""
+"""`_http.sse.SSEDecoder`: bytes to SSE events, whatever the chunking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from langchain_onerouter import errors
-from langchain_onerouter._http.budget import SSEDecoder
+from langchain_onerouter._http.sse import SSEDecoder
 
 
 def reference(body: bytes) -> list[tuple[str, str]] | None:
