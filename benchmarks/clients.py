@@ -1,22 +1,21 @@
 """The clients under comparison, each driven through its public API only.
 
-- `raw`: httpx (or httpx2) + orjson, a minimal SSE line reader: the least
+- `raw`: httpx2 + orjson, a minimal SSE line reader: the least
   any client does to get the same bytes decoded;
 - `ours`: `ChatOneRouterResponses`;
 - `openai`: `langchain_openai.ChatOpenAI(use_responses_api=True)`;
 - `floor`: a do-nothing `BaseChatModel` on raw's I/O: one chunk per delta,
   nothing else (what any LangChain chat model making this request costs).
 
-Every model gets the same HTTP library (`http_lib`): httpx2 when our chat
-model accepts an `httpx2.Client`, else httpx.
+Every client gets the HTTP library the package uses, httpx2.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from types import ModuleType
 from typing import Any
 
+import httpx2
 import orjson
 
 from benchmarks.server import MODEL, json_bytes
@@ -28,39 +27,30 @@ POOL = 100  # the pool size every client gets; ours' default
 DELTA = "response.output_text.delta"
 
 
-def http_lib() -> ModuleType:
-    """The HTTP library of every client here: httpx2, as the package uses."""
-    import httpx2
-
-    return httpx2
-
-
 def mock_transport(*, asynchronous: bool = False) -> Any:
     """A transport answering every request at once with the canned JSON body."""
-    lib = http_lib()
     body, headers = json_bytes(), {"content-type": "application/json"}
 
     def answer(request: Any) -> Any:
-        return lib.Response(200, content=body, headers=headers)
+        return httpx2.Response(200, content=body, headers=headers)
 
     async def aanswer(request: Any) -> Any:
         return answer(request)
 
-    return lib.MockTransport(aanswer if asynchronous else answer)
+    return httpx2.MockTransport(aanswer if asynchronous else answer)
 
 
 def _limits() -> dict[str, Any]:
-    lib = http_lib()
-    limits = lib.Limits(max_connections=POOL, max_keepalive_connections=POOL)
-    return {"limits": limits, "timeout": lib.Timeout(600.0, connect=10.0)}
+    limits = httpx2.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+    return {"limits": limits, "timeout": httpx2.Timeout(600.0, connect=10.0)}
 
 
 def sync_client(transport: Any = None) -> Any:
-    return http_lib().Client(transport=transport, **_limits())
+    return httpx2.Client(transport=transport, **_limits())
 
 
 def async_client(transport: Any = None) -> Any:
-    return http_lib().AsyncClient(transport=transport, **_limits())
+    return httpx2.AsyncClient(transport=transport, **_limits())
 
 
 class Raw:

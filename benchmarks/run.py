@@ -37,7 +37,6 @@ from benchmarks.clients import (
     PROMPT,
     Raw,
     async_client,
-    http_lib,
     make_floor,
     make_model,
     make_openai,
@@ -437,7 +436,7 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for name in ("langchain-core", "langchain-openai", "openai", http_lib().__name__):
+    for name in ("langchain-core", "langchain-openai", "openai", "httpx2"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
